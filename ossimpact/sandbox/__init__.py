@@ -1,0 +1,1 @@
+"""Local fake Hugging Face, GitHub, OpenDigger and leaderboard servers fed by a synthetic world."""

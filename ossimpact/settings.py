@@ -1,0 +1,148 @@
+"""Settings: the only reader of the environment.
+
+Real endpoints are the defaults; mirrors (HF_ENDPOINT) and GitHub Enterprise (GITHUB_API_URL) are
+one variable away. Tokens are secret values: they print as `**********`.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DATA = Path(__file__).resolve().parent / "data"
+DEFAULT_REGISTRY = PACKAGE_DATA / "registry.yaml"
+DEFAULT_METHODOLOGY = Path(__file__).resolve().parent.parent / "scoring" / "methodology.yaml"
+
+GITHUB_DOT_COM_API = "https://api.github.com"
+
+
+def graphql_url_for(api_url: str) -> str:
+    """The GraphQL endpoint that belongs to a REST API base URL.
+
+    api.github.com → api.github.com/graphql; an Enterprise host's `/api/v3` → `/api/graphql`
+    (the way PyGithub and GitHub Enterprise Server do it); any other base → base + `/graphql`.
+    """
+    parts = urlsplit(api_url.rstrip("/"))
+    path = parts.path
+    path = path[: -len("/v3")] if path.endswith("/v3") else path
+    return urlunsplit((parts.scheme, parts.netloc, f"{path}/graphql", "", ""))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Field(
+        default=Path("data"), validation_alias=AliasChoices("OSSIMPACT_DATA_DIR", "data_dir")
+    )
+    database_url_override: str | None = Field(
+        default=None, validation_alias=AliasChoices("OSSIMPACT_DATABASE_URL", "database_url")
+    )
+    registry_path: Path = Field(
+        default=DEFAULT_REGISTRY,
+        validation_alias=AliasChoices("OSSIMPACT_REGISTRY", "registry_path"),
+    )
+    methodology_path: Path = Field(
+        default=DEFAULT_METHODOLOGY,
+        validation_alias=AliasChoices("OSSIMPACT_METHODOLOGY", "methodology_path"),
+    )
+    hf_endpoint: str = Field(
+        default="https://huggingface.co",
+        validation_alias=AliasChoices("HF_ENDPOINT", "hf_endpoint"),
+    )
+    github_api_url: str = Field(
+        default=GITHUB_DOT_COM_API,
+        validation_alias=AliasChoices("GITHUB_API_URL", "github_api_url"),
+    )
+    opendigger_url: str = Field(
+        default="https://oss.x-lab.info/open_digger",
+        validation_alias=AliasChoices("OSSIMPACT_OPENDIGGER_URL", "opendigger_url"),
+    )
+    opencompass_url: str = Field(
+        default="https://rank.opencompass.org.cn",
+        validation_alias=AliasChoices("OSSIMPACT_OPENCOMPASS_URL", "opencompass_url"),
+    )
+    hf_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("HF_TOKEN", "hf_token")
+    )
+    github_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("GITHUB_TOKEN", "github_token")
+    )
+    dashboard_password: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("OSSIMPACT_DASHBOARD_PASSWORD", "dashboard_password"),
+    )
+    http_timeout_seconds: float = Field(
+        default=30.0,
+        validation_alias=AliasChoices("OSSIMPACT_HTTP_TIMEOUT", "http_timeout_seconds"),
+    )
+    max_rate_limit_wait_seconds: float = Field(
+        default=900.0,
+        validation_alias=AliasChoices(
+            "OSSIMPACT_MAX_RATE_LIMIT_WAIT", "max_rate_limit_wait_seconds"
+        ),
+    )
+    concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        validation_alias=AliasChoices("OSSIMPACT_CONCURRENCY", "concurrency"),
+    )
+    synthetic: bool = Field(
+        default=False, validation_alias=AliasChoices("OSSIMPACT_SYNTHETIC", "synthetic")
+    )
+
+    @field_validator("hf_endpoint", "github_api_url", "opendigger_url", "opencompass_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def database_url(self) -> str:
+        if self.database_url_override:
+            return self.database_url_override
+        return f"sqlite:///{(self.data_dir / 'ossimpact.db').resolve()}"
+
+    @cached_property
+    def github_graphql_url(self) -> str:
+        return graphql_url_for(self.github_api_url)
+
+    def effective(self) -> dict[str, str]:
+        """The settings as the operator should see them: secrets masked, URLs without passwords."""
+        return {
+            "data_dir": str(self.data_dir),
+            "database_url": mask_url_password(self.database_url),
+            "registry": str(self.registry_path),
+            "methodology": str(self.methodology_path),
+            "hf_endpoint": self.hf_endpoint,
+            "github_api_url": self.github_api_url,
+            "github_graphql_url": self.github_graphql_url,
+            "opendigger_url": self.opendigger_url,
+            "opencompass_url": self.opencompass_url,
+            "hf_token": _mask(self.hf_token),
+            "github_token": _mask(self.github_token),
+            "dashboard_password": _mask(self.dashboard_password),
+            "http_timeout_seconds": str(self.http_timeout_seconds),
+            "max_rate_limit_wait_seconds": str(self.max_rate_limit_wait_seconds),
+            "concurrency": str(self.concurrency),
+            "synthetic": str(self.synthetic).lower(),
+        }
+
+
+def _mask(secret: SecretStr | None) -> str:
+    return "(not set)" if secret is None or not secret.get_secret_value() else "**********"
+
+
+def mask_url_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def load_settings() -> Settings:
+    return Settings()
