@@ -363,3 +363,14 @@ class ScoreRow:
     contributions: tuple[SignalContribution, ...] = ()
     flags: tuple[IntegrityFlag, ...] = ()
     cohort: str | None = None  # e.g. a model size class
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    """The last answer to a GET, kept for conditional requests (If-None-Match / If-Modified-Since)."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    body: bytes
+    fetched_at: datetime

@@ -12,4 +12,9 @@ os.environ.setdefault("HF_HOME", tempfile.mkdtemp(prefix="ossimpact-hf-home-"))
 os.environ.pop("HF_TOKEN", None)
 os.environ.pop("GITHUB_TOKEN", None)
 
-pytest_plugins = ["tests.fixtures.db", "tests.fixtures.sandbox"]
+pytest_plugins = [
+    "tests.fixtures.db",
+    "tests.fixtures.sandbox",
+    "tests.fixtures.hf_sandbox",
+    "tests.fixtures.gh_sandbox",
+]
