@@ -1,0 +1,212 @@
+"""The Hub session of a run: huggingface_hub's shared HTTP client, observed and kept polite.
+
+huggingface_hub sends every call through one process-wide `httpx2.Client` built by a factory
+(`set_client_factory`). Ours adds two event hooks that report to the ledger of the running
+collection (a context variable, so other users of huggingface_hub are left untouched):
+- count every request, keep the URL of the last answer (the source URL of its figures);
+- see each 429 before `http_backoff` sleeps on it, count the wait, and stop the source when the
+  run's wait budget would be exceeded;
+- honour `RateLimit: r=0` on successful answers by pausing before the next request;
+- refuse any request to a host other than the configured endpoint (the client's own side calls
+  read `HF_ENDPOINT` at import and would otherwise reach huggingface.co behind a mirror).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx2
+from huggingface_hub import constants, set_client_factory
+from huggingface_hub.errors import (
+    DisabledRepoError,
+    GatedRepoError,
+    HfHubHTTPError,
+    RepositoryNotFoundError,
+)
+from huggingface_hub.utils._http import parse_ratelimit_headers
+
+from collectors.base import NullProgress, Progress
+from ossimpact.domain import CollectionStats, FailureReason
+
+
+class RateLimitBudgetExceeded(Exception):
+    """Waiting for the Hub's rate limit would exceed the run's wait budget: stop the source."""
+
+
+class ForeignHostRefused(Exception):
+    """A request to a host other than the configured Hub endpoint was refused."""
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+def wait_before_retry(response: httpx2.Response) -> float | None:
+    """Seconds `http_backoff` sleeps after this 429: `t + 1` when RateLimit says r=0, else
+    `Retry-After + 1`, else None (it then falls back to its exponential back-off)."""
+    info = parse_ratelimit_headers(response.headers)
+    if info is not None and info.remaining == 0:
+        return float(info.reset_in_seconds) + 1
+    retry_after = response.headers.get("retry-after", "").strip()
+    if retry_after.isdigit():
+        return float(retry_after) + 1
+    return None
+
+
+@dataclass
+class HubLedger:
+    """What one collection run spent on the Hub, filled by the client's event hooks."""
+
+    endpoint: str
+    max_wait: float
+    stats: CollectionStats = field(default_factory=CollectionStats)
+    progress: Progress = field(default_factory=NullProgress)
+    last_url: str = ""
+    _pending_wait: float = 0.0  # a back-off the client is sleeping; counted when it retries
+    _polite_wait: float = 0.0  # a pause owed before the next request (RateLimit r=0)
+
+    def _claim_wait(self, seconds: float, why: str) -> None:
+        spent = self.stats.rate_limit_wait_seconds + self._pending_wait
+        if spent + seconds > self.max_wait:
+            raise RateLimitBudgetExceeded(
+                f"rate limited by the Hub ({why}); waiting {seconds:.0f} s more would exceed "
+                f"the run's budget of {self.max_wait:.0f} s of rate-limit waits"
+            )
+
+    def _commit_wait(self, seconds: float) -> None:
+        self.stats.rate_limit_waits += 1
+        self.stats.rate_limit_wait_seconds += seconds
+        self.progress.note(f"Hugging Face rate limit: waited {seconds:.0f} s")
+
+    def on_request(self, request: httpx2.Request) -> None:
+        if _origin(str(request.url)) != _origin(self.endpoint):
+            raise ForeignHostRefused(
+                f"refused a request to {request.url.host}: the Hub endpoint is {self.endpoint}"
+            )
+        if self._pending_wait:
+            self._commit_wait(self._pending_wait)
+            self._pending_wait = 0.0
+        if self._polite_wait:
+            pause, self._polite_wait = self._polite_wait, 0.0
+            time.sleep(pause)
+            self._commit_wait(pause)
+        self.stats.requests += 1
+
+    def on_response(self, response: httpx2.Response) -> None:
+        if response.status_code == 429:
+            wait = wait_before_retry(response)
+            if wait is not None:
+                self._claim_wait(wait, f"429 on {response.request.url.path}")
+                self._pending_wait = wait
+            return
+        if response.is_success:
+            self.last_url = str(response.request.url)
+            info = parse_ratelimit_headers(response.headers)
+            if info is not None and info.remaining == 0 and info.reset_in_seconds > 0:
+                self._claim_wait(float(info.reset_in_seconds), "request quota used up")
+                self._polite_wait = float(info.reset_in_seconds)
+
+    def sleep_for_retry(self, response: httpx2.Response | None) -> bool:
+        """Sleep before retrying a call huggingface_hub does not retry itself (info calls).
+
+        True when the caller should retry; False when the answer gave no wait to honour.
+        """
+        wait = wait_before_retry(response) if response is not None else None
+        if wait is None:
+            return False
+        self._pending_wait = 0.0
+        self._claim_wait(wait, "429 on a repository info call")
+        time.sleep(wait)
+        self._commit_wait(wait)
+        return True
+
+
+_ACTIVE: ContextVar[HubLedger | None] = ContextVar("ossimpact_hub_ledger", default=None)
+
+
+def _on_request(request: httpx2.Request) -> None:
+    ledger = _ACTIVE.get()
+    if ledger is not None:
+        ledger.on_request(request)
+
+
+def _on_response(response: httpx2.Response) -> None:
+    ledger = _ACTIVE.get()
+    if ledger is not None:
+        ledger.on_response(response)
+
+
+def hub_client_factory(timeout: float) -> Callable[[], httpx2.Client]:
+    def build() -> httpx2.Client:
+        return httpx2.Client(
+            event_hooks={"request": [_on_request], "response": [_on_response]},
+            follow_redirects=True,
+            timeout=timeout,
+        )
+
+    return build
+
+
+@contextmanager
+def hub_session(ledger: HubLedger, timeout: float) -> Iterator[HubLedger]:
+    """Route huggingface_hub's calls through an observed client for the duration of a run."""
+    # The agent-registry side call goes to constants.ENDPOINT (read from the environment at
+    # import), not to HfApi(endpoint=...); it is telemetry, so it is off for our runs.
+    constants.HF_HUB_DISABLE_TELEMETRY = True
+    set_client_factory(hub_client_factory(timeout))
+    token = _ACTIVE.set(ledger)
+    try:
+        yield ledger
+    finally:
+        _ACTIVE.reset(token)
+
+
+def status_of(error: BaseException) -> int | None:
+    if isinstance(error, HfHubHTTPError) and error.response is not None:
+        return error.response.status_code
+    return None
+
+
+def failure_reason(error: BaseException) -> FailureReason:
+    """The run's reason for an error of one artifact or listing, in the committee's terms."""
+    if isinstance(error, GatedRepoError):  # a subclass of RepositoryNotFoundError: test first
+        return "gated"
+    if isinstance(error, DisabledRepoError):
+        return "disabled"
+    if isinstance(error, RepositoryNotFoundError):
+        return "not_found"
+    status = status_of(error)
+    if status is not None:
+        if status == 429:
+            return "rate_limited"
+        if status in (401, 403):
+            return "unauthorized"
+        if status == 451:
+            return "unavailable_legal"
+        if status >= 500:
+            return "server_error"
+        return "other"
+    if isinstance(error, httpx2.TimeoutException):
+        return "timeout"
+    if isinstance(error, httpx2.TransportError):
+        return "connection"
+    if isinstance(error, (ValueError, KeyError, TypeError)):
+        return "malformed"
+    return "other"
+
+
+def failure_detail(error: BaseException) -> str:
+    """A one-line description without secrets: status and the Hub's own message."""
+    status = status_of(error)
+    if isinstance(error, HfHubHTTPError):
+        message = error.server_message or type(error).__name__
+        return f"HTTP {status}: {message}".strip()
+    if isinstance(error, httpx2.HTTPError):
+        return f"{type(error).__name__} talking to the Hub"
+    return f"{type(error).__name__}: {error}"
