@@ -1,0 +1,279 @@
+"""The scheduler daemon: refresh each source on its cron, score after each collection.
+
+One foreground process (`ossimpact schedule`) runs an APScheduler 3 `BlockingScheduler` with an
+in-memory job store: the schedule is re-declared from settings at every start, so there is nothing
+to pickle and no duplicate jobs after a restart. Runs themselves are serialised across processes
+by the store's refresh lock (`ossimpact.refresh_lock`), which `pipeline.refresh` takes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import signal
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from types import FrameType
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    EVENT_SCHEDULER_STARTED,
+    JobEvent,
+    SchedulerEvent,
+)
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ossimpact.settings import Settings
+
+log = logging.getLogger("ossimpact.schedule")
+
+JOB_REF = "ossimpact.schedule:run_job"
+SOURCES: tuple[str, ...] = ("huggingface", "github", "opendigger", "benchmarks")
+EXIT_OK = 0
+EXIT_SIGINT = 130  # the shell convention for a process ended by Ctrl-C (128 + SIGINT)
+
+SchedulerT = TypeVar("SchedulerT", bound=BaseScheduler)
+
+
+def _crontab_trigger(expr: str, timezone: str) -> CronTrigger:
+    fields = expr.split()
+    if len(fields) != 5:
+        raise ValueError(
+            f"{expr!r} is not a 5-field cron expression (minute hour day month weekday)"
+        )
+    if re.search(r"\d", fields[4].split("/")[0]):
+        # APScheduler 3 counts weekday 0 as Monday, crontab as Sunday (agronholm/apscheduler#286):
+        # a number would silently run on the wrong day, so only names are accepted.
+        raise ValueError(f"{expr!r}: write the weekday as a name (mon..sun), not a number")
+    # Trigger objects ignore the scheduler's timezone and fall back to the host's: always pass it.
+    return CronTrigger.from_crontab(expr, timezone=ZoneInfo(timezone))
+
+
+class ScheduleSettings(BaseSettings):
+    """When each source is refreshed. Cron expressions are read in `timezone`; "" turns a source off."""
+
+    model_config = SettingsConfigDict(env_prefix="OSSIMPACT_SCHEDULE_", extra="ignore")
+
+    timezone: str = "Asia/Shanghai"
+    huggingface_cron: str = "0 3 * * *"
+    github_cron: str = "0 3 * * *"
+    # OpenDigger publishes last month's metrics in the first days of a month.
+    opendigger_cron: str = "0 4 3 * *"
+    benchmarks_cron: str = "0 5 * * mon"
+    # A run that starts up to an hour late (restart, busy host) still runs; later it is skipped
+    # and the next one is awaited, rather than piling up (coalesce).
+    misfire_grace_seconds: int = Field(default=3600, ge=1)
+    # How long a scheduled run waits for a manual refresh that holds the lock.
+    lock_timeout_seconds: float = Field(default=4 * 3600.0, gt=0)
+    run_at_start: bool = False
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r} (e.g. Asia/Shanghai)") from None
+        return value
+
+    @field_validator("huggingface_cron", "github_cron", "opendigger_cron", "benchmarks_cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        if value.strip():
+            _crontab_trigger(value, "UTC")
+        return value.strip()
+
+    def crons(self) -> dict[str, str]:
+        """Source → cron expression, for the sources that are on."""
+        all_crons = {source: getattr(self, f"{source}_cron") for source in SOURCES}
+        return {source: cron for source, cron in all_crons.items() if cron}
+
+    def refresh_groups(self) -> dict[str, tuple[str, ...]]:
+        """Cron expression → the sources due then, collected in one refresh and scored once."""
+        groups: dict[str, list[str]] = {}
+        for source, cron in self.crons().items():
+            groups.setdefault(cron, []).append(source)
+        return {cron: tuple(sources) for cron, sources in groups.items()}
+
+
+def job_id(sources: Sequence[str]) -> str:
+    return "refresh:" + "+".join(sources)
+
+
+def configure_scheduler(
+    scheduler: SchedulerT,
+    settings: ScheduleSettings,
+    *,
+    job: Callable[..., object] | str = JOB_REF,
+    job_kwargs: Mapping[str, Any] | None = None,
+    executor: Any | None = None,
+) -> SchedulerT:
+    """Add the refresh jobs and the log listener to a not yet started scheduler.
+
+    Each job is called as `job(sources=(...), **job_kwargs)`. `executor` replaces the thread pool
+    (tests pass APScheduler's `DebugExecutor` to run jobs in the scheduler's thread).
+    """
+    groups = settings.refresh_groups()
+    # One worker per job: two jobs due together queue on the store lock, not in the pool, so the
+    # second is not counted as a misfire while the first runs.
+    pool = executor if executor is not None else ThreadPoolExecutor(max_workers=max(1, len(groups)))
+    scheduler.configure(
+        timezone=ZoneInfo(settings.timezone),
+        executors={"default": pool},
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": settings.misfire_grace_seconds,
+        },
+    )
+    for cron, sources in groups.items():
+        options: dict[str, Any] = {}
+        if settings.run_at_start:
+            options["next_run_time"] = datetime.now(ZoneInfo(settings.timezone))
+        scheduler.add_job(
+            job,
+            trigger=_crontab_trigger(cron, settings.timezone),
+            id=job_id(sources),
+            name=f"refresh {'+'.join(sources)} ({cron} {settings.timezone})",
+            kwargs={"sources": sources, **(job_kwargs or {})},
+            replace_existing=True,
+            **options,
+        )
+    scheduler.add_listener(_log_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
+    return scheduler
+
+
+def build_scheduler(
+    settings: ScheduleSettings,
+    *,
+    job: Callable[..., object] | str = JOB_REF,
+    job_kwargs: Mapping[str, Any] | None = None,
+    executor: Any | None = None,
+) -> BlockingScheduler:
+    """The daemon's scheduler, configured from settings and not yet started."""
+    return configure_scheduler(
+        BlockingScheduler(), settings, job=job, job_kwargs=job_kwargs, executor=executor
+    )
+
+
+def _log_event(event: JobEvent) -> None:
+    when = event.scheduled_run_time
+    if event.code == EVENT_JOB_MISSED:
+        log.warning(
+            "%s scheduled at %s was missed (too late to start); skipped", event.job_id, when
+        )
+    elif event.code == EVENT_JOB_MAX_INSTANCES:
+        log.warning(
+            "%s scheduled at %s skipped: the previous one is still running", event.job_id, when
+        )
+    elif event.code == EVENT_JOB_ERROR:
+        exception = getattr(event, "exception", None)
+        log.error("%s scheduled at %s failed: %s", event.job_id, when, exception)
+
+
+def run_job(
+    sources: Sequence[str],
+    settings: Settings | None = None,
+    stop: threading.Event | None = None,
+    lock_timeout: float = 4 * 3600.0,
+) -> object:
+    """One scheduled refresh: collect `sources`, then score; logs one line. The daemon's job."""
+    from ossimpact.pipeline import refresh
+    from ossimpact.refresh_lock import RefreshBusy, default_holder
+    from ossimpact.settings import load_settings
+
+    name = "+".join(sources)
+    started = time.monotonic()
+    try:
+        outcome = refresh(
+            settings or load_settings(),
+            sources=list(sources),
+            stop=stop,
+            wait_for_lock=True,
+            lock_timeout=lock_timeout,
+            holder=default_holder("schedule"),
+        )
+    except RefreshBusy as busy:
+        log.warning("refresh %s skipped: %s", name, busy)
+        return None
+    seconds = time.monotonic() - started
+    parts = [
+        f"{o.source} {o.status} (run {o.run_id}, {o.artifacts} artifacts, {o.failures} failed)"
+        for o in outcome.sources
+    ]
+    scoring = (
+        f"scoring run {outcome.scoring_run_id}"
+        if outcome.scoring_run_id is not None
+        else (outcome.scoring_message or "not scored")
+    )
+    status = "interrupted" if outcome.interrupted else f"exit {outcome.exit_code}"
+    log.info("refresh %s: %s in %.1fs; %s; %s", name, status, seconds, "; ".join(parts), scoring)
+    return outcome
+
+
+def run_daemon(
+    settings: Settings,
+    schedule_settings: ScheduleSettings,
+    *,
+    job: Callable[..., object] | str = JOB_REF,
+) -> int:
+    """Run the scheduler in the foreground until SIGTERM or SIGINT; returns the exit code.
+
+    A signal asks the running refresh to stop after its current artifact (the pipeline records the
+    run as interrupted), waits for it, then exits: 0 after SIGTERM, 130 after SIGINT.
+    """
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    stop = threading.Event()
+    scheduler = build_scheduler(
+        schedule_settings,
+        job=job,
+        job_kwargs={
+            "settings": settings,
+            "stop": stop,
+            "lock_timeout": schedule_settings.lock_timeout_seconds,
+        },
+    )
+    received: list[int] = []
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        if received:  # already stopping; a second signal must not break the wait for the job
+            return
+        received.append(signum)
+        stop.set()
+        # Leaves BlockingScheduler's wait loop; shutdown(wait=True) runs outside the handler
+        # (inside it, it can deadlock the thread pool: python/cpython#121649).
+        raise SystemExit
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def on_started(_event: SchedulerEvent) -> None:
+        for scheduled in scheduler.get_jobs():
+            log.info("scheduled %s, next at %s", scheduled.name, scheduled.next_run_time)
+
+    scheduler.add_listener(on_started, EVENT_SCHEDULER_STARTED)
+    try:
+        scheduler.start()
+    except SystemExit:
+        pass
+    finally:
+        stop.set()
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    name = signal.Signals(received[0]).name if received else "no signal"
+    log.info("scheduler stopped (%s)", name)
+    return EXIT_SIGINT if received == [signal.SIGINT] else EXIT_OK
