@@ -1,0 +1,15 @@
+"""The GitHub collector: bulk GraphQL first, REST alone when GraphQL is unavailable."""
+
+from collectors.github.collector import (
+    GitHubCollectionResult,
+    GitHubCollector,
+    OrganisationObservation,
+)
+from collectors.github.stargazers import StargazerEvidence
+
+__all__ = [
+    "GitHubCollectionResult",
+    "GitHubCollector",
+    "OrganisationObservation",
+    "StargazerEvidence",
+]

@@ -1,0 +1,546 @@
+"""The GitHub collector: organisations and repositories → observations, records and failures.
+
+Which call goes where:
+- GraphQL (httpx, `graphql.py`): the organisation's repositories with their scalar figures, 100 a
+  page, when a token is set (GitHub's GraphQL needs one) and the endpoint answers.
+- PyGithub (`rest.py`): the organisation (followers, public repositories), its public members, and
+  the REST-only path's repository listing.
+- httpx with conditional requests (`rest.py listing`, `HttpClient.get_json`): everything per
+  repository — the repository itself (REST-only path), open pull requests and 90-day commits
+  (REST-only path), contributors, releases, issues and PRs of the window, the repository-wide
+  comment listing for first responses, stargazers and their profiles.
+Both paths produce the same observations for the same world.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from github import Github
+
+from collectors.base import NullProgress, Progress, ResponseCache
+from collectors.github import rest
+from collectors.github.activity import activity_summary, needs_comment_listing, window_start
+from collectors.github.graphql import organisation_repository_pages
+from collectors.github.parse import (
+    GraphqlFailure,
+    MalformedPayload,
+    RepoFacts,
+    comments,
+    contributors,
+    issues,
+    organisation,
+    releases,
+    repo_from_rest,
+    stargazers,
+    user_profile,
+)
+from collectors.github.stargazers import (
+    STARGAZERS_LOW_ACTIVITY,
+    STARGAZERS_SAMPLED,
+    StargazerEvidence,
+    most_recent,
+    stargazer_pages,
+    summarise,
+)
+from collectors.http import HttpClient, HttpError, RateLimitBudgetExceeded
+from ossimpact.domain import (
+    ArtifactFailure,
+    ArtifactId,
+    ArtifactRecord,
+    CollectionResult,
+    Metric,
+    Observation,
+    ObservationKind,
+    utcnow,
+)
+from ossimpact.settings import graphql_url_for
+
+logger = logging.getLogger(__name__)
+
+SOURCE = "github"
+ORG_PUBLIC_REPOS = "org_public_repos"
+ORG_FOLLOWERS = "org_followers"
+ORG_PUBLIC_MEMBERS = "org_public_members"
+
+
+@dataclass(frozen=True)
+class OrganisationObservation:
+    """A figure of a GitHub organisation (not of an artifact): public repos, followers, members."""
+
+    organisation: str  # the GitHub handle
+    metric: str
+    value: float
+    observed_at: datetime
+    source_url: str
+    kind: ObservationKind = "new"
+
+
+@dataclass
+class GitHubCollectionResult(CollectionResult):
+    organisation_observations: list[OrganisationObservation] = field(default_factory=list)
+    stargazer_evidence: list[StargazerEvidence] = field(default_factory=list)
+
+
+@dataclass
+class _RepoWork:
+    """One repository to read: the facts GraphQL already gave, or just its name (REST path)."""
+
+    full_name: str
+    facts: RepoFacts | None
+    members: frozenset[str] | None
+    source_url: str
+    requested_as: ArtifactId | None = None
+
+
+@dataclass
+class _RepoOutcome:
+    record: ArtifactRecord | None = None
+    observations: list[Observation] = field(default_factory=list)
+    failures: list[ArtifactFailure] = field(default_factory=list)
+    stars: int = 0
+
+
+class GitHubCollector:
+    source = SOURCE
+
+    def __init__(
+        self,
+        api_url: str,
+        token: str | None = None,
+        *,
+        graphql_url: str | None = None,
+        cache: ResponseCache | None = None,
+        concurrency: int = 8,
+        max_rate_limit_wait: float = 900.0,
+        use_graphql: bool | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] = utcnow,
+        timeout: float = 30.0,
+        graphql_page_size: int = 100,
+        stargazer_repos_per_run: int = 10,
+        stargazer_profiles_per_repo: int = 30,
+        stargazer_targets: Collection[ArtifactId] | None = None,
+    ) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.graphql_url = graphql_url or graphql_url_for(self.api_url)
+        self._token = token or None
+        self._cache = cache
+        self._concurrency = max(1, concurrency)
+        self._max_wait = max_rate_limit_wait
+        self._use_graphql = bool(self._token) if use_graphql is None else use_graphql
+        self._sleep = sleep
+        self._now = now
+        self._timeout = timeout
+        self._page_size = graphql_page_size
+        self._star_repos = stargazer_repos_per_run
+        self._star_profiles = stargazer_profiles_per_repo
+        self._star_targets = set(stargazer_targets) if stargazer_targets is not None else None
+
+    # -- the run --------------------------------------------------------------------------------
+
+    def collect(
+        self,
+        handles: Sequence[str],
+        explicit: Sequence[ArtifactId] = (),
+        progress: Progress | None = None,
+    ) -> GitHubCollectionResult:
+        progress = progress or NullProgress()
+        result = GitHubCollectionResult(source=SOURCE)
+        now = self._now()
+        since = window_start(now)
+        use_graphql = self._use_graphql and bool(self._token)
+        client = HttpClient(
+            base_url=self.api_url,
+            token=self._token,
+            timeout=self._timeout,
+            cache=self._cache,
+            max_rate_limit_wait=self._max_wait,
+            sleep=self._sleep,
+            headers={"Accept": "application/vnd.github+json"},
+            max_connections=self._concurrency * 2,
+        )
+        gh = rest.make_github(self.api_url, self._token, self._timeout)
+        seen: set[str] = set()
+        stars: dict[ArtifactId, int] = {}
+        try:
+            with client:
+                for handle in handles:
+                    use_graphql = self._collect_organisation(
+                        client, gh, handle, since, now, use_graphql, result, seen, stars, progress
+                    )
+                extra = [
+                    _RepoWork(a.repo_id, None, None, "", requested_as=a)
+                    for a in explicit
+                    if a.platform == "gh" and a.repo_id.lower() not in seen
+                ]
+                if extra:
+                    progress.begin("GitHub repositories named in the registry", len(extra))
+                    self._collect_repos(client, extra, since, now, result, seen, stars, progress)
+                self._collect_stargazer_evidence(client, now, result, stars, progress)
+        except RateLimitBudgetExceeded as stop:
+            result.stats.stopped_reason = client.stats.stopped_reason or str(stop)
+            progress.note(f"GitHub stopped: {result.stats.stopped_reason}")
+        finally:
+            gh.close()
+        graphql_points = result.stats.graphql_points
+        stopped = result.stats.stopped_reason
+        result.stats = client.stats
+        result.stats.graphql_points = graphql_points
+        result.stats.stopped_reason = stopped or client.stats.stopped_reason
+        return result
+
+    def _collect_organisation(
+        self,
+        client: HttpClient,
+        gh: Github,
+        handle: str,
+        since: datetime,
+        now: datetime,
+        use_graphql: bool,
+        result: GitHubCollectionResult,
+        seen: set[str],
+        stars: dict[ArtifactId, int],
+        progress: Progress,
+    ) -> bool:
+        """Collect one organisation; returns whether GraphQL is still worth trying."""
+        subject = f"gh:org:{handle}"
+        try:
+            org = rest.organisation(client, gh, handle)
+            facts = organisation(org.raw_data)
+            members = frozenset(rest.public_member_logins(client, org))
+        except (HttpError, MalformedPayload) as error:
+            result.failures.append(_failure(subject, error))
+            return use_graphql
+        org_url = f"{self.api_url}/orgs/{handle}"
+        for metric, value in (
+            (ORG_PUBLIC_REPOS, facts.public_repos),
+            (ORG_FOLLOWERS, facts.followers),
+            (ORG_PUBLIC_MEMBERS, len(members)),
+        ):
+            result.organisation_observations.append(
+                OrganisationObservation(handle, metric, float(value), now, org_url)
+            )
+        work: list[_RepoWork] | None = None
+        if use_graphql:
+            try:
+                work = []
+                for page in organisation_repository_pages(
+                    client, self.graphql_url, handle, since, page_size=self._page_size
+                ):
+                    if page.cost is not None:
+                        result.stats.graphql_points += page.cost.cost
+                    work.extend(
+                        _RepoWork(r.full_name, r, members, self.graphql_url) for r in page.repos
+                    )
+            except (GraphqlFailure, HttpError, MalformedPayload) as error:
+                unauthorized = isinstance(error, HttpError) and error.status == 401
+                progress.note(f"GraphQL unavailable for {handle} ({error}); using REST")
+                logger.info("GraphQL unavailable for %s: %s", handle, client.redact(str(error)))
+                work = None
+                if unauthorized:
+                    use_graphql = False
+        if work is None:
+            try:
+                names = rest.organisation_repository_names(client, org)
+            except HttpError as error:
+                result.failures.append(_failure(subject, error))
+                return use_graphql
+            work = [_RepoWork(name, None, members, "") for name in names]
+        progress.begin(f"GitHub {handle}", len(work))
+        self._collect_repos(client, work, since, now, result, seen, stars, progress)
+        return use_graphql
+
+    def _collect_repos(
+        self,
+        client: HttpClient,
+        work: list[_RepoWork],
+        since: datetime,
+        now: datetime,
+        result: GitHubCollectionResult,
+        seen: set[str],
+        stars: dict[ArtifactId, int],
+        progress: Progress,
+    ) -> None:
+        stop = threading.Event()
+
+        def run(item: _RepoWork) -> _RepoOutcome | None:
+            if stop.is_set():
+                return None
+            try:
+                return self._collect_repo(client, item, since, now)
+            except RateLimitBudgetExceeded:
+                stop.set()
+                raise
+
+        budget_error: RateLimitBudgetExceeded | None = None
+        with ThreadPoolExecutor(self._concurrency, thread_name_prefix="github") as pool:
+            futures = [pool.submit(run, item) for item in work]
+            for future in futures:
+                try:
+                    outcome = future.result()
+                except RateLimitBudgetExceeded as error:
+                    budget_error = budget_error or error
+                    continue
+                if outcome is None:
+                    continue
+                progress.advance()
+                result.failures.extend(outcome.failures)
+                if outcome.record is None:
+                    continue
+                key = outcome.record.id.repo_id.lower()
+                if key in seen:
+                    continue
+                seen.add(key)
+                result.artifacts.append(outcome.record)
+                result.observations.extend(outcome.observations)
+                stars[outcome.record.id] = outcome.stars
+        for item in work:
+            seen.add(item.full_name.lower())
+        if budget_error is not None:
+            raise budget_error
+
+    # -- one repository -------------------------------------------------------------------------
+
+    def _collect_repo(
+        self, client: HttpClient, item: _RepoWork, since: datetime, now: datetime
+    ) -> _RepoOutcome:
+        requested = item.requested_as or _artifact(item.full_name)
+        outcome = _RepoOutcome()
+        try:
+            self._read_repo(client, item, since, now, outcome)
+        except (HttpError, MalformedPayload) as error:
+            outcome.record = None
+            outcome.observations = []
+            outcome.failures.append(_failure(str(requested), error))
+        return outcome
+
+    def _read_repo(
+        self,
+        client: HttpClient,
+        item: _RepoWork,
+        since: datetime,
+        now: datetime,
+        outcome: _RepoOutcome,
+    ) -> None:
+        requested = item.requested_as or _artifact(item.full_name)
+        base = f"/repos/{item.full_name}"
+        facts = item.facts
+        facts_url, facts_cached = item.source_url, False
+        renamed_from: ArtifactId | None = None
+        if facts is None:
+            answer = client.get_json(base, conditional=True)
+            facts = repo_from_rest(answer.data)
+            facts_url, facts_cached = answer.url, answer.from_cache
+            if facts.full_name.lower() != item.full_name.lower():
+                renamed_from = requested
+                base = f"/repos/{facts.full_name}"
+        artifact = _artifact(facts.full_name)
+        if renamed_from is not None:
+            outcome.failures.append(
+                ArtifactFailure(
+                    str(renamed_from),
+                    SOURCE,
+                    "renamed",
+                    f"repository renamed or transferred to {artifact}; collected under the new id",
+                )
+            )
+        observations: list[Observation] = []
+
+        def observe(metric: str, value: float, url: str, cached: bool) -> None:
+            kind: ObservationKind = "reobserved" if cached else "new"
+            observations.append(Observation(artifact, metric, float(value), now, url, kind))
+
+        observe(Metric.STARS, facts.stars, facts_url, facts_cached)
+        observe(Metric.FORKS, facts.forks, facts_url, facts_cached)
+        if facts.watchers is not None:
+            observe(Metric.WATCHERS, facts.watchers, facts_url, facts_cached)
+
+        # Open issues and PRs: GraphQL counts them apart; REST counts both in open_issues_count.
+        if facts.open_prs is not None and facts.open_issues is not None:
+            observe(Metric.OPEN_ISSUES, facts.open_issues, facts_url, facts_cached)
+            observe(Metric.OPEN_PRS, facts.open_prs, facts_url, facts_cached)
+        else:
+            pulls = rest.listing(client, f"{base}/pulls", {"state": "open"})
+            open_prs = len(pulls.items)
+            both = facts.open_issues_and_prs or 0
+            observe(Metric.OPEN_ISSUES, max(both - open_prs, 0), facts_url, facts_cached)
+            observe(Metric.OPEN_PRS, open_prs, pulls.url, pulls.from_cache)
+
+        empty = facts.empty
+        if facts.commits_90d is not None:
+            observe(Metric.COMMITS_90D, facts.commits_90d, facts_url, facts_cached)
+        else:
+            try:
+                commits = rest.listing(client, f"{base}/commits", {"since": _iso(since)})
+                observe(Metric.COMMITS_90D, len(commits.items), commits.url, commits.from_cache)
+                empty = False
+            except HttpError as error:
+                if error.status != 409:
+                    raise
+                empty = True
+                observe(Metric.COMMITS_90D, 0, error.url, False)
+        if empty:
+            outcome.failures.append(
+                ArtifactFailure(
+                    str(artifact), SOURCE, "empty_repository", "the repository has no commits"
+                )
+            )
+
+        people = rest.listing(client, f"{base}/contributors")
+        humans = [c for c in contributors(people.items or None) if not c.is_bot]
+        observe(Metric.CONTRIBUTORS, len(humans), people.url, people.from_cache)
+        if item.members:
+            outside = sum(1 for c in humans if c.login not in item.members)
+            observe(Metric.OUTSIDE_CONTRIBUTORS, outside, people.url, people.from_cache)
+
+        latest = facts.latest_release
+        if facts.releases == 0:
+            observe(Metric.RELEASES, 0, facts_url, facts_cached)
+            observe(Metric.RELEASE_DOWNLOADS, 0, facts_url, facts_cached)
+        else:
+            shipped = rest.listing(client, f"{base}/releases")
+            found = releases(shipped.items)
+            observe(Metric.RELEASES, len(found), shipped.url, shipped.from_cache)
+            downloads = sum(r.downloads for r in found)
+            observe(Metric.RELEASE_DOWNLOADS, downloads, shipped.url, shipped.from_cache)
+            if latest is None and found:
+                latest = max(found, key=lambda r: (r.published_at is not None, r.published_at)).tag
+
+        listed = rest.listing(client, f"{base}/issues", {"state": "all", "since": _iso(since)})
+        items = issues(listed.items)
+        replies = []
+        replies_cached = True
+        if needs_comment_listing(items, since):
+            answered = rest.listing(
+                client,
+                f"{base}/issues/comments",
+                {"since": _iso(since), "sort": "created", "direction": "asc"},
+            )
+            replies = comments(answered.items)
+            replies_cached = answered.from_cache
+        summary = activity_summary(items, replies, since)
+        cached = listed.from_cache
+        observe(Metric.ISSUES_OPENED_90D, summary.issues_opened, listed.url, cached)
+        observe(Metric.ISSUES_CLOSED_90D, summary.issues_closed, listed.url, cached)
+        observe(Metric.PRS_OPENED_90D, summary.prs_opened, listed.url, cached)
+        observe(Metric.PRS_CLOSED_90D, summary.prs_closed, listed.url, cached)
+        if summary.median_first_response_hours is not None:
+            observe(
+                Metric.MEDIAN_FIRST_RESPONSE_HOURS,
+                summary.median_first_response_hours,
+                listed.url,
+                cached and replies_cached,
+            )
+
+        extra = {"latest_release": latest} if latest else {}
+        outcome.record = ArtifactRecord(
+            id=artifact,
+            owner_handle=artifact.owner,
+            created_at=facts.created_at,
+            last_modified=facts.pushed_at,
+            license=facts.license,
+            language=facts.language,
+            archived=facts.archived,
+            is_fork=facts.is_fork,
+            description=facts.description,
+            topics=facts.topics,
+            renamed_from=renamed_from,
+            extra=extra,
+        )
+        outcome.observations = observations
+        outcome.stars = facts.stars
+
+    # -- stargazer evidence ---------------------------------------------------------------------
+
+    def _collect_stargazer_evidence(
+        self,
+        client: HttpClient,
+        now: datetime,
+        result: GitHubCollectionResult,
+        stars: dict[ArtifactId, int],
+        progress: Progress,
+    ) -> None:
+        if self._star_repos <= 0 or self._star_profiles <= 0:
+            return
+        if self._star_targets is not None:
+            chosen = [a for a in sorted(stars) if a in self._star_targets]
+        else:
+            chosen = sorted(stars, key=lambda a: (-stars[a], str(a)))
+        chosen = [a for a in chosen if stars[a] > 0][: self._star_repos]
+        if not chosen:
+            return
+        progress.begin("GitHub stargazer samples", len(chosen))
+        with ThreadPoolExecutor(self._concurrency, thread_name_prefix="github-stars") as pool:
+            evidence = list(
+                pool.map(lambda a: self._sample_stargazers(client, a, stars[a], now), chosen)
+            )
+        for item in evidence:
+            progress.advance()
+            result.stargazer_evidence.append(item)
+            if item.available:
+                for metric, value in (
+                    (STARGAZERS_SAMPLED, item.sampled),
+                    (STARGAZERS_LOW_ACTIVITY, item.low_activity),
+                ):
+                    result.observations.append(
+                        Observation(item.artifact, metric, float(value), now, item.source_url)
+                    )
+
+    def _sample_stargazers(
+        self, client: HttpClient, artifact: ArtifactId, star_count: int, now: datetime
+    ) -> StargazerEvidence:
+        path = f"/repos/{artifact.repo_id}/stargazers"
+        found = []
+        url = f"{self.api_url}{path}"
+        try:
+            for page in stargazer_pages(star_count, rest.PER_PAGE, self._star_profiles):
+                chunk = rest.listing(
+                    client, path, accept=rest.STAR_MEDIA_TYPE, max_pages=1, first_page=page
+                )
+                url = chunk.url
+                found.extend(stargazers(chunk.items))
+            sample = []
+            for star in most_recent(found, self._star_profiles):
+                answer = client.get_json(f"/users/{star.login}", conditional=True)
+                sample.append((star, user_profile(answer.data)))
+        except HttpError as error:
+            if error.status in (403, 404):
+                return StargazerEvidence(
+                    artifact,
+                    available=False,
+                    reason="stargazer list restricted to repository admins and collaborators",
+                    observed_at=now,
+                    source_url=error.url,
+                )
+            return StargazerEvidence(
+                artifact, False, reason=str(error), observed_at=now, source_url=error.url
+            )
+        except MalformedPayload as error:
+            return StargazerEvidence(
+                artifact, False, reason=str(error), observed_at=now, source_url=url
+            )
+        return summarise(artifact, sample, now, url)
+
+
+def _artifact(full_name: str) -> ArtifactId:
+    return ArtifactId.gh_repo(full_name)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _failure(subject: str, error: HttpError | MalformedPayload) -> ArtifactFailure:
+    if isinstance(error, MalformedPayload):
+        return ArtifactFailure(subject, SOURCE, "malformed", str(error))
+    reason = error.reason
+    if error.status == 409:
+        reason = "empty_repository"
+    return ArtifactFailure(subject, SOURCE, reason, str(error))

@@ -1,0 +1,60 @@
+"""The bulk path: one GraphQL query returns up to 100 repositories of an organisation.
+
+Every query asks for `rateLimit { cost remaining resetAt }` so the run records the points spent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from collectors.github.parse import GraphqlRepoPage, graphql_repo_page
+from collectors.http import HttpClient
+
+ORGANISATION_REPOSITORIES = """
+query($org: String!, $cursor: String, $first: Int!, $since: GitTimestamp!) {
+  rateLimit { cost limit remaining used resetAt }
+  organization(login: $org) {
+    repositories(first: $first, after: $cursor, privacy: PUBLIC,
+                 orderBy: {field: NAME, direction: ASC}) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        databaseId nameWithOwner description isFork isArchived createdAt pushedAt
+        stargazerCount forkCount watchers { totalCount }
+        issues(states: OPEN) { totalCount }
+        pullRequests(states: OPEN) { totalCount }
+        releases { totalCount } latestRelease { tagName publishedAt }
+        primaryLanguage { name } licenseInfo { spdxId }
+        repositoryTopics(first: 20) { nodes { topic { name } } }
+        defaultBranchRef { target { ... on Commit { history(since: $since) { totalCount } } } }
+      }
+    }
+  }
+}
+"""
+
+
+def organisation_repository_pages(
+    client: HttpClient, graphql_url: str, org: str, since: datetime, *, page_size: int = 100
+) -> Iterator[GraphqlRepoPage]:
+    """Pages of the organisation's public repositories; raises GraphqlFailure on errors."""
+    cursor: str | None = None
+    while True:
+        answer = client.post_json(
+            graphql_url,
+            {
+                "query": ORGANISATION_REPOSITORIES,
+                "variables": {
+                    "org": org,
+                    "cursor": cursor,
+                    "first": page_size,
+                    "since": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                },
+            },
+        )
+        page = graphql_repo_page(answer.data)
+        yield page
+        if not page.has_next_page or not page.end_cursor:
+            return
+        cursor = page.end_cursor
