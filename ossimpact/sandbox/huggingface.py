@@ -539,9 +539,16 @@ class HfHubApp:
         chosen = [c for c in self.world.collections if not owners or c.owner.lower() in owners]
         by_slug = {c.slug: c for c in chosen}
         page, headers = self._page(request, "/api/collections", list(by_slug))
+        # huggingface_hub numbers listed collections itself: listings carry no `position`.
         body = [
-            self._collection_body(by_slug[slug], position, COLLECTION_LIST_ITEMS)
-            for position, slug in enumerate(page)
+            {
+                key: value
+                for key, value in self._collection_body(
+                    by_slug[slug], 0, COLLECTION_LIST_ITEMS
+                ).items()
+                if key != "position"
+            }
+            for slug in page
         ]
         return self._json(body, headers=headers)
 
