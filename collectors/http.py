@@ -33,6 +33,54 @@ _BACKOFF_BASE_SECONDS = 0.5
 Params = Mapping[str, str | int | float] | None
 
 
+class _TokenRedactor(logging.Filter):
+    """Redacts the tokens of live clients from the records of the HTTP libraries' loggers.
+
+    httpx logs every request URL at INFO and urllib3 (under PyGithub) at DEBUG; a token that
+    ever ends up in a URL must not reach a log file through them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._tokens: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def add(self, token: str) -> None:
+        with self._lock:
+            self._tokens[token] = self._tokens.get(token, 0) + 1
+
+    def remove(self, token: str) -> None:
+        with self._lock:
+            count = self._tokens.get(token, 0) - 1
+            if count > 0:
+                self._tokens[token] = count
+            else:
+                self._tokens.pop(token, None)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with self._lock:
+            tokens = list(self._tokens)
+        if not tokens:
+            return True
+        message = record.getMessage()
+        if any(token in message for token in tokens):
+            for token in tokens:
+                message = message.replace(token, "***")
+            record.msg, record.args = message, None
+        return True
+
+
+_REDACTOR = _TokenRedactor()
+for _name in (
+    "httpx",
+    "httpcore.http11",
+    "httpcore.connection",
+    "urllib3.connectionpool",
+    __name__,
+):
+    logging.getLogger(_name).addFilter(_REDACTOR)
+
+
 @dataclass(frozen=True)
 class RateLimitSignal:
     """A platform told us to wait: how long, and in words for the run record."""
@@ -161,6 +209,9 @@ class HttpClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token or None
+        if self._token:
+            _REDACTOR.add(self._token)
+        self._closed = False
         self._cache = cache
         self._max_retries = max_retries
         self._max_wait = max_rate_limit_wait
@@ -269,6 +320,9 @@ class HttpClient:
         return text.replace(self._token, "***") if self._token else text
 
     def close(self) -> None:
+        if not self._closed and self._token:
+            _REDACTOR.remove(self._token)
+        self._closed = True
         self._client.close()
 
     def __enter__(self) -> HttpClient:
