@@ -1,0 +1,73 @@
+"""Small integer ids for long repeated strings (artifact ids, metric names, source URLs)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from ossimpact.store.schema import artifact_aliases, artifacts
+
+T = TypeVar("T")
+# Bound parameters per statement: well under SQLite's 32766 and PostgreSQL's 65535.
+CHUNK = 2000
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def insert_ignoring_duplicates(
+    connection: Connection, table: Table, rows: list[dict[str, Any]]
+) -> None:
+    """INSERT … ON CONFLICT DO NOTHING, so concurrent writers of the same name do not collide."""
+    if not rows:
+        return
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        connection.execute(postgresql.insert(table).on_conflict_do_nothing(), rows)
+    elif dialect == "sqlite":
+        connection.execute(sqlite.insert(table).on_conflict_do_nothing(), rows)
+    else:
+        raise NotImplementedError(f"no insert-or-ignore for {dialect}")
+
+
+def name_ids(connection: Connection, table: Table, names: Iterable[str]) -> dict[str, int]:
+    """The id of each name in a (id, <name column>) lookup table, creating missing ones."""
+    column = next(c for c in table.columns if not c.primary_key)
+    wanted = sorted(set(names))
+    found = _select_ids(connection, table, column.name, wanted)
+    missing = [name for name in wanted if name not in found]
+    if missing:
+        insert_ignoring_duplicates(connection, table, [{column.name: name} for name in missing])
+        found.update(_select_ids(connection, table, column.name, missing))
+    return found
+
+
+def _select_ids(
+    connection: Connection, table: Table, column_name: str, names: Sequence[str]
+) -> dict[str, int]:
+    column = table.c[column_name]
+    found: dict[str, int] = {}
+    for part in chunks(names):
+        for name, id_ in connection.execute(select(column, table.c.id).where(column.in_(part))):
+            found[name] = id_
+    return found
+
+
+def resolve_artifacts(connection: Connection, platform_ids: Iterable[str]) -> dict[str, int]:
+    """Integer ids of artifacts by current platform id, or by an old one kept as an alias."""
+    wanted = sorted(set(platform_ids))
+    found = _select_ids(connection, artifacts, "platform_id", wanted)
+    missing = [name for name in wanted if name not in found]
+    for part in chunks(missing):
+        query = select(artifact_aliases.c.alias, artifact_aliases.c.artifact_id).where(
+            artifact_aliases.c.alias.in_(part)
+        )
+        for alias, artifact_id in connection.execute(query):
+            found[alias] = artifact_id
+    return found

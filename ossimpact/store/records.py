@@ -1,0 +1,60 @@
+"""Records the store hands back that are about the store's own bookkeeping (runs, shortlists)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+RunKind = Literal["collect", "score", "refresh"]
+RUN_KINDS: tuple[str, ...] = ("collect", "score", "refresh")
+# What finish_run accepts; "running" is the state before it, "incomplete" is what runs() reports
+# for a running run whose heartbeat stopped (its process died).
+FINISHED_STATUSES: tuple[str, ...] = ("succeeded", "partial", "failed", "interrupted")
+COUNTED_STATUSES: tuple[str, ...] = ("succeeded", "partial")
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    kind: str
+    source: str | None
+    status: str  # running | incomplete | succeeded | partial | failed | interrupted
+    started_at: datetime
+    heartbeat_at: datetime
+    finished_at: datetime | None
+    requests: int
+    not_modified: int
+    graphql_points: int
+    rate_limit_waits: int
+    rate_limit_wait_seconds: float
+    stopped_reason: str | None
+    message: str | None
+    failure_count: int
+
+
+@dataclass(frozen=True)
+class ScoringRunRecord:
+    id: int
+    run_id: int
+    run_status: str
+    methodology_version: str
+    as_of: datetime
+    input_run_ids: tuple[int, ...]
+    created_at: datetime
+    row_count: int
+
+
+@dataclass(frozen=True)
+class ShortlistItem:
+    product_id: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    name: str
+    version: int
+    created_by: str
+    created_at: datetime
+    items: tuple[ShortlistItem, ...]
