@@ -296,3 +296,12 @@ def test_token_is_sent_but_never_in_results(hf_hub):
     result = collector.collect(["shlab"], [ArtifactId.parse("hf:model:shlab/missing")])
     assert secret not in repr(collector)
     assert secret not in repr(result)
+
+
+def test_generated_world_costs_under_one_request_per_artifact(hf_hub, small_world):
+    hub = hf_hub(small_world)
+    result = HuggingFaceCollector(hub.url).collect(list(small_world.hf_authors))
+    tracked = [r for r in result.artifacts if r.tracked]
+    assert tracked
+    assert result.stats.requests / len(tracked) < 1.0
+    assert result.stats.stopped_reason is None
