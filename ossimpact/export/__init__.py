@@ -1,4 +1,4 @@
-"""Shortlist and ranking exports: Excel-safe CSV and typed Parquet.
+"""Ranking, shortlist and observation exports: Excel-safe CSV and typed Parquet.
 
 One implementation serves `ossimpact export` and the dashboard's download button.
 """
@@ -9,5 +9,22 @@ from ossimpact.export.columns import EXPORT_COLUMNS_BASE
 from ossimpact.export.errors import ExportError
 from ossimpact.export.excel_csv import csv_bytes
 from ossimpact.export.files import write_export
+from ossimpact.export.observations import observations_frame
+from ossimpact.export.rows import (
+    choose_scoring_run,
+    export_rows,
+    picked_rows,
+    shortlist_csv_bytes,
+)
 
-__all__ = ["EXPORT_COLUMNS_BASE", "ExportError", "csv_bytes", "write_export"]
+__all__ = [
+    "EXPORT_COLUMNS_BASE",
+    "ExportError",
+    "choose_scoring_run",
+    "csv_bytes",
+    "export_rows",
+    "observations_frame",
+    "picked_rows",
+    "shortlist_csv_bytes",
+    "write_export",
+]

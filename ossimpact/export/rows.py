@@ -1,0 +1,294 @@
+"""The rows of a ranking or shortlist export, typed (Parquet keeps the types; CSV sanitises).
+
+Which ranking: without `as_of`, the newest finished scoring run (the one the dashboard shows);
+with `as_of`, the newest finished scoring run whose as-of is on or before the end of that day
+(UTC). An export never scores on its own: every row is a ranking the store recorded, so the file
+can be traced back to a scoring run and its methodology version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from functools import cache
+from typing import Any
+
+import pandas as pd
+
+from ossimpact.domain import (
+    CATEGORIES,
+    ArtifactId,
+    InvalidArtifactId,
+    Organization,
+    Product,
+    ScoreRow,
+)
+from ossimpact.export.columns import (
+    CONTRIBUTION_PREFIX,
+    COUNT_SIGNALS,
+    EXPORT_CATEGORIES,
+    EXPORT_COLUMNS_BASE,
+    EXTRA_COLUMNS,
+    NOTE_COLUMN,
+    ExportCategory,
+    signal_columns,
+)
+from ossimpact.export.errors import ExportError
+from ossimpact.export.excel_csv import csv_bytes
+from ossimpact.export.links import product_url
+from ossimpact.export.provenance import store_has_synthetic_data
+from ossimpact.store import Store
+from ossimpact.store.records import COUNTED_STATUSES, ScoringRunRecord
+
+# Further columns after the mandated ones and EXTRA_COLUMNS.
+DETAIL_COLUMNS: tuple[str, ...] = ("organization_zh", "cohort", "flag_evidence", "scoring_run_id")
+# A corpus's derivatives are the models trained on it (the methodology's name for that signal).
+SIGNAL_ALIASES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("corpus", "derivatives"): ("derivatives", "models_trained_on"),
+}
+_ALL_SCORING_RUNS = 1_000_000
+
+
+def end_of_day(day: date) -> datetime:
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+def choose_scoring_run(store: Store, as_of: date | None = None) -> ScoringRunRecord:
+    """The scoring run an export shows (see the module docstring); ExportError when none fits."""
+    finished = [
+        run for run in store.scoring_runs(_ALL_SCORING_RUNS) if run.run_status in COUNTED_STATUSES
+    ]
+    if not finished:
+        raise ExportError("no finished scoring run in the store yet: run `ossimpact refresh` first")
+    if as_of is None:
+        return max(finished, key=lambda run: run.id)
+    candidates = [run for run in finished if run.as_of <= end_of_day(as_of)]
+    if not candidates:
+        earliest = min(finished, key=lambda run: run.as_of)
+        raise ExportError(
+            f"no scoring run on or before {as_of.isoformat()}: the earliest ranking is as of "
+            f"{earliest.as_of.date().isoformat()} (scoring run {earliest.id})"
+        )
+    return max(candidates, key=lambda run: (run.as_of, run.id))
+
+
+def check_category(category: str) -> ExportCategory:
+    if category not in EXPORT_CATEGORIES:
+        raise ExportError(
+            f"unknown category {category!r} (expected one of {', '.join(EXPORT_CATEGORIES)})"
+        )
+    return category  # type: ignore[return-value]
+
+
+@dataclass
+class _Context:
+    """What every row needs besides its score: products, organisations, links, provenance."""
+
+    store: Store
+    run: ScoringRunRecord
+    products: dict[str, Product] = field(init=False)
+    organizations: dict[str, Organization] = field(init=False)
+    synthetic: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.products = {p.id: p for p in self.store.products()}
+        self.organizations = {o.id: o for o in self.store.organizations()}
+        self.synthetic = store_has_synthetic_data(self.store)
+        self._artifacts = cache(self._stored_artifacts)
+
+    def product(self, product_id: str) -> Product | None:
+        """The registry's product, or for an artifact no product groups (stored nowhere as a
+        product) one named after the artifact, of the organisation that owns its handle."""
+        if product_id in self.products:
+            return self.products[product_id]
+        try:
+            artifact = ArtifactId.parse(product_id)
+        except InvalidArtifactId:
+            return None
+        owner = artifact.owner.casefold()
+        org = next(
+            (
+                o.id
+                for o in self.organizations.values()
+                if owner
+                in {
+                    h.casefold() for h in (o.huggingface if artifact.platform == "hf" else o.github)
+                }
+            ),
+            artifact.owner,
+        )
+        return Product(
+            id=product_id,
+            name=artifact.repo_id,
+            category=artifact.default_category,
+            organization=org,
+            implicit=True,
+        )
+
+    def _stored_artifacts(self) -> list[ArtifactId]:
+        return sorted(record.id for record in self.store.artifacts())
+
+    def url(self, product_id: str) -> str | None:
+        return product_url(product_id, self.products.get(product_id), self._artifacts)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    product_id: str
+    score: ScoreRow | None
+    note: str | None = None
+
+
+def _raw(score: ScoreRow | None, category: str, column: str) -> float | None:
+    if score is None:
+        return None
+    raws = {c.signal: c.raw for c in score.contributions}
+    for name in SIGNAL_ALIASES.get((category, column), (column,)):
+        if raws.get(name) is not None:
+            return raws[name]
+    return None
+
+
+def _numbers(values: Sequence[float | None], name: str) -> pd.Series:
+    if name in COUNT_SIGNALS:
+        return pd.Series(pd.array([None if v is None else round(v) for v in values], dtype="Int64"))
+    return pd.Series(pd.array(list(values), dtype="Float64"))
+
+
+def _text(values: Sequence[str | None]) -> pd.Series:
+    return pd.Series(pd.array(list(values), dtype="string"))
+
+
+def _build(
+    entries: Sequence[_Entry], category: ExportCategory, context: _Context, with_note: bool
+) -> pd.DataFrame:
+    products = [context.product(e.product_id) for e in entries]
+    categories = [
+        e.score.category if e.score else (p.category if p else None)
+        for e, p in zip(entries, products, strict=True)
+    ]
+    orgs = [context.organizations.get(p.organization) if p else None for p in products]
+    scores = [e.score for e in entries]
+    columns: dict[str, Any] = {
+        "rank": pd.array([s.rank if s else None for s in scores], dtype="Int64"),
+        "rank_low": pd.array([s.rank_low if s else None for s in scores], dtype="Int64"),
+        "rank_high": pd.array([s.rank_high if s else None for s in scores], dtype="Int64"),
+        "product_id": _text([e.product_id for e in entries]),
+        "product_name": _text([p.name if p else None for p in products]),
+        "organization": _text(
+            [
+                o.name if o else (p.organization if p else None)
+                for o, p in zip(orgs, products, strict=True)
+            ]
+        ),
+        "category": _text(categories),
+        "score": pd.array([s.total if s else None for s in scores], dtype="Float64"),
+        "flags": _text(
+            [";".join(dict.fromkeys(f.kind for f in s.flags)) if s else "" for s in scores]
+        ),
+        "url": _text([context.url(e.product_id) for e in entries]),
+        "methodology_version": _text([context.run.methodology_version] * len(entries)),
+        "data_as_of": pd.Series([context.run.as_of] * len(entries), dtype="datetime64[us, UTC]"),
+        "synthetic": pd.Series([context.synthetic] * len(entries), dtype="bool"),
+    }
+    assert tuple(columns) == EXPORT_COLUMNS_BASE
+    mandated = signal_columns(category)
+    for name in mandated:
+        values = [_raw(s, c or "", name) for s, c in zip(scores, categories, strict=True)]
+        columns[name] = _numbers(values, name)
+    if with_note:
+        columns[NOTE_COLUMN] = _text([e.note for e in entries])
+    columns["top_n_share"] = pd.array(
+        [s.top_n_share if s else None for s in scores], dtype="Float64"
+    )
+    columns["coverage"] = pd.array([s.coverage if s else None for s in scores], dtype="Float64")
+    assert tuple(columns)[-len(EXTRA_COLUMNS) :] == EXTRA_COLUMNS
+    columns["organization_zh"] = _text([o.name_zh if o else None for o in orgs])
+    columns["cohort"] = _text([s.cohort if s else None for s in scores])
+    columns["flag_evidence"] = _text(
+        [" | ".join(f"{f.kind}: {f.evidence}" for f in s.flags) if s else None for s in scores]
+    )
+    columns["scoring_run_id"] = pd.array([context.run.id] * len(entries), dtype="Int64")
+    signals = list(dict.fromkeys(c.signal for s in scores if s for c in s.contributions))
+    for name in signals:
+        if name not in columns:
+            columns[name] = _numbers([_raw(s, "", name) for s in scores], name)
+    for name in signals:
+        contributions = [
+            next((c.contribution for c in s.contributions if c.signal == name), None) if s else None
+            for s in scores
+        ]
+        columns[f"{CONTRIBUTION_PREFIX}{name}"] = pd.array(contributions, dtype="Float64")
+    frame = pd.DataFrame({name: pd.Series(values) for name, values in columns.items()})
+    return frame.reset_index(drop=True)
+
+
+def _ranking_order(score: ScoreRow) -> tuple[int, int, str]:
+    return (CATEGORIES.index(score.category), score.rank, score.product_id)
+
+
+def export_rows(
+    store: Store,
+    *,
+    category: str,
+    top: int | None = None,
+    as_of: date | None = None,
+    shortlist: str | None = None,
+) -> pd.DataFrame:
+    """The export's rows, typed and unsanitised (Parquet writes them as they are).
+
+    Without a shortlist: the ranking of `category` ("all": every category, model first), in rank
+    order; `top` keeps the first N of each category. With a shortlist: its products in the
+    shortlist's order with their notes, limited to `category`; `top` keeps its first N. A
+    shortlisted product the chosen ranking does not score stays, with empty score cells.
+    """
+    chosen = check_category(category)
+    if top is not None and top < 1:
+        raise ExportError(f"--top must be at least 1, got {top}")
+    saved = None
+    if shortlist is not None:
+        saved = store.shortlist(shortlist)
+        if saved is None:
+            known = ", ".join(s.name for s in store.shortlists()) or "none saved yet"
+            raise ExportError(f"no shortlist named {shortlist!r} (known: {known})")
+    context = _Context(store, choose_scoring_run(store, as_of))
+    scores = store.scores(context.run.id)
+    if saved is None:
+        kept = sorted(
+            (s for s in scores if chosen == "all" or s.category == chosen), key=_ranking_order
+        )
+        if top is not None:
+            kept = [s for s in kept if s.rank <= _nth_rank(kept, s.category, top)]
+        entries = [_Entry(s.product_id, s) for s in kept]
+        return _build(entries, chosen, context, with_note=False)
+    by_id = {s.product_id: s for s in scores}
+    entries = []
+    for item in saved.items:
+        score = by_id.get(item.product_id)
+        product = context.product(item.product_id)
+        item_category = score.category if score else (product.category if product else None)
+        if chosen == "all" or item_category == chosen:
+            entries.append(_Entry(item.product_id, score, item.note))
+    return _build(entries[:top] if top else entries, chosen, context, with_note=True)
+
+
+def _nth_rank(ranked: Sequence[ScoreRow], category: str, top: int) -> int:
+    """The rank of a category's `top`-th row; rows tied with it stay in."""
+    ranks = [s.rank for s in ranked if s.category == category]
+    return ranks[min(top, len(ranks)) - 1]
+
+
+def picked_rows(
+    store: Store, items: Sequence[tuple[str, str]], *, as_of: date | None = None
+) -> pd.DataFrame:
+    """Rows for products picked but not saved as a shortlist yet: (product_id, note) pairs."""
+    context = _Context(store, choose_scoring_run(store, as_of))
+    by_id = {s.product_id: s for s in store.scores(context.run.id)}
+    entries = [_Entry(pid, by_id.get(pid), note) for pid, note in items]
+    return _build(entries, "all", context, with_note=True)
+
+
+def shortlist_csv_bytes(store: Store, name: str) -> bytes:
+    """A saved shortlist as Excel-safe CSV: what the dashboard's download button serves."""
+    return csv_bytes(export_rows(store, category="all", shortlist=name))
