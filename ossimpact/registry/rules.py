@@ -1,0 +1,250 @@
+"""Rules across entries: unique ids, handles owned once, products that point at their own
+organisation's handles, and no artifact in two products."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ossimpact.domain import HANDLE_RE, Organization, Platform, Product
+from ossimpact.registry.model import ExcludedOrganization
+from ossimpact.registry.patterns import IncludePattern, InvalidPattern
+from ossimpact.registry.problems import FieldPath, RegistryProblem, field_name
+from ossimpact.registry.schema import Entries
+from ossimpact.registry.yaml_source import YamlDocument
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+PLATFORM_FIELDS: tuple[tuple[Platform, str, str], ...] = (
+    ("hf", "huggingface", "Hugging Face"),
+    ("gh", "github", "GitHub"),
+)
+
+
+@dataclass
+class Checked:
+    organizations: dict[str, Organization] = field(default_factory=dict)
+    products: dict[str, Product] = field(default_factory=dict)
+    excluded: list[ExcludedOrganization] = field(default_factory=list)
+    problems: list[RegistryProblem] = field(default_factory=list)
+
+
+class _Rules:
+    def __init__(self, entries: Entries, document: YamlDocument, file: str) -> None:
+        self.entries = entries
+        self.document = document
+        self.file = file
+        self.out = Checked()
+        # (platform, casefolded handle) -> (organisation id, path) of the first claim
+        self.handle_owner: dict[tuple[Platform, str], tuple[str, FieldPath]] = {}
+        self.partial_organizations: set[str] = set()
+
+    def report(self, path: FieldPath, message: str) -> None:
+        line = self.document.line_of(path)
+        self.out.problems.append(RegistryProblem(self.file, line, field_name(path), message))
+
+    def line(self, path: FieldPath) -> int:
+        return self.document.line_of(path)
+
+    def check_id(self, path: FieldPath, value: str, seen: dict[str, FieldPath], what: str) -> bool:
+        if not ID_RE.match(value):
+            self.report(
+                (*path, "id"),
+                f"malformed id {value!r}: use lowercase letters, digits, '.', '_' or '-'",
+            )
+            return False
+        if value in seen:
+            self.report(
+                (*path, "id"),
+                f"duplicate {what} id {value!r} (first at line {self.line((*seen[value], 'id'))})",
+            )
+            return False
+        seen[value] = path
+        return True
+
+    def check_handles(self, path: FieldPath, owner_id: str, handles: dict[str, list[str]]) -> None:
+        for platform, key, label in PLATFORM_FIELDS:
+            for index, handle in enumerate(handles[key]):
+                where = (*path, key, index)
+                if not HANDLE_RE.match(handle):
+                    self.report(where, f"malformed {label} handle {handle!r}")
+                    continue
+                claim = (platform, handle.casefold())
+                if claim in self.handle_owner:
+                    other, other_path = self.handle_owner[claim]
+                    whose = "this organisation" if other == owner_id else f"organisation {other!r}"
+                    self.report(
+                        where,
+                        f"{label} handle {handle!r} is already claimed by {whose} "
+                        f"(line {self.line(other_path)})",
+                    )
+                    continue
+                self.handle_owner[claim] = (owner_id, where)
+
+    def organizations(self) -> None:
+        seen: dict[str, FieldPath] = {}
+        for item in self.entries.organizations:
+            path, entry = item.path, item.entry
+            if not item.has("id"):
+                continue
+            self.check_id(path, entry.id, seen, "organisation")
+            self.check_handles(
+                path, entry.id, {"huggingface": entry.huggingface, "github": entry.github}
+            )
+            if item.partial:
+                self.partial_organizations.add(entry.id)
+            self.out.organizations.setdefault(
+                entry.id,
+                Organization(
+                    id=entry.id,
+                    name=entry.name if item.has("name") else entry.id,
+                    name_zh=entry.name_zh,
+                    kind=entry.kind,
+                    city=entry.city,
+                    evidence=tuple(entry.evidence),
+                    confidence=entry.confidence,
+                    huggingface=tuple(entry.huggingface),
+                    github=tuple(entry.github),
+                    notes=entry.notes,
+                ),
+            )
+
+    def excluded(self) -> None:
+        seen: dict[str, FieldPath] = {}
+        for item in self.entries.excluded:
+            path, entry = item.path, item.entry
+            if item.partial:
+                # Only its handles matter to others: a broken entry is reported, never loaded.
+                self.excluded_handles(path, entry.huggingface, entry.github)
+                continue
+            if self.check_id(path, entry.id, seen, "excluded organisation") and (
+                entry.id in self.out.organizations
+            ):
+                self.report((*path, "id"), f"{entry.id!r} is also an organisation id")
+            self.excluded_handles(path, entry.huggingface, entry.github)
+            self.out.excluded.append(
+                ExcludedOrganization(
+                    id=entry.id,
+                    name=entry.name,
+                    reason=entry.reason,
+                    huggingface=tuple(entry.huggingface),
+                    github=tuple(entry.github),
+                    name_zh=entry.name_zh,
+                    city=entry.city,
+                    evidence=tuple(entry.evidence),
+                )
+            )
+
+    def excluded_handles(self, path: FieldPath, huggingface: list[str], github: list[str]) -> None:
+        for platform, key, label in PLATFORM_FIELDS:
+            for index, handle in enumerate(huggingface if platform == "hf" else github):
+                where = (*path, key, index)
+                if not HANDLE_RE.match(handle):
+                    self.report(where, f"malformed {label} handle {handle!r}")
+                    continue
+                claim = self.handle_owner.get((platform, handle.casefold()))
+                if claim is not None:
+                    self.report(
+                        where,
+                        f"{label} handle {handle!r} is on the exclusion list but organisation "
+                        f"{claim[0]!r} claims it (line {self.line(claim[1])})",
+                    )
+
+    def products(self) -> None:
+        seen: dict[str, FieldPath] = {}
+        exact: dict[str, tuple[str, FieldPath]] = {}
+        wildcard: list[tuple[IncludePattern, str, FieldPath]] = []
+        exact_entries: list[tuple[IncludePattern, str, FieldPath]] = []
+        for item in self.entries.products:
+            path, entry = item.path, item.entry
+            product_id = entry.id if item.has("id") else f"#{path[-1]}"
+            valid = item.has("id") and self.check_id(path, entry.id, seen, "product")
+            organization = (
+                self.product_organization(path, entry.organization)
+                if item.has("organization")
+                else None
+            )
+            if organization is not None and organization.id in self.partial_organizations:
+                organization = None  # its handles may be the broken part: no echo of that
+            patterns_ok = True
+            own: set[str] = set()
+            for index, text in enumerate(entry.include if item.has("include") else []):
+                where = (*path, "include", index)
+                try:
+                    pattern = IncludePattern.parse(text)
+                except InvalidPattern as exc:
+                    self.report(where, str(exc))
+                    patterns_ok = False
+                    continue
+                if text.casefold() in own:
+                    self.report(where, f"{text!r} is listed twice in this product")
+                    continue
+                own.add(text.casefold())
+                if organization is not None and not self.owner_belongs(
+                    where, pattern, organization
+                ):
+                    patterns_ok = False
+                if pattern.is_exact:
+                    previous = exact.get(text.casefold())
+                    if previous is not None:
+                        self.report(
+                            where,
+                            f"{text} is also included by product {previous[0]!r} "
+                            f"(line {self.line(previous[1])}); an artifact belongs to one product",
+                        )
+                        continue
+                    exact[text.casefold()] = (product_id, where)
+                    exact_entries.append((pattern, product_id, where))
+                else:
+                    wildcard.append((pattern, product_id, where))
+            if valid and organization is not None and patterns_ok and not item.partial:
+                self.out.products[entry.id] = Product(
+                    id=entry.id,
+                    name=entry.name,
+                    category=entry.category,
+                    organization=entry.organization,
+                    include=tuple(entry.include),
+                    description=entry.description,
+                )
+        for pattern, product_id, where in exact_entries:
+            artifact = pattern.artifact
+            assert artifact is not None  # exact patterns name one artifact
+            for other, other_id, other_where in wildcard:
+                if other_id != product_id and other.matches(artifact):
+                    self.report(
+                        where,
+                        f"{pattern.text} is also matched by {other.text!r} of product "
+                        f"{other_id!r} (line {self.line(other_where)}); an artifact belongs to "
+                        "one product",
+                    )
+
+    def product_organization(self, path: FieldPath, organization_id: str) -> Organization | None:
+        organization = self.out.organizations.get(organization_id)
+        if organization is not None:
+            return organization
+        known_broken = organization_id in self.entries.broken_ids.get("organizations", set())
+        if not known_broken and "organizations" not in self.entries.unread_sections:
+            self.report((*path, "organization"), f"unknown organisation {organization_id!r}")
+        return None
+
+    def owner_belongs(
+        self, where: FieldPath, pattern: IncludePattern, organization: Organization
+    ) -> bool:
+        handles = organization.huggingface if pattern.platform == "hf" else organization.github
+        if pattern.owner.casefold() in {handle.casefold() for handle in handles}:
+            return True
+        label = "Hugging Face" if pattern.platform == "hf" else "GitHub"
+        listed = ", ".join(handles) or "none"
+        self.report(
+            where,
+            f"owner {pattern.owner!r} of {pattern.text!r} is not a {label} handle of organisation "
+            f"{organization.id!r} (its {label} handles: {listed})",
+        )
+        return False
+
+
+def check_rules(entries: Entries, document: YamlDocument, file: str) -> Checked:
+    rules = _Rules(entries, document, file)
+    rules.organizations()
+    rules.excluded()
+    rules.products()
+    return rules.out
