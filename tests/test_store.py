@@ -348,6 +348,11 @@ def test_lock_across_two_stores(store_url: str, store: Store) -> None:
             assert datetime.now(UTC) < deadline, "an expired lock was never released"
         assert not other.refresh_lock("refresh", "host-b:2", ttl_seconds=60)
         assert other.acquire_lock("another", "host-b:2", ttl_seconds=60)
+        holder = other.lock_holder("refresh")
+        assert holder is not None
+        assert holder[0] == "host-a:1"
+        assert holder[1].tzinfo is not None
+        assert store.lock_holder("nobody") is None
     finally:
         other.close()
 
@@ -489,3 +494,12 @@ def test_read_only_store_refuses_writes(store_url: str, store: Store) -> None:
             connection.execute(text("INSERT INTO metrics (name) VALUES ('sneaky')"))
     finally:
         reader.close()
+
+
+def test_meta_facts(store: Store) -> None:
+    assert store.meta("synthetic") is None
+    store.set_meta("synthetic", "true")
+    store.set_meta("synthetic", "false")
+    store.set_meta("seed", "7")
+    assert store.meta("synthetic") == "false"
+    assert store.meta_items() == {"synthetic": "false", "seed": "7"}

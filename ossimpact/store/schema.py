@@ -285,5 +285,13 @@ locks = Table(
     Column("expires_at", UtcDateTime, nullable=False),
 )
 
+store_meta = Table(
+    "store_meta",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
 # Evidence tables: rows are appended by runs and never changed (enforced by triggers).
 APPEND_ONLY_TABLES = ("observations", "edges", "benchmark_results")

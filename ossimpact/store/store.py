@@ -644,6 +644,36 @@ class Store:
         with self._write() as connection:
             connection.execute(delete(locks).where(locks.c.name == name, locks.c.holder == holder))
 
+    def lock_holder(self, name: str) -> tuple[str, datetime] | None:
+        """Who holds the named lock and since when; None when it is free or expired."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(locks.c.holder, locks.c.acquired_at).where(
+                    locks.c.name == name, locks.c.expires_at >= utcnow()
+                )
+            ).first()
+        return None if row is None else (str(row.holder), row.acquired_at)
+
+    # -- facts about the database -------------------------------------------------------------
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Record a fact about this database, e.g. `synthetic` = `true` for demo data."""
+        row = {"key": key, "value": bounded(value, MAX_NOTE) or "", "updated_at": utcnow()}
+        with self._write() as connection:
+            _upsert(connection, schema.store_meta, "key", [row])
+
+    def meta(self, key: str) -> str | None:
+        with self.engine.connect() as connection:
+            value = connection.execute(
+                select(schema.store_meta.c.value).where(schema.store_meta.c.key == key)
+            ).scalar_one_or_none()
+        return None if value is None else str(value)
+
+    def meta_items(self) -> dict[str, str]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(schema.store_meta.c.key, schema.store_meta.c.value))
+            return {str(key): str(value) for key, value in rows}
+
     # -- cache key for readers --------------------------------------------------------------
 
     def data_version(self) -> str:
