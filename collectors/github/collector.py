@@ -489,8 +489,9 @@ class GitHubCollector:
                     (STARGAZERS_SAMPLED, item.sampled),
                     (STARGAZERS_LOW_ACTIVITY, item.low_activity),
                 ):
+                    kind: ObservationKind = "reobserved" if item.reobserved else "new"
                     result.observations.append(
-                        Observation(item.artifact, metric, float(value), now, item.source_url)
+                        Observation(item.artifact, metric, float(value), now, item.source_url, kind)
                     )
 
     def _sample_stargazers(
@@ -499,16 +500,19 @@ class GitHubCollector:
         path = f"/repos/{artifact.repo_id}/stargazers"
         found = []
         url = f"{self.api_url}{path}"
+        cached = True
         try:
             for page in stargazer_pages(star_count, rest.PER_PAGE, self._star_profiles):
                 chunk = rest.listing(
                     client, path, accept=rest.STAR_MEDIA_TYPE, max_pages=1, first_page=page
                 )
                 url = chunk.url
+                cached = cached and chunk.from_cache
                 found.extend(stargazers(chunk.items))
             sample = []
             for star in most_recent(found, self._star_profiles):
                 answer = client.get_json(f"/users/{star.login}", conditional=True)
+                cached = cached and answer.from_cache
                 sample.append((star, user_profile(answer.data)))
         except HttpError as error:
             if error.status in (403, 404):
@@ -526,7 +530,7 @@ class GitHubCollector:
             return StargazerEvidence(
                 artifact, False, reason=str(error), observed_at=now, source_url=url
             )
-        return summarise(artifact, sample, now, url)
+        return summarise(artifact, sample, now, url, reobserved=cached)
 
 
 def _artifact(full_name: str) -> ArtifactId:

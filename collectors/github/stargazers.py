@@ -32,6 +32,7 @@ class StargazerEvidence:
     reason: str | None = None  # why the evidence is unavailable
     observed_at: datetime | None = None
     source_url: str = ""
+    reobserved: bool = False  # every page and profile answered 304: the same evidence again
 
     @property
     def low_activity_share(self) -> float | None:
@@ -73,6 +74,8 @@ def summarise(
     sample: Sequence[tuple[Star, UserProfile]],
     observed_at: datetime,
     source_url: str,
+    *,
+    reobserved: bool = False,
 ) -> StargazerEvidence:
     humans = [(star, profile) for star, profile in sample if not profile.is_bot]
     return StargazerEvidence(
@@ -85,4 +88,5 @@ def summarise(
         ),
         observed_at=observed_at,
         source_url=source_url,
+        reobserved=reobserved,
     )
