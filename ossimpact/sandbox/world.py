@@ -657,23 +657,29 @@ class _WorldBuilder:
                     model_id = f"{author}/{name}-{relation}-{topic}-{k}"
                 if model_id in self.world.models:
                     continue
-                derivative = self.model(model_id, author)
-                derivative.downloads_30d = int(self.lognormal(60, 1.8))
-                derivative.downloads_all_time = int(
-                    derivative.downloads_30d * self.rng.uniform(1, 8)
+                d30 = int(self.lognormal(60, 1.8))
+                life = max(1.0, (self.now - base.created_at).total_seconds() / 86_400 - 1)
+                created = base.created_at + timedelta(days=1 + self.rng.random() * life)
+                derivative = HfModel(
+                    id=model_id,
+                    author=author,
+                    created_at=created,
+                    last_modified=created,
+                    downloads_30d=d30,
+                    downloads_all_time=int(d30 * (1 + 7 * self.rng.random())),
+                    likes=int(d30**0.5 * self.rng.random()),
+                    trending_score=round(self.rng.random() * 3, 1),
+                    pipeline_tag=base.pipeline_tag,
+                    library_name={
+                        "quantized": "gguf" if "GGUF" in model_id else "mlx",
+                        "adapter": "peft",
+                    }.get(relation, "transformers"),
+                    license=base.license,
+                    gated=False,
+                    parameters=None if relation == "adapter" else base.parameters,
+                    base_model=base.id,
+                    base_relation=relation,
                 )
-                derivative.likes = int(derivative.downloads_30d**0.5 * self.rng.random())
-                derivative.base_model, derivative.base_relation = base.id, relation
-                derivative.pipeline_tag, derivative.license = base.pipeline_tag, base.license
-                derivative.parameters = None if relation == "adapter" else base.parameters
-                derivative.library_name = {
-                    "quantized": "gguf" if "GGUF" in model_id else "mlx",
-                    "adapter": "peft",
-                }.get(relation, "transformers")
-                derivative.gated = False
-                derivative.created_at = max(derivative.created_at, base.created_at + timedelta(1))
-                derivative.last_modified = max(derivative.last_modified, derivative.created_at)
-                derivative.trending_score = round(self.rng.random() * 3, 1)
                 self.world.models[model_id] = derivative
 
     def make_spaces(self) -> None:
@@ -766,7 +772,7 @@ class _WorldBuilder:
             )
 
     def repo(self, owner: str, name: str, *, flagship: bool = False) -> GhRepo:
-        stars = int(self.lognormal(15_000, 0.8) if flagship else self.lognormal(120, 1.7))
+        stars = int(self.lognormal(15_000, 0.8) if flagship else self.lognormal(50, 1.9))
         created = self.days_ago(self.rng.uniform(5, 5 * 365))
         topics = sorted(self.rng.sample(TOPICS, self.rng.randint(0, 5)))
         repo = GhRepo(
@@ -853,11 +859,9 @@ class _WorldBuilder:
             life = max(86_400.0, (self.now - repo.created_at).total_seconds() - window)
             older = window + self.np.uniform(1.0, life, size=missing).astype(np.int64)
             seconds = np.concatenate([seconds, older])
-        ordered = np.sort(seconds)[::-1].tolist()  # oldest first
-        now = self.now
-        repo.stargazers = [
-            GhStar(u, now - timedelta(seconds=x)) for u, x in zip(logins, ordered, strict=True)
-        ]
+        stamps = (self.now.timestamp() - np.sort(seconds)[::-1]).tolist()  # oldest first
+        at = datetime.fromtimestamp
+        repo.stargazers = [GhStar(u, at(x, UTC)) for u, x in zip(logins, stamps, strict=True)]
 
     def community(self, repo: GhRepo) -> None:
         members = self.world.orgs[repo.owner].members if repo.owner in self.world.orgs else []
@@ -908,25 +912,27 @@ class _WorldBuilder:
             cursor = (cursor - timedelta(days=1)).replace(day=1)
             months.append(cursor.strftime("%Y-%m"))
         months.reverse()
-        for repo in self.world.repos.values():
-            if self.rng.random() < 0.15:
-                continue
-            level = (repo.stars + 5) ** 0.5 * self.rng.uniform(0.2, 1.0)
-            walk = np.exp(np.cumsum(self.np.normal(0.0, 0.12, size=24)))
-            born = max(0, 24 - (self.now - repo.created_at).days // 30)
-            base = {
-                "openrank": level * 0.3,
-                "activity": level,
-                "attention": level * 1.8,
-                "participants": level * 0.4 + 1,
-                "bus_factor": max(1.0, level**0.4),
-                "new_contributors": level * 0.1,
-                "issue_response_time": 24 / (1 + level**0.3),
-            }
-            for metric in OPENDIGGER_METRICS:
-                integer = metric in ("participants", "bus_factor", "new_contributors")
-                series = np.round(base[metric] * walk[born:], 0 if integer else 2).tolist()
-                values = dict(zip(months[born:], series, strict=True))
+        covered = [r for r in self.world.repos.values() if self.rng.random() >= 0.15]
+        if not covered:
+            return
+        level = np.asarray([(r.stars + 5) ** 0.5 for r in covered]) * self.np.uniform(
+            0.2, 1.0, size=len(covered)
+        )
+        walk = level[:, None] * np.exp(np.cumsum(self.np.normal(0.0, 0.12, (len(covered), 24)), 1))
+        born = [max(0, 24 - (self.now - r.created_at).days // 30) for r in covered]
+        shapes: dict[str, FloatArray] = {
+            "openrank": np.round(walk * 0.3, 2),
+            "activity": np.round(walk, 2),
+            "attention": np.round(walk * 1.8, 2),
+            "participants": np.round(walk * 0.4 + 1),
+            "bus_factor": np.round(np.maximum(1.0, walk**0.4)).astype(np.float64),
+            "new_contributors": np.round(walk * 0.1),
+            "issue_response_time": np.round(24 / (1 + walk**0.3), 2),
+        }
+        for metric in OPENDIGGER_METRICS:
+            rows = shapes[metric].tolist()
+            for repo, start, row in zip(covered, born, rows, strict=True):
+                values = dict(zip(months[start:], row[start:], strict=True))
                 key = (repo.full_name, metric)
                 self.world.opendigger[key] = OpenDiggerSeries(repo.full_name, metric, values)
 
