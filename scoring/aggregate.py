@@ -1,0 +1,65 @@
+"""From artifacts to products: sums and maxima of latest values, and relations counted once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from scoring.catalogue import Aggregation
+
+
+def latest_values(history: pd.DataFrame) -> pd.DataFrame:
+    """The last observed value per (artifact, metric): columns artifact, metric, value."""
+    if history.empty:
+        return pd.DataFrame({"artifact": [], "metric": [], "value": []}).astype(
+            {"artifact": object, "metric": object, "value": float}
+        )
+    ordered = history.sort_values(["artifact", "metric", "observed_at"], kind="stable")
+    last = ordered.drop_duplicates(["artifact", "metric"], keep="last")
+    return last.loc[:, ["artifact", "metric", "value"]].reset_index(drop=True)
+
+
+def aggregate_metric(
+    membership: pd.DataFrame, latest: pd.DataFrame, metric: str, how: Aggregation
+) -> pd.Series:
+    """One metric per product, aggregated over its artifacts; products without it are absent."""
+    values = latest.loc[latest["metric"] == metric, ["artifact", "value"]]
+    joined = membership.merge(values, on="artifact", how="inner")
+    if joined.empty:
+        return pd.Series(dtype=float)
+    return joined.groupby("product_id")["value"].agg(how).astype(float)
+
+
+def related_once(
+    membership: pd.DataFrame,
+    edges: pd.DataFrame,
+    relation_weights: Mapping[str, float],
+    owners: pd.DataFrame | None,
+) -> pd.Series:
+    """Weighted count of distinct targets reached from a product's artifacts by the given relations.
+
+    A target reachable from two artifacts of one product counts once (with its largest relation
+    weight); targets inside the product never count; when `owners` (product_id, owner) is given,
+    targets owned by the product's own organisation are not third-party and do not count.
+    `edges` has columns source, target, relation, target_owner.
+    """
+    chosen = edges[edges["relation"].isin(list(relation_weights))]
+    if chosen.empty or membership.empty:
+        return pd.Series(dtype=float)
+    reached = membership.merge(
+        chosen.rename(columns={"source": "artifact"}), on="artifact", how="inner"
+    )
+    inside = membership.rename(columns={"artifact": "target"}).assign(_inside=True)
+    reached = reached.merge(inside, on=["product_id", "target"], how="left")
+    reached = reached[reached["_inside"].isna()]
+    if owners is not None:
+        own = owners.rename(columns={"owner": "target_owner"}).assign(_own=True)
+        reached = reached.assign(target_owner=reached["target_owner"].str.lower())
+        reached = reached.merge(own, on=["product_id", "target_owner"], how="left")
+        reached = reached[reached["_own"].isna()]
+    if reached.empty:
+        return pd.Series(dtype=float)
+    reached = reached.assign(weight=reached["relation"].map(dict(relation_weights)).astype(float))
+    once = reached.groupby(["product_id", "target"])["weight"].max()
+    return once.groupby(level="product_id").sum().astype(float)

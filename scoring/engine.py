@@ -1,0 +1,262 @@
+"""Scoring: signals → normalise → weigh → rank, with intervals, flags and explanations."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from ossimpact.domain import CATEGORIES, Category, IntegrityFlag, ScoreRow, SignalContribution
+from scoring.aggregate import latest_values
+from scoring.inputs import ScoringInputs, checked_history
+from scoring.integrity import exclude_windows, ratio_outliers, series_findings
+from scoring.intervals import rank_intervals
+from scoring.methodology import Methodology, MethodologyError, Transform
+from scoring.normalize import apply_transform
+from scoring.rank import ranking_key, ranks, weighted_totals
+from scoring.signals import derive_signals, membership_frame
+
+NOISY_SIGNALS = ("downloads_30d", "downloads_all_time", "downloads_growth")
+EXCLUDABLE = ("star_burst", "download_spike")
+SIGNAL_COLUMNS = ["product_id", "category", "signal", "group", "raw", "normalized", "weight"]
+
+
+@dataclass(frozen=True)
+class ScoringResult:
+    rows: list[ScoreRow]  # sorted by category (model, corpus, community) then rank
+    signals: pd.DataFrame  # SIGNAL_COLUMNS: raw and normalised value per product and signal
+    methodology_version: str
+    as_of: datetime
+    methodology: Methodology
+    top_n: int
+    synthetic: bool = False
+    raw_signals: pd.DataFrame = field(default_factory=pd.DataFrame)  # every catalogue signal
+
+    def row(self, product_id: str) -> ScoreRow:
+        for r in self.rows:
+            if r.product_id == product_id:
+                return r
+        raise KeyError(f"no score row for product {product_id!r}")
+
+
+def _product_flags(
+    inputs: ScoringInputs, artifact_flags: list[tuple[str, IntegrityFlag]]
+) -> dict[str, list[IntegrityFlag]]:
+    by_artifact: dict[str, list[IntegrityFlag]] = defaultdict(list)
+    for artifact, flag in artifact_flags:
+        by_artifact[artifact].append(flag)
+    out: dict[str, list[IntegrityFlag]] = defaultdict(list)
+    membership = membership_frame(inputs)
+    for product_id, artifact in membership.itertuples(index=False):
+        out[str(product_id)].extend(by_artifact.get(str(artifact), ()))
+    return out
+
+
+def _flag_key(f: IntegrityFlag) -> tuple[str, str, str]:
+    return (f.kind, str(f.artifact or ""), f.window_start.isoformat() if f.window_start else "")
+
+
+def score_products(
+    inputs: ScoringInputs,
+    methodology: Methodology,
+    *,
+    seed: int = 0,
+    draws: int = 1000,
+    top_n: int = 10,
+) -> ScoringResult:
+    history = checked_history(inputs.history, inputs.as_of)
+    rules = methodology.integrity
+    findings = series_findings(history, latest_values(history), rules)
+    artifact_flags = findings.flags
+    if rules.exclude_flagged_window:
+        history = exclude_windows(history, findings.excess)
+        artifact_flags = [
+            (a, replace(f, excluded=True) if f.kind in EXCLUDABLE else f) for a, f in artifact_flags
+        ]
+    table = derive_signals(inputs, methodology, history)
+    flags = _product_flags(inputs, artifact_flags)
+    raw = table.raw
+    for category in ("model", "corpus"):
+        ids = table.category.index[table.category == category]
+        flags_for = ratio_outliers(
+            raw.loc[ids, "likes"],
+            raw.loc[ids, "downloads_30d"],
+            rules.ratio_outlier,
+            "likes/30-day downloads",
+        )
+        for pid, flag in flags_for.items():
+            flags[pid].append(flag)
+    ids = table.category.index[table.category == "community"]
+    for pid, flag in ratio_outliers(
+        raw.loc[ids, "stars"], raw.loc[ids, "forks"], rules.ratio_outlier, "stars/forks"
+    ).items():
+        flags[pid].append(flag)
+
+    rng = np.random.default_rng(seed)
+    rows: list[ScoreRow] = []
+    frames: list[pd.DataFrame] = []
+    for category in CATEGORIES:
+        ids = table.category.index[table.category == category]
+        configs = methodology.signals(category)
+        names = [s.name for s in configs]
+        weights = np.array([s.weight for s in configs], dtype=float)
+        raw_c = raw.loc[ids, names].to_numpy(dtype=float)
+        normalized = (
+            np.column_stack(
+                [apply_transform(raw_c[:, j], s.transform) for j, s in enumerate(configs)]
+            )
+            if names
+            else np.zeros((len(ids), 0))
+        )
+        totals = weighted_totals(normalized, weights)
+        key = ranking_key(totals.total, totals.coverage, methodology.min_coverage)
+        point = ranks(key)
+        noisy: dict[int, tuple[np.ndarray, Transform]] = {
+            j: (raw_c[:, j], s.transform) for j, s in enumerate(configs) if s.name in NOISY_SIGNALS
+        }
+        below = (totals.coverage < methodology.min_coverage) | (totals.coverage <= 0)
+        intervals = rank_intervals(
+            normalized,
+            weights,
+            noisy,
+            point_ranks=point,
+            below_coverage=below,
+            settings=methodology.intervals,
+            rng=rng,
+            draws=draws,
+            top_n=top_n,
+        )
+        frames.append(_signal_frame(ids, category, configs, raw_c, normalized))
+        cohorts = table.cohort.reindex(ids)
+        for i, pid in enumerate(ids):
+            rows.append(
+                ScoreRow(
+                    product_id=str(pid),
+                    category=category,
+                    methodology_version=methodology.version,
+                    total=float(totals.total[i]),
+                    rank=int(point[i]),
+                    rank_low=int(intervals.low[i]),
+                    rank_high=int(intervals.high[i]),
+                    top_n_share=float(intervals.top_n_share[i]),
+                    coverage=float(totals.coverage[i]),
+                    contributions=_contributions(configs, raw_c[i], normalized[i], totals, i),
+                    flags=tuple(sorted(flags.get(str(pid), ()), key=_flag_key)),
+                    cohort=None if pd.isna(cohorts.iloc[i]) else str(cohorts.iloc[i]),
+                )
+            )
+    rows.sort(key=lambda r: (CATEGORIES.index(r.category), r.rank))
+    return ScoringResult(
+        rows=rows,
+        signals=pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=SIGNAL_COLUMNS),
+        methodology_version=methodology.version,
+        as_of=inputs.as_of,
+        methodology=methodology,
+        top_n=top_n,
+        synthetic=inputs.synthetic,
+        raw_signals=raw.assign(category=table.category),
+    )
+
+
+def _none_if_nan(x: float) -> float | None:
+    return None if math.isnan(x) else float(x)
+
+
+def _contributions(configs, raw_row, norm_row, totals, i) -> tuple[SignalContribution, ...]:  # type: ignore[no-untyped-def]
+    return tuple(
+        SignalContribution(
+            signal=s.name,
+            raw=_none_if_nan(raw_row[j]) if not math.isnan(norm_row[j]) else None,
+            normalized=_none_if_nan(norm_row[j]),
+            weight=s.weight,
+            effective_weight=float(totals.effective_weights[i, j]),
+            contribution=float(totals.contributions[i, j]),
+        )
+        for j, s in enumerate(configs)
+    )
+
+
+def _signal_frame(ids, category, configs, raw_c, normalized) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    n, s = raw_c.shape
+    return pd.DataFrame(
+        {
+            "product_id": np.repeat(np.asarray(ids, dtype=object), s),
+            "category": category,
+            "signal": np.tile(np.array([c.name for c in configs], dtype=object), n),
+            "group": np.tile(np.array([c.group for c in configs], dtype=object), n),
+            "raw": raw_c.reshape(-1),
+            "normalized": normalized.reshape(-1),
+            "weight": np.tile(np.array([c.weight for c in configs]), n),
+        }
+    )
+
+
+def what_if(result: ScoringResult, weights: Mapping[str, Mapping[str, float]]) -> list[ScoreRow]:
+    """Re-weigh the result's normalised signals with the caller's weights (per category, per
+    signal; categories left out keep the methodology's). Pure: nothing re-derived or written.
+
+    Rows carry rank_low == rank_high == the new rank and top_n_share NaN: no Monte Carlo ran.
+    """
+    problems: list[str] = []
+    for category, given in weights.items():
+        if category not in CATEGORIES:
+            problems.append(f"{category}: unknown category")
+            continue
+        known = set(result.methodology.weights(category))  # type: ignore[arg-type]
+        for name, w in given.items():
+            if name not in known:
+                problems.append(f"{category}.{name}: not a signal of this methodology's {category}")
+            elif not math.isfinite(w) or w < 0:
+                problems.append(f"{category}.{name}: weight must be non-negative, got {w}")
+        if given and sum(given.values()) <= 0:
+            problems.append(f"{category}: weights sum to 0")
+    if problems:
+        raise MethodologyError("what-if weights", problems)
+    by_product = {r.product_id: r for r in result.rows}
+    rows: list[ScoreRow] = []
+    for category in CATEGORIES:
+        configs = result.methodology.signals(category)
+        base = result.methodology.weights(category)
+        chosen = {**base, **weights[category]} if category in weights else base
+        names = [s.name for s in configs]
+        vector = np.array([float(chosen[n]) for n in names])
+        vector = vector / vector.sum()
+        part = result.signals[result.signals["category"] == category]
+        norm = part.pivot(index="product_id", columns="signal", values="normalized")
+        raw = part.pivot(index="product_id", columns="signal", values="raw")
+        norm = norm.reindex(columns=names).sort_index()
+        raw = raw.reindex(index=norm.index, columns=names)
+        matrix = norm.to_numpy(dtype=float)
+        raw_matrix = raw.to_numpy(dtype=float)
+        totals = weighted_totals(matrix, vector)
+        point = ranks(ranking_key(totals.total, totals.coverage, result.methodology.min_coverage))
+        reweighed = [
+            s.model_copy(update={"weight": float(vector[j])}) for j, s in enumerate(configs)
+        ]
+        for i, pid in enumerate(norm.index):
+            original = by_product[str(pid)]
+            rows.append(
+                replace(
+                    original,
+                    total=float(totals.total[i]),
+                    rank=int(point[i]),
+                    rank_low=int(point[i]),
+                    rank_high=int(point[i]),
+                    top_n_share=float("nan"),
+                    coverage=float(totals.coverage[i]),
+                    contributions=_contributions(reweighed, raw_matrix[i], matrix[i], totals, i),
+                )
+            )
+    rows.sort(key=lambda r: (CATEGORIES.index(r.category), r.rank))
+    return rows
+
+
+def category_rows(rows: list[ScoreRow], category: Category) -> list[ScoreRow]:
+    return [r for r in rows if r.category == category]

@@ -1,0 +1,323 @@
+"""Integrity flags: figures that look gamed or wrong, each with its evidence and window.
+
+Detectors read our own daily series (the history frame) and product-level ratios. They never
+change a score by themselves; the engine excludes a flagged window only when the methodology says
+so, and the flag then says `excluded=True`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ossimpact.domain import ArtifactId, IntegrityFlag, Metric
+from scoring.methodology import BurstRule, Integrity, RatioRule, StargazerRule
+
+# Stargazer evidence the GitHub collector may record (StarScout heuristics on a sample).
+STARGAZERS_SAMPLED = "stargazers_sampled"
+STARGAZERS_LOW_ACTIVITY = "stargazers_low_activity"
+STARGAZERS_LOCKSTEP = "stargazers_lockstep"
+
+
+@dataclass(frozen=True)
+class Excess:
+    """The rise above the usual level inside a flagged window, per day (for exclusion)."""
+
+    artifact: str
+    metric: str
+    days: pd.Series  # day (UTC midnight) -> excess amount
+
+
+@dataclass(frozen=True)
+class Findings:
+    flags: list[tuple[str, IntegrityFlag]]  # (artifact id string, flag)
+    excess: list[Excess]
+
+
+def daily_series(history: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Days × artifacts of the last value each day; gaps inside a series are interpolated."""
+    h = history[history["metric"] == metric]
+    if h.empty:
+        return pd.DataFrame()
+    day = h["observed_at"].dt.floor("D")
+    frame = (
+        h.assign(day=day)
+        .sort_values("observed_at", kind="stable")
+        .pivot_table(index="day", columns="artifact", values="value", aggfunc="last")
+    )
+    full = pd.date_range(frame.index.min(), frame.index.max(), freq="D")
+    return frame.reindex(full).interpolate(limit_area="inside")
+
+
+def burst_windows(series: pd.DataFrame, rule: BurstRule) -> pd.DataFrame:
+    """Runs of days whose rise is far above the rolling median of the preceding days.
+
+    Robust z = (rise − median) / scale, with scale the larger of 1.4826·MAD and the Poisson noise
+    √median (counts are never steadier than that). A day is flagged when z ≥ z_threshold, the rise
+    is at least min_ratio × the median and at least min_increase.
+    Returns columns artifact, start, end, days, rise, usual, z, excess.
+    """
+    if series.empty or len(series) < rule.min_baseline_days + 2:
+        return pd.DataFrame(
+            columns=["artifact", "start", "end", "days", "rise", "usual", "z", "excess"]
+        )
+    rise = series.diff()
+    past = rise.shift(1).rolling(rule.baseline_days, min_periods=rule.min_baseline_days)
+    usual = past.median()
+    deviation = (rise.shift(1) - usual).abs()
+    mad = deviation.rolling(rule.baseline_days, min_periods=rule.min_baseline_days).median()
+    scale = np.maximum(1.4826 * mad, np.sqrt(usual.clip(lower=1.0)))
+    z = (rise - usual) / scale
+    # a series that was at zero in the baseline period is a new artifact taking off, not a burst
+    established = (
+        series.shift(1).rolling(rule.baseline_days, min_periods=rule.min_baseline_days).min() > 0
+    )
+    flagged = (
+        established
+        & (z >= rule.z_threshold)
+        & (rise >= rule.min_ratio * usual.clip(lower=1.0))
+        & (rise >= rule.min_increase)
+    )
+    day_idx, col_idx = np.nonzero(flagged.to_numpy())
+    if day_idx.size == 0:
+        return pd.DataFrame(
+            columns=["artifact", "start", "end", "days", "rise", "usual", "z", "excess"]
+        )
+    hits = pd.DataFrame(
+        {
+            "artifact": series.columns.to_numpy()[col_idx],
+            "i": day_idx,
+            "rise": np.asarray(rise)[day_idx, col_idx],
+            "usual": np.asarray(usual)[day_idx, col_idx],
+            "z": np.asarray(z)[day_idx, col_idx],
+        }
+    ).sort_values(["artifact", "i"], kind="stable")
+    # a one-day lull inside a burst keeps it one window
+    new_run = (hits["artifact"] != hits["artifact"].shift()) | (hits["i"] - hits["i"].shift() > 2)
+    hits["run"] = new_run.cumsum()
+    hits["excess"] = hits["rise"] - hits["usual"]
+    runs = hits.groupby("run").agg(
+        artifact=("artifact", "first"),
+        first=("i", "min"),
+        last=("i", "max"),
+        days=("i", "size"),
+        rise=("rise", "sum"),
+        usual=("usual", "median"),
+        z=("z", "max"),
+        excess=("excess", "sum"),
+    )
+    runs["start"] = series.index[runs["first"].to_numpy()]
+    runs["end"] = series.index[runs["last"].to_numpy()]
+    runs.attrs["hits"] = hits
+    return runs.reset_index(drop=True)
+
+
+def _burst_flags(
+    history: pd.DataFrame, metric: str, kind: str, noun: str, rule: BurstRule
+) -> Findings:
+    series = daily_series(history, metric)
+    runs = burst_windows(series, rule)
+    flags: list[tuple[str, IntegrityFlag]] = []
+    excess: list[Excess] = []
+    hits = runs.attrs.get("hits")
+    for row in runs.itertuples(index=False):
+        evidence = (
+            f"{noun} rose by {row.rise:,.0f} in {row.days} day(s) "
+            f"({row.start:%Y-%m-%d} to {row.end:%Y-%m-%d}) against a usual "
+            f"{row.usual:,.0f} a day (robust z {row.z:.1f})"
+        )
+        flag = IntegrityFlag(
+            kind=kind,
+            artifact=ArtifactId.parse(str(row.artifact)),
+            evidence=evidence,
+            window_start=pd.Timestamp(str(row.start)).to_pydatetime(),
+            window_end=pd.Timestamp(str(row.end)).to_pydatetime(),
+        )
+        flags.append((str(row.artifact), flag))
+        if hits is not None:
+            mine = hits[(hits["artifact"] == row.artifact) & hits["i"].between(0, len(series))]
+            mine = mine[
+                (series.index[mine["i"]] >= row.start) & (series.index[mine["i"]] <= row.end)
+            ]
+            days = pd.Series(mine["excess"].to_numpy(), index=series.index[mine["i"].to_numpy()])
+            excess.append(Excess(str(row.artifact), metric, days))
+    return Findings(flags, excess)
+
+
+def decreasing_downloads(
+    history: pd.DataFrame, tolerance: float
+) -> list[tuple[str, IntegrityFlag]]:
+    """All-time downloads that fell between two observations (a recount or CI clean-up)."""
+    h = history[history["metric"] == Metric.DOWNLOADS_ALL_TIME].sort_values(
+        ["artifact", "observed_at"], kind="stable"
+    )
+    if h.empty:
+        return []
+    prev = h.groupby("artifact")["value"].shift()
+    prev_at = h.groupby("artifact")["observed_at"].shift()
+    drop = h[(h["value"] < prev * (1.0 - tolerance)) & prev.notna()].assign(
+        prev=prev, prev_at=prev_at
+    )
+    flags: list[tuple[str, IntegrityFlag]] = []
+    for artifact, rows in drop.groupby("artifact", sort=True):
+        first = rows.iloc[0]
+        evidence = (
+            f"all-time downloads fell from {first['prev']:,.0f} ({first['prev_at']:%Y-%m-%d}) to "
+            f"{first['value']:,.0f} ({first['observed_at']:%Y-%m-%d})"
+            + (f"; {len(rows)} drops in all" if len(rows) > 1 else "")
+        )
+        flags.append(
+            (
+                str(artifact),
+                IntegrityFlag(
+                    kind="downloads_decreased",
+                    artifact=ArtifactId.parse(str(artifact)),
+                    evidence=evidence,
+                    window_start=rows["prev_at"].min().to_pydatetime(),
+                    window_end=rows["observed_at"].max().to_pydatetime(),
+                ),
+            )
+        )
+    return flags
+
+
+def stargazer_flags(latest: pd.DataFrame, rule: StargazerRule) -> list[tuple[str, IntegrityFlag]]:
+    """StarScout heuristics on the stargazer sample the GitHub collector recorded, if any."""
+    wide = latest[
+        latest["metric"].isin(
+            [STARGAZERS_SAMPLED, STARGAZERS_LOW_ACTIVITY, STARGAZERS_LOCKSTEP, str(Metric.STARS)]
+        )
+    ].pivot_table(index="artifact", columns="metric", values="value", aggfunc="last")
+    if STARGAZERS_LOW_ACTIVITY not in wide and STARGAZERS_LOCKSTEP not in wide:
+        return []
+    wide = wide.reindex(
+        columns=[
+            STARGAZERS_SAMPLED,
+            STARGAZERS_LOW_ACTIVITY,
+            STARGAZERS_LOCKSTEP,
+            str(Metric.STARS),
+        ]
+    )
+    low = wide[STARGAZERS_LOW_ACTIVITY].fillna(0.0)
+    lock = wide[STARGAZERS_LOCKSTEP].fillna(0.0)
+    sampled = wide[STARGAZERS_SAMPLED]
+    share = (low / sampled).where(sampled > 0)
+    estimated = share * wide[str(Metric.STARS)]
+    suspicious = (
+        (low >= rule.min_low_activity)
+        | (lock >= rule.min_lockstep)
+        | ((share >= rule.min_share) & (estimated >= rule.min_low_activity))
+    )
+    flags: list[tuple[str, IntegrityFlag]] = []
+    for artifact in sorted(wide.index[suspicious]):
+        parts = []
+        if low[artifact] > 0:
+            parts.append(
+                f"{low[artifact]:,.0f} low-activity stargazers (one active day, ≤2 actions, ≤1 repo)"
+                + (
+                    f" of {sampled[artifact]:,.0f} sampled ({share[artifact]:.0%}, about "
+                    f"{estimated[artifact]:,.0f} of all stars)"
+                    if pd.notna(share[artifact]) and pd.notna(estimated[artifact])
+                    else ""
+                )
+            )
+        if lock[artifact] > 0:
+            parts.append(f"{lock[artifact]:,.0f} stargazers starring in lockstep with other repos")
+        flags.append(
+            (
+                str(artifact),
+                IntegrityFlag(
+                    kind="fake_stargazers",
+                    artifact=ArtifactId.parse(str(artifact)),
+                    evidence="; ".join(parts),
+                ),
+            )
+        )
+    return flags
+
+
+def ratio_outliers(
+    numerator: pd.Series, denominator: pd.Series, rule: RatioRule, label: str
+) -> dict[str, IntegrityFlag]:
+    """Products whose numerator/denominator ratio is far above the category's (robust z on logs)."""
+    frame = pd.DataFrame({"n": numerator, "d": denominator}).dropna()
+    # the reference is the established products: ratios of tiny counts are noise, not a norm
+    frame = frame[frame["n"] >= rule.min_numerator]
+    if len(frame) < rule.min_products:
+        return {}
+    logs = np.log1p(frame["n"]) - np.log1p(frame["d"])
+    med = float(logs.median())
+    mad = float((logs - med).abs().median()) * 1.4826
+    if mad <= 0:
+        return {}
+    z = (logs - med) / mad
+    hit = frame[z >= rule.z_threshold]
+    out: dict[str, IntegrityFlag] = {}
+    for product_id, row in hit.iterrows():
+        ratio = row["n"] / max(row["d"], 1.0)
+        out[str(product_id)] = IntegrityFlag(
+            kind="ratio_outlier",
+            artifact=None,
+            evidence=(
+                f"{label} ratio {ratio:,.3g} ({row['n']:,.0f} / {row['d']:,.0f}) against a "
+                f"category median near {np.exp(med):,.3g} (robust z {z[product_id]:.1f})"
+            ),
+        )
+    return out
+
+
+def series_findings(history: pd.DataFrame, latest: pd.DataFrame, rules: Integrity) -> Findings:
+    """Artifact-level flags from the daily series and the stargazer evidence."""
+    stars = _burst_flags(history, Metric.STARS, "star_burst", "stars", rules.star_burst)
+    downloads = _burst_flags(
+        history,
+        Metric.DOWNLOADS_ALL_TIME,
+        "download_spike",
+        "all-time downloads",
+        rules.download_spike,
+    )
+    # the 30-day counts are checked too (a backfill may hold no all-time series); an artifact
+    # already flagged on its all-time series keeps that flag only
+    rolling = _burst_flags(
+        history, Metric.DOWNLOADS_30D, "download_spike", "30-day downloads", rules.download_spike
+    )
+    seen = {artifact for artifact, _ in downloads.flags}
+    rolling = Findings(
+        [(a, f) for a, f in rolling.flags if a not in seen],
+        [e for e in rolling.excess if e.artifact not in seen],
+    )
+    flags = stars.flags + downloads.flags + rolling.flags
+    flags += decreasing_downloads(history, rules.downloads_decrease_tolerance)
+    flags += stargazer_flags(latest, rules.stargazers)
+    return Findings(flags, stars.excess + downloads.excess + rolling.excess)
+
+
+def exclude_windows(history: pd.DataFrame, excess: list[Excess]) -> pd.DataFrame:
+    """The history with flagged rises taken out of the cumulative series from their day on.
+
+    A rise excluded from all-time downloads is also taken out of the 30-day counts of the 30 days
+    that include it.
+    """
+    if not excess:
+        return history
+    out = history.copy()
+    values = out["value"].to_numpy(copy=True)
+    at = out["observed_at"]
+    for item in excess:  # flags are few; each is a vectorised mask over the history
+        mine = (out["artifact"] == item.artifact).to_numpy()
+        for day, amount in item.days.items():
+            start = pd.Timestamp(str(day))
+            cumulative = (
+                Metric.DOWNLOADS_ALL_TIME if item.metric == Metric.DOWNLOADS_30D else item.metric
+            )
+            if cumulative in (Metric.STARS, Metric.DOWNLOADS_ALL_TIME):
+                mask = mine & (out["metric"] == cumulative).to_numpy() & (at >= start).to_numpy()
+                values[mask] -= amount
+            if item.metric in (Metric.DOWNLOADS_ALL_TIME, Metric.DOWNLOADS_30D):
+                in_30 = (at >= start) & (at < start + pd.Timedelta(days=30))
+                mask = mine & (out["metric"] == Metric.DOWNLOADS_30D).to_numpy() & in_30.to_numpy()
+                values[mask] -= amount
+    out["value"] = values
+    return out

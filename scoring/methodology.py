@@ -1,0 +1,271 @@
+"""The methodology: a versioned YAML file of signals, transforms, weights and thresholds.
+
+Loading validates everything at once and raises one `MethodologyError` listing every problem with
+its field path, so an operator fixes the file in one pass.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ossimpact.domain import CATEGORIES, Category
+from scoring.catalogue import AGGREGATIONS, SIGNALS, Aggregation
+
+DEFAULT_PATH = Path(__file__).with_name("methodology.yaml")
+WEIGHT_TOLERANCE = 1e-6
+
+TransformKind = Literal["log_cap", "percentile", "linear"]
+Relation = Literal["finetune", "adapter", "quantized", "merge"]
+Trust = Literal["independent", "verified", "self_reported"]
+
+
+class MethodologyError(ValueError):
+    """A methodology file that cannot be used; `problems` lists each one with its field path."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(
+            f"methodology {source} is not valid ({len(problems)} problem(s)):\n{lines}"
+        )
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Transform(_Strict):
+    """How a raw signal becomes a 0–1 value.
+
+    log_cap: ln(1+min(S,T))/ln(1+T) (criticality_score); percentile: mid-rank within the category;
+    linear: min(S,T)/T. `smaller_is_better` inverts the result (1 − value).
+    """
+
+    kind: str
+    cap: float | None = None
+    smaller_is_better: bool = False
+
+
+class SignalConfig(_Strict):
+    name: str
+    group: str
+    weight: float
+    transform: Transform
+    aggregate: str | None = None  # overrides the catalogue's aggregation of the observed metric
+
+
+class CategoryConfig(_Strict):
+    signals: list[SignalConfig]
+
+
+class AwardWindow(_Strict):
+    start: date
+    end: date
+
+
+class SizeClass(_Strict):
+    label: str
+    max_parameters: float | None = None  # exclusive upper bound; None = no bound
+
+
+class Cohorts(_Strict):
+    size_classes: list[SizeClass]
+    age_bucket_days: list[int]  # bucket edges in days since release
+    leaders: int = 10  # relative adoption divides by the class's `leaders`-th best
+
+
+class BurstRule(_Strict):
+    baseline_days: int = 28
+    min_baseline_days: int = 7
+    z_threshold: float = 6.0
+    min_ratio: float = 5.0
+    min_increase: float = 0.0
+
+
+class RatioRule(_Strict):
+    z_threshold: float = 4.0
+    min_products: int = 20
+    min_numerator: float = 50.0
+
+
+class StargazerRule(_Strict):
+    min_low_activity: float = 50.0
+    min_share: float = 0.02
+    min_lockstep: float = 50.0
+
+
+class Integrity(_Strict):
+    exclude_flagged_window: bool = False
+    star_burst: BurstRule = BurstRule(min_increase=100.0)
+    download_spike: BurstRule = BurstRule(min_increase=5000.0)
+    downloads_decrease_tolerance: float = 0.0  # relative drop ignored as recount noise
+    ratio_outlier: RatioRule = RatioRule()
+    stargazers: StargazerRule = StargazerRule()
+
+
+class Intervals(_Strict):
+    concentration: float = 100.0  # Dirichlet α = concentration · weight
+    download_noise: float = 0.1  # log-normal σ of the noise on download counts
+    low_quantile: float = 0.05
+    high_quantile: float = 0.95
+
+
+class Methodology(_Strict):
+    version: str
+    title: str = "ossimpact methodology"
+    award_window: AwardWindow
+    categories: dict[str, CategoryConfig]
+    trust_weights: dict[str, float] = Field(
+        default_factory=lambda: {"independent": 1.0, "verified": 0.8, "self_reported": 0.5}
+    )
+    derivative_relation_weights: dict[str, float] = Field(
+        default_factory=lambda: {"finetune": 1.0, "adapter": 1.0, "merge": 0.5, "quantized": 0.5}
+    )
+    min_coverage: float = 0.0
+    cohorts: Cohorts
+    integrity: Integrity = Integrity()
+    intervals: Intervals = Intervals()
+
+    def signals(self, category: Category) -> list[SignalConfig]:
+        return list(self.categories[category].signals)
+
+    def weights(self, category: Category) -> dict[str, float]:
+        return {s.name: s.weight for s in self.categories[category].signals}
+
+    def aggregation(self, signal: SignalConfig) -> Aggregation | None:
+        spec = SIGNALS[signal.name]
+        chosen = signal.aggregate or spec.aggregate
+        return chosen  # type: ignore[return-value]
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def _semantic_problems(m: Methodology) -> list[str]:
+    problems: list[str] = []
+    for cat in CATEGORIES:
+        if cat not in m.categories:
+            problems.append(f"categories.{cat}: missing (every category needs its signals)")
+    for name, config in m.categories.items():
+        base = f"categories.{name}"
+        if name not in CATEGORIES:
+            problems.append(f"{base}: unknown category (expected one of {', '.join(CATEGORIES)})")
+            continue
+        if not config.signals:
+            problems.append(f"{base}.signals: empty")
+        seen: set[str] = set()
+        for i, sig in enumerate(config.signals):
+            path = f"{base}.signals.{i} ({sig.name})"
+            spec = SIGNALS.get(sig.name)
+            if spec is None:
+                problems.append(f"{path}: unknown signal (known: {', '.join(sorted(SIGNALS))})")
+            elif name not in spec.categories:
+                problems.append(f"{path}: signal does not apply to {name}")
+            if sig.name in seen:
+                problems.append(f"{path}: signal listed twice")
+            seen.add(sig.name)
+            if not math.isfinite(sig.weight) or sig.weight < 0:
+                problems.append(f"{path}.weight: must be a non-negative number, got {sig.weight}")
+            problems.extend(_transform_problems(f"{path}.transform", sig.transform))
+            if sig.aggregate is not None:
+                if sig.aggregate not in AGGREGATIONS:
+                    problems.append(
+                        f"{path}.aggregate: unknown aggregation {sig.aggregate!r} "
+                        f"(expected {', '.join(AGGREGATIONS)})"
+                    )
+                elif spec is not None and spec.metric is None:
+                    problems.append(f"{path}.aggregate: a derived signal has no aggregation choice")
+        total = sum(s.weight for s in config.signals)
+        if config.signals and abs(total - 1.0) > WEIGHT_TOLERANCE:
+            problems.append(f"{base}: weights sum to {total:.6g}, not 1")
+    if m.award_window.end <= m.award_window.start:
+        problems.append("award_window: end must be after start")
+    for name, w in m.trust_weights.items():
+        if name not in ("independent", "verified", "self_reported"):
+            problems.append(f"trust_weights.{name}: unknown trust level")
+        if w < 0:
+            problems.append(f"trust_weights.{name}: must be non-negative")
+    for name, w in m.derivative_relation_weights.items():
+        if name not in ("finetune", "adapter", "quantized", "merge"):
+            problems.append(f"derivative_relation_weights.{name}: unknown relation")
+        if w < 0:
+            problems.append(f"derivative_relation_weights.{name}: must be non-negative")
+    if not 0.0 <= m.min_coverage <= 1.0:
+        problems.append("min_coverage: must be between 0 and 1")
+    bounds = [c.max_parameters for c in m.cohorts.size_classes]
+    if not bounds or bounds[-1] is not None:
+        problems.append("cohorts.size_classes: the last class must have no max_parameters")
+    finite = [b for b in bounds if b is not None]
+    if finite != sorted(finite) or len(set(finite)) != len(finite) or None in bounds[:-1]:
+        problems.append("cohorts.size_classes: max_parameters must increase")
+    if m.cohorts.age_bucket_days != sorted(set(m.cohorts.age_bucket_days)):
+        problems.append("cohorts.age_bucket_days: must be increasing")
+    if m.cohorts.leaders < 1:
+        problems.append("cohorts.leaders: must be at least 1")
+    iv = m.intervals
+    if iv.concentration <= 0:
+        problems.append("intervals.concentration: must be positive")
+    if iv.download_noise < 0:
+        problems.append("intervals.download_noise: must be non-negative")
+    if not 0 <= iv.low_quantile < iv.high_quantile <= 1:
+        problems.append("intervals: need 0 <= low_quantile < high_quantile <= 1")
+    return problems
+
+
+def _transform_problems(path: str, t: Transform) -> list[str]:
+    kinds = ("log_cap", "percentile", "linear")
+    if t.kind not in kinds:
+        return [f"{path}.kind: unknown transform {t.kind!r} (expected {', '.join(kinds)})"]
+    if t.kind in ("log_cap", "linear"):
+        if t.cap is None:
+            return [f"{path}.cap: {t.kind} needs a cap"]
+        if not math.isfinite(t.cap) or t.cap <= 0:
+            return [f"{path}.cap: must be positive, got {t.cap}"]
+    elif t.cap is not None:
+        return [f"{path}.cap: percentile takes no cap"]
+    return []
+
+
+def parse_methodology(data: Any, source: str = "<data>") -> Methodology:
+    """Validate parsed YAML; raise MethodologyError listing every problem."""
+    if not isinstance(data, dict):
+        raise MethodologyError(source, ["(top level): expected a mapping"])
+    version = data.get("version")
+    if isinstance(version, float | int) and not isinstance(version, bool):
+        raise MethodologyError(
+            source,
+            [f'version: write it quoted, e.g. version: "{version}" (YAML reads 2026.10 as 2026.1)'],
+        )
+    try:
+        m = Methodology.model_validate(data)
+    except ValidationError as exc:
+        problems = [f"{_loc(e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise MethodologyError(source, problems) from None
+    problems = _semantic_problems(m)
+    if problems:
+        raise MethodologyError(source, problems)
+    return m
+
+
+def load_methodology(path: Path | None = None) -> Methodology:
+    """Load a methodology file; None loads the shipped default."""
+    path = path or DEFAULT_PATH
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MethodologyError(str(path), [f"cannot read the file: {exc.strerror}"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "somewhere"
+        raise MethodologyError(str(path), [f"{where}: not valid YAML"]) from None
+    return parse_methodology(data, str(path))

@@ -1,0 +1,305 @@
+"""Raw signal values per product, derived from observations, edges and benchmark results.
+
+Everything here is column-wise pandas: one frame per source, merged on artifact ids, grouped by
+product. A product that lacks a signal gets NaN (missing), never 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+
+from ossimpact.domain import BenchmarkResult, Edge, Metric
+from scoring.aggregate import aggregate_metric, latest_values, related_once
+from scoring.catalogue import SIGNALS
+from scoring.cohorts import age_bucket, relative_adoption, size_class
+from scoring.inputs import ScoringInputs
+from scoring.methodology import Methodology
+from scoring.normalize import percentile
+
+DERIVATIVE_RELATIONS = ("finetune", "adapter", "quantized", "merge")
+DERIVATIVE_COUNT_METRICS = {
+    "finetune": Metric.DERIVATIVES_FINETUNE,
+    "adapter": Metric.DERIVATIVES_ADAPTER,
+    "quantized": Metric.DERIVATIVES_QUANTIZED,
+    "merge": Metric.DERIVATIVES_MERGE,
+}
+
+
+@dataclass(frozen=True)
+class SignalTable:
+    raw: pd.DataFrame  # index product_id (sorted), one column per catalogue signal, NaN = missing
+    category: pd.Series  # product_id -> category
+    cohort: pd.Series  # product_id -> cohort label (models) or None
+
+
+def _ts(value: datetime) -> pd.Timestamp:
+    ts = pd.Timestamp(value)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def membership_frame(inputs: ScoringInputs) -> pd.DataFrame:
+    rows = [(p.id, str(a)) for p in inputs.products for a in inputs.members.get(p.id, ())]
+    frame = pd.DataFrame(rows, columns=["product_id", "artifact"], dtype=object)
+    return frame.drop_duplicates().reset_index(drop=True)
+
+
+def owners_frame(inputs: ScoringInputs, membership: pd.DataFrame) -> pd.DataFrame:
+    """(product_id, owner) pairs of the product's own organisation, lower case."""
+    rows: list[tuple[str, str]] = []
+    for p in inputs.products:
+        org = inputs.organizations.get(p.organization)
+        if org is not None:
+            rows.extend((p.id, h.lower()) for h in (*org.huggingface, *org.github))
+    member_owners = membership.assign(
+        owner=membership["artifact"].str.split(":").str[-1].str.split("/").str[0].str.lower()
+    )[["product_id", "owner"]]
+    own = pd.concat([pd.DataFrame(rows, columns=["product_id", "owner"]), member_owners])
+    return own.drop_duplicates().reset_index(drop=True)
+
+
+def edges_frame(edges: Sequence[Edge], as_of: datetime) -> pd.DataFrame:
+    cutoff = _ts(as_of)
+    kept = [e for e in edges if _ts(e.observed_at) <= cutoff]
+    return pd.DataFrame(
+        {
+            "source": [str(e.source) for e in kept],
+            "target": [str(e.target) for e in kept],
+            "relation": [e.relation for e in kept],
+            "target_owner": [e.target.owner.lower() for e in kept],
+        },
+        dtype=object,
+    )
+
+
+def window_gain(
+    history: pd.DataFrame,
+    membership: pd.DataFrame,
+    metric: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    created: pd.Series,
+) -> pd.Series:
+    """Per product: the metric's rise between the window start and `end` (summed over artifacts).
+
+    The baseline is the last value at or before the start; an artifact created inside the window
+    starts from 0; otherwise the first value seen inside the window (a conservative baseline).
+    """
+    if end <= start:
+        return pd.Series(dtype=float)
+    h = history[(history["metric"] == metric) & (history["observed_at"] <= end)]
+    if h.empty:
+        return pd.Series(dtype=float)
+    h = h.sort_values(["artifact", "observed_at"], kind="stable")
+    last = h.groupby("artifact")["value"].last()
+    before = h[h["observed_at"] <= start].groupby("artifact")["value"].last()
+    first_inside = h[h["observed_at"] > start].groupby("artifact")["value"].first()
+    born_inside = created.reindex(last.index) >= start
+    baseline = before.reindex(last.index)
+    baseline = baseline.where(baseline.notna(), np.where(born_inside, 0.0, np.nan))
+    baseline = baseline.fillna(first_inside.reindex(last.index))
+    gain = (last - baseline).rename("value").rename_axis("artifact").reset_index()
+    joined = membership.merge(gain, on="artifact", how="inner")
+    if joined.empty:
+        return pd.Series(dtype=float)
+    return joined.groupby("product_id")["value"].sum().astype(float)
+
+
+def benchmark_scores(
+    benchmarks: Sequence[BenchmarkResult],
+    membership: pd.DataFrame,
+    trust_weights: dict[str, float],
+    as_of: datetime,
+) -> pd.Series:
+    """Trust-weighted mean of 0–1 benchmark values per product.
+
+    A result's `scaled` value is used when known (baseline-normalised); otherwise it is scaled by
+    its mid-rank percentile among all artifacts with the same benchmark and metric. Per benchmark
+    a product counts its best artifact.
+    """
+    cutoff = _ts(as_of)
+    kept = [b for b in benchmarks if _ts(b.observed_at) <= cutoff]
+    if not kept:
+        return pd.Series(dtype=float)
+    frame = pd.DataFrame(
+        {
+            "artifact": [str(b.artifact) for b in kept],
+            "benchmark": [b.benchmark.lower() for b in kept],
+            "metric": [b.metric for b in kept],
+            "trust": [b.trust for b in kept],
+            "value": [b.value for b in kept],
+            "scaled": [np.nan if b.scaled is None else b.scaled for b in kept],
+        }
+    )
+    keys = ["artifact", "benchmark", "metric", "trust"]
+    frame = frame.groupby(keys, as_index=False).agg(
+        value=("value", "max"), scaled=("scaled", "max")
+    )
+    per_artifact = frame.groupby(["artifact", "benchmark", "metric"])["value"].transform("max")
+    ranked = frame.assign(peer=per_artifact)
+    pct = ranked.groupby(["benchmark", "metric"])["value"].transform(
+        lambda v: pd.Series(percentile(v.to_numpy(dtype=float)), index=v.index)
+    )
+    frame["s"] = frame["scaled"].clip(0, 1).fillna(pct)
+    frame["w"] = frame["trust"].map(trust_weights).fillna(0.0)
+    joined = membership.merge(frame, on="artifact", how="inner")
+    if joined.empty:
+        return pd.Series(dtype=float)
+    best = joined.groupby(["product_id", "benchmark", "metric", "trust"], as_index=False).agg(
+        s=("s", "max"), w=("w", "first")
+    )
+    best["ws"] = best["w"] * best["s"]
+    sums = best.groupby("product_id")[["ws", "w"]].sum()
+    sums = sums[sums["w"] > 0]
+    return (sums["ws"] / sums["w"]).astype(float)
+
+
+def evaluation_counts(
+    benchmarks: Sequence[BenchmarkResult], membership: pd.DataFrame, as_of: datetime
+) -> pd.Series:
+    """Distinct artifacts evaluated on a product's dataset (benchmark name = dataset name or id)."""
+    cutoff = _ts(as_of)
+    evaluated = pd.DataFrame(
+        {
+            "key": [b.benchmark.lower() for b in benchmarks if _ts(b.observed_at) <= cutoff],
+            "evaluated": [str(b.artifact) for b in benchmarks if _ts(b.observed_at) <= cutoff],
+        },
+        dtype=object,
+    )
+    datasets = membership[membership["artifact"].str.startswith("hf:dataset:")]
+    if evaluated.empty or datasets.empty:
+        return pd.Series(dtype=float)
+    repo = datasets["artifact"].str.removeprefix("hf:dataset:").str.lower()
+    keys = pd.concat(
+        [
+            datasets.assign(key=repo),
+            datasets.assign(key=repo.str.split("/").str[-1]),
+        ]
+    )[["product_id", "key"]].drop_duplicates()
+    joined = keys.merge(evaluated, on="key", how="inner")
+    if joined.empty:
+        return pd.Series(dtype=float)
+    return joined.groupby("product_id")["evaluated"].nunique().astype(float)
+
+
+def _created(inputs: ScoringInputs) -> pd.Series:
+    items = {
+        str(a): _ts(r.created_at) for a, r in inputs.artifacts.items() if r.created_at is not None
+    }
+    return pd.Series(items, dtype="datetime64[ns, UTC]")
+
+
+def derive_signals(
+    inputs: ScoringInputs, methodology: Methodology, history: pd.DataFrame
+) -> SignalTable:
+    products = sorted(inputs.products, key=lambda p: p.id)
+    index = pd.Index([p.id for p in products], name="product_id", dtype=object)
+    category = pd.Series([p.category for p in products], index=index, dtype=object)
+    membership = membership_frame(inputs)
+    latest = latest_values(history)
+    edges = edges_frame(inputs.edges, inputs.as_of)
+    created = _created(inputs)
+    raw = pd.DataFrame(index=index)
+
+    def agg(signal: str, default_how: str | None = None) -> pd.Series:
+        spec = SIGNALS[signal]
+        how = default_how or spec.aggregate or "sum"
+        for cat in ("model", "corpus", "community"):
+            conf = {s.name: s for s in methodology.categories[cat].signals}
+            if signal in conf and conf[signal].aggregate:
+                how = conf[signal].aggregate or how
+        assert spec.metric is not None
+        return aggregate_metric(membership, latest, spec.metric, how)  # type: ignore[arg-type]
+
+    for name, spec in SIGNALS.items():
+        if spec.metric is not None and name != "code_stars":
+            raw[name] = agg(name).reindex(index)
+
+    window = methodology.award_window
+    start = _ts(datetime(window.start.year, window.start.month, window.start.day, tzinfo=UTC))
+    end_of_window = _ts(
+        datetime(window.end.year, window.end.month, window.end.day, 23, 59, 59, tzinfo=UTC)
+    )
+    end = min(end_of_window, _ts(inputs.as_of))
+    raw["downloads_growth"] = window_gain(
+        history, membership, Metric.DOWNLOADS_ALL_TIME, start, end, created
+    ).reindex(index)
+    raw["stars_growth"] = window_gain(
+        history, membership, Metric.STARS, start, end, created
+    ).reindex(index)
+
+    owners = owners_frame(inputs, membership)
+    rel_weights = dict(methodology.derivative_relation_weights)
+    from_edges = related_once(membership, edges, rel_weights, owners)
+    counted = _derivative_counts(membership, latest, rel_weights)
+    raw["derivatives"] = from_edges.reindex(index).fillna(counted.reindex(index))
+
+    trained = related_once(membership, edges, {"trained_on": 1.0}, None)
+    trained_obs = aggregate_metric(membership, latest, Metric.MODELS_TRAINED_ON, "sum")
+    raw["models_trained_on"] = trained.reindex(index).fillna(trained_obs.reindex(index))
+
+    raw["evaluations"] = evaluation_counts(inputs.benchmarks, membership, inputs.as_of).reindex(
+        index
+    )
+    raw["benchmark_score"] = benchmark_scores(
+        inputs.benchmarks, membership, dict(methodology.trust_weights), inputs.as_of
+    ).reindex(index)
+    raw["code_stars"] = _code_stars(
+        membership, edges, latest, agg_how=_code_how(methodology)
+    ).reindex(index)
+
+    params = aggregate_metric(membership, latest, Metric.PARAMETERS, "max").reindex(index)
+    member_created = membership.assign(created=membership["artifact"].map(created))
+    release = member_created.groupby("product_id")["created"].min().reindex(index)
+    age_days = (_ts(inputs.as_of) - release).dt.total_seconds() / 86400.0
+    is_model = category == "model"
+    cohort = (
+        size_class(params, methodology.cohorts) + ", " + age_bucket(age_days, methodology.cohorts)
+    )
+    cohort = cohort.where(is_model, None)
+    ram = relative_adoption(
+        raw["downloads_all_time"].where(is_model),
+        cohort.where(is_model),
+        methodology.cohorts.leaders,
+    )
+    raw["relative_adoption"] = ram.where(is_model)
+    raw = raw.loc[:, list(SIGNALS)].astype(float)
+    return SignalTable(raw=raw, category=category, cohort=cohort)
+
+
+def _derivative_counts(
+    membership: pd.DataFrame, latest: pd.DataFrame, weights: dict[str, float]
+) -> pd.Series:
+    """Derivative counts observed as figures, for products whose derivatives came without edges."""
+    third = aggregate_metric(membership, latest, Metric.DERIVATIVES_THIRD_PARTY, "sum")
+    parts = [
+        aggregate_metric(membership, latest, metric, "sum") * weights.get(rel, 0.0)
+        for rel, metric in DERIVATIVE_COUNT_METRICS.items()
+    ]
+    by_relation = pd.concat(parts, axis=1).sum(axis=1, min_count=1) if parts else pd.Series()
+    return third.combine_first(by_relation).astype(float)
+
+
+def _code_how(methodology: Methodology) -> str:
+    for cat in ("model", "corpus"):
+        for s in methodology.categories[cat].signals:
+            if s.name == "code_stars" and s.aggregate:
+                return s.aggregate
+    return SIGNALS["code_stars"].aggregate or "max"
+
+
+def _code_stars(
+    membership: pd.DataFrame, edges: pd.DataFrame, latest: pd.DataFrame, agg_how: str
+) -> pd.Series:
+    """Stars of a product's code: its own repositories and those hosting its models' code."""
+    own = membership[membership["artifact"].str.startswith("gh:")]
+    hosting = edges[edges["relation"] == "hosts_code"]
+    linked = membership.merge(
+        hosting.rename(columns={"target": "artifact"})[["artifact", "source"]], on="artifact"
+    )[["product_id", "source"]].rename(columns={"source": "artifact"})
+    repos = pd.concat([own, linked]).drop_duplicates()
+    return aggregate_metric(repos, latest, Metric.STARS, agg_how)  # type: ignore[arg-type]
