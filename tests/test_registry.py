@@ -369,6 +369,14 @@ def test_oversize_file(tmp_path: Path) -> None:
     assert "larger than" in problem.message
 
 
+def test_too_many_values_stop_before_composing(tmp_path: Path) -> None:
+    path = write(tmp_path, "organizations: [" + "x, " * 120_000 + "x]\n")
+    started = time.perf_counter()
+    problem = only_problem(path)
+    assert time.perf_counter() - started < 10
+    assert "more than 100000 YAML values" in problem.message
+
+
 @pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "---\n", "~\n"])
 def test_empty_file(tmp_path: Path, text: str) -> None:
     problem = only_problem(write(tmp_path, text))

@@ -205,10 +205,13 @@ class _Rules:
                     include=tuple(entry.include),
                     description=entry.description,
                 )
+        by_owner: dict[tuple[str, str, str], list[tuple[IncludePattern, str, FieldPath]]] = {}
+        for entry_pattern in wildcard:
+            by_owner.setdefault(entry_pattern[0].owner_key, []).append(entry_pattern)
         for pattern, product_id, where in exact_entries:
             artifact = pattern.artifact
             assert artifact is not None  # exact patterns name one artifact
-            for other, other_id, other_where in wildcard:
+            for other, other_id, other_where in by_owner.get(pattern.owner_key, []):
                 if other_id != product_id and other.matches(artifact):
                     self.report(
                         where,

@@ -2,8 +2,8 @@
 
 PyYAML's safe composer gives nodes with their positions. On top of it this module bounds what a
 hostile or broken file can cost: a size limit before parsing, a limit on aliases and nesting
-while composing (alias bombs, deep or recursive structures), and a limit on the values visited
-while turning nodes into plain data. Duplicate keys, which YAML quietly lets win last, are
+counted on the event stream before anything is composed (alias bombs, deep structures), and a
+limit on the values visited while turning nodes into plain data (recursive aliases). Duplicate keys, which YAML quietly lets win last, are
 reported instead. Nothing here raises for bad content: every finding is a RegistryProblem.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
-from yaml.events import AliasEvent
+from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ossimpact.registry.problems import FieldPath, RegistryProblem, field_name
@@ -23,45 +23,49 @@ from ossimpact.registry.problems import FieldPath, RegistryProblem, field_name
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ALIASES = 64
 MAX_DEPTH = 32
-MAX_VALUES = 200_000
+MAX_VALUES = 100_000
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{name}" for name in ("str", "null", "bool", "int", "float", "timestamp")}
 
 
-class _LimitExceeded(yaml.MarkedYAMLError):
-    pass
+class _LimitExceeded(Exception):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
 
 
-class BoundedSafeLoader(yaml.SafeLoader):
-    """A SafeLoader whose composer refuses too many aliases and too deep nesting."""
+# libyaml parses about ten times faster than pure Python; both give the same events and nodes.
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._aliases_seen = 0
-        self._depth = 0
 
-    def compose_node(self, parent: Node | None, index: int) -> Node | None:  # type: ignore[override]
-        if self.check_event(AliasEvent):
-            self._aliases_seen += 1
-            if self._aliases_seen > MAX_ALIASES:
+def _check_budget(text: str) -> None:
+    """Count aliases and nesting on the event stream, before anything is composed or expanded."""
+    aliases = 0
+    depth = 0
+    for count, event in enumerate(yaml.parse(text, Loader=_SAFE_LOADER)):
+        if count > MAX_VALUES:
+            # Composing costs far more than scanning: stop before a huge file ties up a worker.
+            raise _LimitExceeded(
+                f"more than {MAX_VALUES} YAML values; a registry is never that large",
+                event.start_mark.line + 1 if event.start_mark else 1,
+            )
+        if isinstance(event, AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
                 raise _LimitExceeded(
-                    problem=f"more than {MAX_ALIASES} aliases (*name); refusing a possible alias bomb",
-                    problem_mark=self._next_mark(),
+                    f"more than {MAX_ALIASES} aliases (*name); refusing a possible alias bomb",
+                    event.start_mark.line + 1 if event.start_mark else 1,
                 )
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
+        elif isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
                 raise _LimitExceeded(
-                    problem=f"nested more than {MAX_DEPTH} levels deep",
-                    problem_mark=self._next_mark(),
+                    f"nested more than {MAX_DEPTH} levels deep",
+                    event.start_mark.line + 1 if event.start_mark else 1,
                 )
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
-        finally:
-            self._depth -= 1
-
-    def _next_mark(self) -> yaml.Mark:
-        return self.peek_event().start_mark  # type: ignore[no-untyped-call,no-any-return]
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
 
 
 @dataclass
@@ -110,14 +114,11 @@ def read_yaml(path: Path) -> YamlResult:
 
 
 def parse_yaml_text(text: str, file: str) -> YamlResult:
-    loader: BoundedSafeLoader | None = None
     try:
-        # The reader checks for unprintable characters already when it is built.
-        loader = BoundedSafeLoader(text)
-        root = loader.get_single_node()
+        _check_budget(text)
+        root = yaml.compose(text, Loader=_SAFE_LOADER)
     except _LimitExceeded as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else 1
-        return YamlResult(None, [RegistryProblem(file, line, "", str(exc.problem))])
+        return YamlResult(None, [RegistryProblem(file, exc.line, "", str(exc))])
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -128,9 +129,6 @@ def parse_yaml_text(text: str, file: str) -> YamlResult:
         return YamlResult(None, [RegistryProblem(file, line, "", f"YAML syntax: {exc}")])
     except (yaml.YAMLError, RecursionError) as exc:
         return YamlResult(None, [RegistryProblem(file, 1, "", f"YAML syntax: {exc}")])
-    finally:
-        if loader is not None:
-            loader.dispose()
     if root is None or (isinstance(root, ScalarNode) and root.tag == f"{_TAG}null"):
         return YamlResult(None, [RegistryProblem(file, 1, "", "the registry is empty")])
     return _Plainer(file).run(root)
