@@ -311,6 +311,14 @@ class HttpClient:
     def wait_generation(self) -> int:
         return self._wait_generation
 
+    def retry_pause(self, attempt: int, what: str) -> None:
+        """Back off before retrying a request another library made (PyGithub on a 5xx)."""
+        self._backoff(attempt, what)
+
+    @property
+    def max_retries(self) -> int:
+        return self._max_retries
+
     def count_requests(self, amount: int = 1) -> None:
         """Count requests made by another library (PyGithub) on this source's behalf."""
         with self._lock:

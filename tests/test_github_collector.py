@@ -371,3 +371,30 @@ def test_bigger_world_requests_per_repository(serve_github: ServeGitHub) -> None
     gets = sum(1 for method, _ in server.request_log if method == "GET")
     assert second.stats.not_modified / gets >= 0.8
     assert timedelta(0) <= gh_now(world) - gh_now(world)
+
+
+def test_graphql_rate_limited_answer_is_waited_out(serve_github: ServeGitHub, world: World) -> None:
+    plan = FaultPlan()
+    server = serve_github(world, plan=plan)
+    baseline = collector(server.url, world).collect(HANDLES)
+    # HTTP 200 with errors[{type: RATE_LIMITED}] and x-ratelimit-remaining: 0, as GitHub does
+    plan.add(Fault("graphql_errors", path_pattern="graphql", times=1, status=429, reset_in=20))
+    sleeps = Sleeps()
+    result = collector(server.url, world, sleep=sleeps).collect(HANDLES)
+    assert result.stats.graphql_points == 7
+    assert result.stats.rate_limit_waits == 1
+    assert 19 <= sleeps[0] <= 22
+    assert values(result) == values(baseline)
+
+
+def test_server_errors_on_pygithub_calls_are_retried(
+    serve_github: ServeGitHub, world: World
+) -> None:
+    plan = FaultPlan()
+    server = serve_github(world, plan=plan)
+    plan.add(Fault("server_error", path_pattern=r"/orgs/shlab1$", times=2, status=502))
+    sleeps = Sleeps()
+    result = collector(server.url, world, sleep=sleeps).collect(["shlab1"])
+    assert not result.failures
+    assert len(result.artifacts) == 7
+    assert sleeps[:2] == [0.5, 1.0]

@@ -169,14 +169,27 @@ class GitHubCollector:
         gh = rest.make_github(self.api_url, self._token, self._timeout)
         seen: set[str] = set()
         stars: dict[ArtifactId, int] = {}
+        members: dict[str, frozenset[str]] = {}
         try:
             with client:
                 for handle in handles:
                     use_graphql = self._collect_organisation(
-                        client, gh, handle, since, now, use_graphql, result, seen, stars, progress
+                        client,
+                        gh,
+                        handle,
+                        since,
+                        now,
+                        use_graphql,
+                        result,
+                        seen,
+                        stars,
+                        members,
+                        progress,
                     )
+                # A repository named on its own still gets its organisation's members when the
+                # organisation was read in this run.
                 extra = [
-                    _RepoWork(a.repo_id, None, None, "", requested_as=a)
+                    _RepoWork(a.repo_id, None, members.get(a.owner.lower()), "", requested_as=a)
                     for a in explicit
                     if a.platform == "gh" and a.repo_id.lower() not in seen
                 ]
@@ -207,6 +220,7 @@ class GitHubCollector:
         result: GitHubCollectionResult,
         seen: set[str],
         stars: dict[ArtifactId, int],
+        members_by_org: dict[str, frozenset[str]],
         progress: Progress,
     ) -> bool:
         """Collect one organisation; returns whether GraphQL is still worth trying."""
@@ -218,6 +232,7 @@ class GitHubCollector:
         except (HttpError, MalformedPayload) as error:
             result.failures.append(_failure(subject, error))
             return use_graphql
+        members_by_org[handle.lower()] = members
         org_url = f"{self.api_url}/orgs/{handle}"
         for metric, value in (
             (ORG_PUBLIC_REPOS, facts.public_repos),

@@ -20,6 +20,7 @@ from github.PaginatedList import PaginatedList
 from requests.exceptions import RequestException
 
 from collectors.http import HttpClient, HttpError, github_rate_limit
+from ossimpact.domain import FailureReason
 
 PER_PAGE = 100
 MAX_PAGES = 50  # 5,000 items: past that a listing is a sample, which the caller can tell
@@ -96,6 +97,7 @@ def pygithub_call(client: HttpClient, what: str, call: Callable[[], T]) -> T:
     Counts the request on the client, and turns PyGithub's exceptions into HttpError with the
     token redacted.
     """
+    attempt = 0
     while True:
         generation = client.wait_generation
         client.count_requests()
@@ -112,6 +114,10 @@ def pygithub_call(client: HttpClient, what: str, call: Callable[[], T]) -> T:
             if signal is not None:
                 client.rate_limit_pause(signal, generation)
                 continue
+            if error.status >= 500 and attempt < client.max_retries:
+                attempt += 1
+                client.retry_pause(attempt, f"{what}: HTTP {error.status}")
+                continue
             message = error.message or (
                 error.data.get("message") if isinstance(error.data, dict) else ""
             )
@@ -119,7 +125,7 @@ def pygithub_call(client: HttpClient, what: str, call: Callable[[], T]) -> T:
                 client.redact(f"{what}: HTTP {error.status} {message or ''}".strip()),
                 status=error.status,
                 url=what,
-                reason="unauthorized" if error.status == 401 else "other",
+                reason=_reason(error.status),
             ) from None
         except RequestException as error:
             raise HttpError(
@@ -155,3 +161,11 @@ def organisation_repository_names(client: HttpClient, org: Organization) -> list
     """The REST fallback's listing: full names of the organisation's public repositories."""
     repos = _all_pages(client, f"repositories of {org.login}", org.get_repos(type="public"))
     return [repo.full_name for repo in repos]
+
+
+def _reason(status: int) -> FailureReason:
+    if status == 401:
+        return "unauthorized"
+    if status >= 500:
+        return "server_error"
+    return "other"
