@@ -78,23 +78,8 @@ def default_holder(purpose: str = "refresh") -> str:
 
 
 def current_holder(store: LockStore, name: str = REFRESH_LOCK) -> tuple[str, datetime] | None:
-    """Who holds the lock and since when, or None when it is free (or the store cannot say)."""
-    if isinstance(store, LockInspector):
-        return store.lock_holder(name)
-    from ossimpact.store import Store
-
-    if not isinstance(store, Store):
-        return None
-    # The store has no query for this yet; the locks table is its documented schema.
-    from sqlalchemy import select
-
-    from ossimpact.store.schema import locks
-
-    with store.engine.connect() as connection:
-        row = connection.execute(
-            select(locks.c.holder, locks.c.acquired_at).where(locks.c.name == name)
-        ).first()
-    return None if row is None else (str(row.holder), row.acquired_at)
+    """Who holds the lock and since when; None when it is free (or the store cannot say)."""
+    return store.lock_holder(name) if isinstance(store, LockInspector) else None
 
 
 def _heartbeat(store: LockStore, lease: RefreshLease, stop: threading.Event) -> None:

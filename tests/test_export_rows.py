@@ -271,9 +271,13 @@ def test_picked_rows_match_the_saved_shortlist(filled: Store) -> None:
     pd.testing.assert_frame_equal(saved, picked)
 
 
-def test_real_sources_are_not_synthetic(store: Store) -> None:
+def test_real_sources_are_not_synthetic_unless_the_store_says_so(store: Store) -> None:
     _fill(store, source_url="https://huggingface.co/api/models/internlm/internlm3-8b")
     assert not export_rows(store, category="model")["synthetic"].any()
+    assert not observations_frame(store)["synthetic"].any()
+    store.set_meta("synthetic", "true")
+    assert export_rows(store, category="model")["synthetic"].all()
+    assert observations_frame(store)["synthetic"].all()
 
 
 def test_parquet_round_trip_keeps_types(filled: Store, tmp_path: Path) -> None:

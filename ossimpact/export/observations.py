@@ -8,7 +8,7 @@ import pandas as pd
 
 from ossimpact.domain import ArtifactId
 from ossimpact.export.errors import ExportError
-from ossimpact.export.provenance import is_synthetic_url
+from ossimpact.export.provenance import is_synthetic_url, store_is_marked_synthetic
 from ossimpact.export.rows import end_of_day
 from ossimpact.store import Store
 
@@ -31,7 +31,8 @@ OBSERVATION_COLUMNS: tuple[str, ...] = (
 def observations_frame(store: Store, *, as_of: date | None = None) -> pd.DataFrame:
     """The observations of finished runs up to the end of `as_of` (UTC), oldest first per series.
 
-    `synthetic` is per row: true when the figure came from a loopback (sandbox) server.
+    `synthetic` is per row: true when the figure came from a loopback (sandbox) server, or for
+    every row when the store is marked synthetic.
     """
     history = store.observation_history(until=end_of_day(as_of) if as_of else None)
     if history.empty:
@@ -41,7 +42,8 @@ def observations_frame(store: Store, *, as_of: date | None = None) -> pd.DataFra
     ids = {text: ArtifactId.parse(text) for text in history["artifact"].unique()}
     artifacts = history["artifact"].map(ids)
     urls = history["source_url"]
-    synthetic = {url: is_synthetic_url(url) for url in urls.unique()}
+    marked = store_is_marked_synthetic(store)
+    synthetic = {url: marked or is_synthetic_url(url) for url in urls.unique()}
     frame = pd.DataFrame(
         {
             "artifact": history["artifact"].astype("string"),

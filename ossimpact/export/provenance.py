@@ -1,6 +1,7 @@
-"""Whether exported figures are synthetic: read from where the observations came from.
+"""Whether exported figures are synthetic: from the store's own record, and from where the
+observations came from.
 
-The sandbox's fake Hugging Face and GitHub servers listen on the loopback interface, and every
+The demo records `synthetic = true` in the store's facts. Independently of that, the sandbox's fake Hugging Face and GitHub servers listen on the loopback interface, and every
 observation keeps its source URL, so data fetched from a loopback host is synthetic. The real
 platforms and their mirrors are never on loopback.
 """
@@ -25,8 +26,14 @@ def is_synthetic_url(url: str) -> bool:
     return host in LOOPBACK_HOSTS or host.startswith("127.")
 
 
+def store_is_marked_synthetic(store: Store) -> bool:
+    return (store.meta("synthetic") or "").strip().lower() == "true"
+
+
 def store_has_synthetic_data(store: Store) -> bool:
-    """True when any stored figure came from a loopback (sandbox) server."""
+    """True when the store says so, or any stored figure came from a loopback (sandbox) server."""
+    if store_is_marked_synthetic(store):
+        return True
     # The store has no query for this; source_urls is its documented schema.
     condition = or_(*(source_urls.c.url.startswith(prefix) for prefix in _LOOPBACK_PREFIXES))
     with store.engine.connect() as connection:
