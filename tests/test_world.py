@@ -276,12 +276,31 @@ def test_troublemakers_absent_on_request() -> None:
     assert not any(r.renamed_to or r.empty or r.unavailable_legal for r in world.repos.values())
 
 
-@pytest.mark.parametrize("size", [0, 5])
+@pytest.mark.parametrize("size", [0, 39])
 def test_too_small_world_is_a_clear_error(size: int) -> None:
-    with pytest.raises(WorldSpecError, match="at least 20"):
+    with pytest.raises(WorldSpecError, match="at least 40"):
         generate_world(size=size, hf_handles=["a"], gh_handles=["a"])
 
 
 def test_a_world_needs_handles() -> None:
     with pytest.raises(WorldSpecError, match="handle"):
         generate_world(size=100, hf_handles=[], gh_handles=["a"])
+
+
+@pytest.mark.parametrize(("size", "history_days"), [(40, 30), (60, 45), (300, 120)])
+def test_planted_gaming_is_visible_in_any_world(size: int, history_days: int) -> None:
+    world = generate_world(
+        7, size, hf_handles=["acme"], gh_handles=["acme"], history_days=history_days
+    )
+    kinds = sorted(p.kind for p in world.planted)
+    assert kinds.count("star_burst") == 2
+    assert kinds.count("download_spike") == 2
+    for planted in world.planted:
+        if planted.kind == "star_burst":
+            history = world.repos[planted.artifact.removeprefix("gh:")].stars_history
+        elif planted.kind == "download_spike":
+            history = world.models[planted.artifact.removeprefix("hf:model:")].downloads_history
+        else:
+            continue
+        assert len(history) == history_days
+        assert robust_z(history, planted.day_index) > 20, planted

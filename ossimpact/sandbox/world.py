@@ -113,7 +113,6 @@ REPO_WORDS = (
     "cookbook",
     "studio",
     "parser",
-    "lab",
     "docs",
     "toolkit",
     "datasets",
@@ -183,7 +182,9 @@ OPENDIGGER_METRICS = (
 )
 RECENT_STARGAZERS = 200
 BURST_STARS = 2_000
-BURST_DAYS_AGO = 40
+BURST_DAYS_AGO = 40  # or a third of a shorter history
+MIN_HISTORY_DAYS = 30
+MIN_SIZE = 40  # room for the planted gaming and the troublemakers
 
 
 class WorldSpecError(ValueError):
@@ -209,10 +210,12 @@ def generate_world(
     troublemakers: bool = True,
 ) -> World:
     """A deterministic synthetic ecosystem of about `size` tracked artifacts."""
-    if size < 20:
-        raise WorldSpecError(f"world size must be at least 20 artifacts, got {size}")
-    if history_days < BURST_DAYS_AGO + 10:
-        raise WorldSpecError(f"history_days must be at least {BURST_DAYS_AGO + 10}")
+    if size < MIN_SIZE:
+        raise WorldSpecError(f"world size must be at least {MIN_SIZE} artifacts, got {size}")
+    if history_days < MIN_HISTORY_DAYS:
+        raise WorldSpecError(
+            f"history_days must be at least {MIN_HISTORY_DAYS}, got {history_days}"
+        )
     if not hf_handles or not gh_handles:
         raise WorldSpecError("a world needs at least one Hugging Face and one GitHub handle")
     patterns = [_parse_pattern(text) for text in product_patterns]
@@ -287,10 +290,9 @@ def _split(total: int, weights: Sequence[float]) -> list[int]:
 
 
 def _stem(handle: str) -> str:
-    """A family stem from a handle: "MiniMaxAI" -> "MiniMax", "stepfun-ai" -> "Stepfun"."""
-    stem = re.sub(r"(?i)[-_]?(ai|lab|labs|org)$", "", handle) or handle
-    stem = stem.replace("-", "").replace("_", "")
-    return stem[0].upper() + stem[1:] if stem.islower() else stem
+    """A family stem from a handle: "MiniMaxAI" -> "MiniMax", "stepfun-ai" -> "stepfun"."""
+    stem = re.sub(r"(?i)[-_]?ai$", "", handle) or handle
+    return stem.replace("-", "").replace("_", "")
 
 
 def _parameters(name: str) -> int | None:
@@ -713,7 +715,8 @@ class _WorldBuilder:
             if model.base_relation or not model.parameters or self.rng.random() > 0.35:
                 continue
             vision = model.pipeline_tag == "image-text-to-text"
-            choices = [b for b in BENCHMARKS if (b[0] in VISION_BENCHMARKS) == vision or not vision]
+            # vision-language models report both kinds; text models no vision benchmarks
+            choices = [b for b in BENCHMARKS if vision or b[0] not in VISION_BENCHMARKS]
             scale = min(1.0, max(0.0, math.log(model.parameters / 5e8) / math.log(144)))
             on_board = self.rng.random() < 0.5
             for dataset_id, task_id, column, (low, high) in self.rng.sample(
@@ -751,7 +754,7 @@ class _WorldBuilder:
             families: dict[str, list[str]] = {}
             for model in self.tracked_models:
                 if model.author == handle and model.base_relation is None:
-                    family = model.id.split("/", 1)[1].rsplit("-", 1)[0]
+                    family = re.sub(r"-(\d+(\.\d+)?B|reward)\b.*$", "", model.id.split("/", 1)[1])
                     families.setdefault(family, []).append(model.id)
             grouped = [(f, ids) for f, ids in families.items() if len(ids) >= 2]
             for family, ids in grouped[:3]:
@@ -938,15 +941,17 @@ class _WorldBuilder:
 
     # --- planted gaming ----------------------------------------------------------------------
     def plant_gaming(self) -> None:
-        burst_idx = self.days - BURST_DAYS_AGO
-        repos = [
+        days_ago = min(BURST_DAYS_AGO, self.days // 3)
+        burst_idx = self.days - days_ago
+        candidates = [r for r in self.world.repos.values() if r.full_name not in self.flagships]
+        believable = [
             r
-            for r in self.world.repos.values()
-            if r.full_name not in self.flagships
-            and (self.now - r.created_at).days > self.days + 30
+            for r in candidates
+            if (self.now - r.created_at).days > self.days + 30
             and 80 <= r.stars <= 3_000
             and not r.archived
         ]
+        repos = believable if len(believable) >= 2 else self.oldest(candidates, 2)
         repos.sort(key=lambda r: (r.stars, r.full_name))
         for repo in self.spread(repos, 2):
             fakes = self.fake_accounts(burst_idx)
@@ -965,7 +970,7 @@ class _WorldBuilder:
                     artifact,
                     "star_burst",
                     burst_idx,
-                    f"+{BURST_STARS} stars in 3 days, {BURST_DAYS_AGO} days before {self.today}",
+                    f"+{BURST_STARS} stars in 3 days, {days_ago} days before {self.today}",
                 )
             )
             self.world.planted.append(
@@ -976,18 +981,19 @@ class _WorldBuilder:
                     f"{len(fakes)} accounts created the week before, 0-1 followers, 1 active day",
                 )
             )
-        models = [
-            m
-            for m in self.tracked_models
-            if m.id not in self.flagships
-            and m.base_relation is None
-            and (self.now - m.created_at).days > self.days + 30
-            and 500 <= m.downloads_30d <= 50_000
+        candidates_m = [
+            m for m in self.tracked_models if m.id not in self.flagships and m.base_relation is None
         ]
+        believable_m = [
+            m
+            for m in candidates_m
+            if (self.now - m.created_at).days > self.days + 30 and 500 <= m.downloads_30d <= 50_000
+        ]
+        models = believable_m if len(believable_m) >= 3 else self.oldest(candidates_m, 3)
         models.sort(key=lambda m: (m.downloads_30d, m.id))
         spiked = self.spread(models, 3)
         for model in spiked[:2]:
-            self.spike_downloads(model, burst_idx + 5)
+            self.spike_downloads(model, burst_idx + days_ago // 8)
         if len(spiked) > 2:
             model = spiked[2]
             extra = model.downloads_30d * 3
@@ -1002,6 +1008,10 @@ class _WorldBuilder:
                     f"{model.likes} likes on {model.downloads_30d} downloads in 30 days",
                 )
             )
+
+    def oldest(self, items: list[Any], count: int) -> list[Any]:
+        """A tiny world's fallback: its oldest artifacts, whose histories start before the window."""
+        return sorted(items, key=lambda item: item.created_at)[: max(count, len(items) // 3)]
 
     def spread(self, items: list[Any], count: int) -> list[Any]:
         """`count` items taken at even steps through a sorted list, avoiding the ends."""
