@@ -124,7 +124,8 @@ def test_percentile_fallback_within_size_class() -> None:
 
 def test_scaled_given_by_the_source_is_kept() -> None:
     out, _ = normalise([result("BBH", 0.61, metric="raw", scaled=0.42)])
-    assert out[0].scaled == 0.42 and out[0].benchmark == "bbh"
+    assert out[0].scaled == 0.42
+    assert out[0].benchmark == "bbh"
 
 
 def test_mid_rank_percentile() -> None:
@@ -143,7 +144,7 @@ def test_catalogue_refuses_a_spelling_claimed_twice(tmp_path: Path) -> None:
 def test_catalogue_names_a_bad_baseline(tmp_path: Path) -> None:
     path = tmp_path / "aliases.yaml"
     path.write_text("benchmarks:\n  - {id: a, random_baseline: lots}\n", encoding="utf-8")
-    with pytest.raises(CatalogueError, match="benchmark 'a'.*random_baseline"):
+    with pytest.raises(CatalogueError, match=r"benchmark 'a'.*random_baseline"):
         load_catalogue(path)
 
 
