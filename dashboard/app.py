@@ -1,0 +1,59 @@
+"""The committee dashboard's entrypoint: language, login, data banner, navigation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.auth import require_login
+from dashboard.i18n import LANG_KEY, LANGUAGE_NAMES, LANGUAGES, t
+
+_PAGES = Path(__file__).resolve().parent / "pages"
+
+st.set_page_config(page_title=t("app.title"), page_icon="🏆", layout="wide")
+
+with st.sidebar:
+    st.radio(
+        "语言 / Language",
+        LANGUAGES,
+        format_func=LANGUAGE_NAMES.__getitem__,
+        key=LANG_KEY,
+        bind="query-params",
+        horizontal=True,
+    )
+
+st.session_state["identity"] = require_login()
+
+pages = [
+    st.Page(
+        _PAGES / "overview.py",
+        title=t("nav.overview"),
+        icon="🏠",
+        url_path="overview",
+        default=True,
+    ),
+    st.Page(
+        _PAGES / "leaderboard.py", title=t("nav.leaderboard"), icon="🏆", url_path="leaderboard"
+    ),
+    st.Page(_PAGES / "product.py", title=t("nav.product"), icon="🔎", url_path="product"),
+    st.Page(_PAGES / "compare.py", title=t("nav.compare"), icon="⚖️", url_path="compare"),
+    st.Page(_PAGES / "what_if.py", title=t("nav.what_if"), icon="🎚️", url_path="what-if"),
+    st.Page(_PAGES / "shortlist.py", title=t("nav.shortlist"), icon="📋", url_path="shortlist"),
+    st.Page(
+        _PAGES / "methodology.py", title=t("nav.methodology"), icon="📐", url_path="methodology"
+    ),
+    st.Page(
+        _PAGES / "data_health.py", title=t("nav.data_health"), icon="🩺", url_path="data-health"
+    ),
+]
+navigation = st.navigation(pages)
+
+try:
+    data.current()
+except data.DashboardDataError as exc:
+    st.error(t("app.store_unavailable", detail=str(exc)))
+    st.stop()
+
+navigation.run()

@@ -1,0 +1,133 @@
+"""The dashboard's only door to the store and the scoring: cached reads, keyed on the data version.
+
+Every cached function takes `data_version` (the store's token of its latest finished run) as a
+hashed argument, so a refresh shows on the next rerun without a restart while repeated reruns of
+the same data stay fast. The store is opened read-only; the one write the dashboard makes (saving
+a shortlist) goes through a separate, short-lived writable handle.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import views
+from ossimpact.settings import load_settings
+
+DATABASE_URL_ENV = "OSSIMPACT_DATABASE_URL"
+
+
+class DashboardDataError(RuntimeError):
+    """The store cannot be read (missing database, unmigrated schema...): shown, not a traceback."""
+
+
+def database_url() -> str:
+    return os.environ.get(DATABASE_URL_ENV) or load_settings().database_url
+
+
+@st.cache_resource(max_entries=4)
+def _reader(url: str) -> Any:
+    from ossimpact.store import StoreError, open_store
+
+    try:
+        return open_store(url, read_only=True, migrate=False)
+    except StoreError as exc:
+        raise DashboardDataError(str(exc)) from exc
+
+
+def store() -> Any:
+    return _reader(database_url())
+
+
+def data_version() -> str:
+    """Cheap, uncached: the token every cached read below is keyed on."""
+    return str(store().data_version())
+
+
+@st.cache_data(ttl="15m", max_entries=8, show_spinner=False)
+def snapshot(data_version: str) -> views.Snapshot:
+    """All small tables of the latest data, read once per data version."""
+    return views.load_snapshot(store())
+
+
+def current() -> views.Snapshot:
+    return snapshot(data_version())
+
+
+@st.cache_data(ttl="15m", max_entries=64, show_spinner=False)
+def leaderboard(data_version: str, category: str, lang: str) -> pd.DataFrame:
+    return views.leaderboard_frame(snapshot(data_version), category, lang)
+
+
+@st.cache_data(ttl="15m", max_entries=256, show_spinner=False)
+def product_history(
+    data_version: str, product_id: str, metrics: tuple[str, ...], until: datetime | None = None
+) -> pd.DataFrame:
+    snap = snapshot(data_version)
+    members = snap.members_of(product_id)
+    if not members:
+        return views.empty_history()
+    frame = store().observation_history(members, list(metrics), until)
+    return views.product_history_frame(frame)
+
+
+@st.cache_data(ttl="15m", max_entries=64, show_spinner=False)
+def what_if(
+    data_version: str, category: str, weights: tuple[tuple[str, float], ...]
+) -> pd.DataFrame:
+    """The ranking under other weights beside the official one; nothing is written."""
+    return views.what_if_frame(
+        snapshot(data_version), category, dict(weights), methodology().min_coverage
+    )
+
+
+@st.cache_data(ttl="15m", max_entries=64, show_spinner=False)
+def run_failures(data_version: str, run_id: int) -> pd.DataFrame:
+    return views.failures_frame(store().failures(run_id))
+
+
+@st.cache_data(ttl="1h", max_entries=4, show_spinner=False)
+def methodology_document(path: str) -> views.MethodologyView:
+    return views.load_methodology_view(path)
+
+
+def methodology() -> views.MethodologyView:
+    return methodology_document(str(load_settings().methodology_path))
+
+
+def shortlist_names() -> list[str]:
+    # Shortlists change between reruns without a new collection run: read them uncached.
+    return list(
+        store().shortlists_names()
+        if hasattr(store(), "shortlists_names")
+        else views.shortlist_names(store().shortlists())
+    )
+
+
+def saved_shortlist(name: str) -> views.ShortlistView | None:
+    return views.shortlist_view(store().shortlist(name))
+
+
+def save_shortlist(name: str, created_by: str, items: Sequence[tuple[str, str]]) -> None:
+    from ossimpact.store import open_store
+
+    # The only write the dashboard makes; everything else reads through the read-only handle.
+    writer = open_store(database_url(), read_only=False, migrate=False)
+    try:
+        writer.save_shortlist(name, created_by, list(items))
+    finally:
+        writer.close()
+
+
+def shortlist_csv(items: Sequence[tuple[str, str]]) -> bytes:
+    """The export issue's sanitised, Excel-ready CSV for the picked products and notes."""
+    return views.shortlist_csv(current(), items)
+
+
+def award_window() -> tuple[datetime, datetime] | None:
+    return methodology().window

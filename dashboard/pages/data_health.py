@@ -1,0 +1,103 @@
+"""Data health: runs with status, duration, requests, rate-limit waits, failures; staleness."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from dashboard import data, format
+from dashboard.i18n import current_language, label, t
+from dashboard.widgets import synthetic_banner
+
+lang = current_language()
+snap = data.current()
+version = data.data_version()
+
+st.title(t("health.title"))
+synthetic_banner(snap)
+runs = snap.runs
+if runs.empty:
+    st.info(t("overview.no_runs"))
+    st.stop()
+
+st.subheader(t("health.staleness"))
+now = datetime.now(UTC)
+ok = runs[runs["status"].isin(["succeeded", "partial"]) & runs["source"].notna()]
+latest = ok.groupby("source", as_index=False)["finished_at"].max()
+latest["age"] = [
+    format.duration((now - f).total_seconds(), lang) if f is not None else "—"
+    for f in latest["finished_at"]
+]
+st.dataframe(
+    latest,
+    hide_index=True,
+    column_config={
+        "source": t("health.source"),
+        "finished_at": st.column_config.DatetimeColumn(t("health.last_success"), timezone="UTC"),
+        "age": t("health.age"),
+    },
+    key="health_staleness",
+)
+
+st.subheader(t("health.runs"))
+shown = runs.assign(
+    status_name=[label("status", s) for s in runs["status"]],
+    duration=[format.duration(d, lang) for d in runs["duration_seconds"]],
+)
+st.dataframe(
+    shown[
+        [
+            "id",
+            "source",
+            "status_name",
+            "started_at",
+            "duration",
+            "requests",
+            "rate_limit_waits",
+            "rate_limit_wait_seconds",
+            "stopped_reason",
+        ]
+    ],
+    hide_index=True,
+    column_config={
+        "id": st.column_config.NumberColumn(t("health.run"), format="%d"),
+        "source": t("health.source"),
+        "status_name": t("health.status"),
+        "started_at": st.column_config.DatetimeColumn(t("health.started_at"), timezone="UTC"),
+        "duration": t("health.duration"),
+        "requests": st.column_config.NumberColumn(t("health.requests"), format="localized"),
+        "rate_limit_waits": st.column_config.NumberColumn(t("health.rate_limit_waits")),
+        "rate_limit_wait_seconds": st.column_config.NumberColumn(
+            t("health.rate_limit_wait_seconds"), format="%.0f"
+        ),
+        "stopped_reason": t("health.stopped_reason"),
+    },
+    key="health_runs",
+    width="stretch",
+)
+
+st.subheader(t("health.failures"))
+run_id = st.selectbox(
+    t("health.pick_run"),
+    list(runs["id"]),
+    format_func=lambda i: f"#{i}",
+    key="health_run",
+)
+failures = data.run_failures(version, int(run_id)) if run_id is not None else None
+if failures is None or failures.empty:
+    st.success(t("health.no_failures"))
+else:
+    failures = failures.assign(reason_name=[label("reason", r) for r in failures["reason"]])
+    st.dataframe(
+        failures[["subject", "source", "reason_name", "detail"]],
+        hide_index=True,
+        column_config={
+            "subject": t("product.artifact"),
+            "source": t("health.source"),
+            "reason_name": t("health.reason"),
+            "detail": t("health.detail"),
+        },
+        key="health_failures",
+        width="stretch",
+    )

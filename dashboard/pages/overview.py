@@ -1,0 +1,59 @@
+"""Overview: how fresh the data is, products per category, the top 10 of each, runs at a glance."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, format, views
+from dashboard.i18n import current_language, label, t
+from dashboard.widgets import synthetic_banner
+from ossimpact.domain import CATEGORIES
+
+lang = current_language()
+snap = data.current()
+version = data.data_version()
+
+st.title(t("overview.title"))
+synthetic_banner(snap)
+left, middle, right = st.columns(3)
+left.metric(t("overview.data_as_of"), format.timestamp(snap.data_as_of, lang))
+middle.metric(t("overview.methodology_version"), snap.scoring_run.get("methodology_version") or "—")
+right.metric(t("overview.products"), format.compact_number(len(snap.products), lang))
+
+counts = views.category_counts(snap)
+counts["label"] = [t(f"category.{c}") for c in counts["category"]]
+st.subheader(t("overview.per_category"))
+st.altair_chart(
+    charts.category_bar(counts, t("common.category"), t("overview.products")),
+    width="stretch",
+)
+
+st.subheader(t("overview.top10"))
+for column, category in zip(st.columns(len(CATEGORIES)), CATEGORIES, strict=True):
+    board = data.leaderboard(version, category, lang).head(10)
+    column.markdown(f"**{t(f'category.{category}')}**")
+    column.dataframe(
+        board[["rank_text", "name", "total"]],
+        hide_index=True,
+        column_config={
+            "rank_text": st.column_config.TextColumn(t("leaderboard.rank")),
+            "name": st.column_config.TextColumn(t("leaderboard.name")),
+            "total": st.column_config.ProgressColumn(
+                t("leaderboard.score"), min_value=0.0, max_value=1.0, format="%.2f"
+            ),
+        },
+        key=f"top10_{category}",
+    )
+
+st.subheader(t("overview.runs_health"))
+recent = snap.runs.head(5)
+if recent.empty:
+    st.info(t("overview.no_runs"))
+for run in recent.to_dict("records"):
+    icon = {"succeeded": "✅", "partial": "⚠️", "failed": "❌"}.get(str(run["status"]), "⏳")
+    when = run["finished_at"] if pd.notna(run["finished_at"]) else run["started_at"]
+    st.text(
+        f"{icon} #{run['id']} {run['source'] or run['kind']} · {label('status', str(run['status']))} · "
+        f"{format.timestamp(when.to_pydatetime(), lang)}"
+    )

@@ -1,0 +1,218 @@
+"""Product: identity and evidence, score breakdown, histories, benchmarks, derivatives, flags."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, data, format, views
+from dashboard.i18n import current_language, label, t
+from dashboard.widgets import plain, product_label, synthetic_banner
+
+lang = current_language()
+snap = data.current()
+version = data.data_version()
+labels = product_label(snap)
+
+st.title(t("product.title"))
+synthetic_banner(snap)
+product_id = st.selectbox(
+    t("product.pick"),
+    list(labels),
+    format_func=labels.__getitem__,
+    index=None,
+    placeholder=t("product.pick_placeholder"),
+    key="product",
+    bind="query-params",
+)
+if product_id is None:
+    st.info(t("product.none_selected"))
+    st.stop()
+view = views.product_view(snap, str(product_id))
+if view is None:
+    st.warning(t("product.unknown", product=plain(product_id)))
+    st.stop()
+
+st.header(plain(view.name))
+org = view.organization
+st.markdown(
+    f"**{t('product.organisation')}**: {plain(org.get('org_name_zh' if lang == 'zh' else 'org_name') or org.get('organization'))} · "
+    f"**{t('common.category')}**: {t(f'category.{view.category}')} · "
+    f"**{t('product.confidence')}**: {t('confidence.' + str(org.get('confidence') or 'unknown'))}"
+)
+if view.description:
+    st.text(view.description)
+
+picked = st.session_state.setdefault("shortlist_items", {})
+if view.product_id in picked:
+    st.success(t("product.in_shortlist"))
+elif st.button(t("product.add_to_shortlist"), key="add_to_shortlist"):
+    picked[view.product_id] = ""
+    st.rerun()
+
+with st.expander(t("product.evidence"), expanded=False):
+    evidence = org.get("evidence") or []
+    if not evidence:
+        st.text(t("product.no_evidence"))
+    for line in evidence:
+        st.text(f"• {line}")
+
+score = view.score
+if score:
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(
+        t("leaderboard.rank"),
+        format.rank_with_interval(
+            int(score["rank"]), int(score["rank_low"]), int(score["rank_high"])
+        ),
+    )
+    c2.metric(t("leaderboard.score"), f"{score['total']:.3f}")
+    c3.metric(t("product.top_n_share"), format.percent(score["top_n_share"]))
+    c4.metric(t("product.coverage"), format.percent(score["coverage"]))
+    st.subheader(t("product.breakdown"))
+    contributions = view.contributions.assign(
+        signal_name=[label("signal", s) for s in view.contributions["signal"]]
+    )
+    st.altair_chart(
+        charts.contributions_chart(contributions, t("product.signal"), t("product.contribution")),
+        width="stretch",
+    )
+    st.dataframe(
+        contributions[
+            ["signal_name", "raw", "normalized", "weight", "effective_weight", "contribution"]
+        ],
+        hide_index=True,
+        column_config={
+            "signal_name": t("product.signal"),
+            "raw": st.column_config.NumberColumn(t("product.raw"), format="compact"),
+            "normalized": st.column_config.NumberColumn(t("product.normalized"), format="%.3f"),
+            "weight": st.column_config.NumberColumn(t("product.weight"), format="%.2f"),
+            "effective_weight": st.column_config.NumberColumn(
+                t("product.effective_weight"), format="%.2f"
+            ),
+            "contribution": st.column_config.NumberColumn(t("product.contribution"), format="%.3f"),
+        },
+        key="product_contributions",
+    )
+else:
+    st.info(t("product.not_scored"))
+
+st.subheader(t("product.artifacts"))
+st.dataframe(
+    view.artifacts[["artifact", "kind", "license", "url", "description"]],
+    hide_index=True,
+    column_config={
+        "artifact": t("product.artifact"),
+        "kind": t("product.kind"),
+        "license": t("leaderboard.license"),
+        "url": st.column_config.LinkColumn(t("leaderboard.link")),
+        "description": t("product.description"),
+    },
+    key="product_artifacts",
+)
+
+st.subheader(t("product.figures"))
+figures = view.figures.assign(
+    metric_name=[label("metric", m) for m in view.figures["metric"]],
+    shown=[format.compact_number(v, lang) for v in view.figures["value"]],
+)
+st.dataframe(
+    figures[["artifact", "metric_name", "shown", "value", "observed_at", "source_url"]],
+    hide_index=True,
+    column_config={
+        "artifact": t("product.artifact"),
+        "metric_name": t("product.metric"),
+        "shown": t("product.value"),
+        "value": st.column_config.NumberColumn(t("product.exact_value"), format="localized"),
+        "observed_at": st.column_config.DatetimeColumn(t("product.fetched_at"), timezone="UTC"),
+        "source_url": st.column_config.LinkColumn(t("product.source")),
+    },
+    key="product_figures",
+)
+
+st.subheader(t("product.history"))
+history = data.product_history(version, view.product_id, views.HISTORY_METRICS)
+if history.empty:
+    st.info(t("product.no_history"))
+else:
+    history = history.assign(metric=[label("metric", m) for m in history["metric"]])
+    st.altair_chart(
+        charts.history_chart(
+            history,
+            value_label=t("product.value"),
+            date_label=t("product.date"),
+            window=data.award_window(),
+        ),
+        width="stretch",
+    )
+    st.caption(t("product.window_caption"))
+
+st.subheader(t("product.benchmarks"))
+if view.benchmarks.empty:
+    st.info(t("product.no_benchmarks"))
+else:
+    benchmarks = view.benchmarks.assign(
+        trust_label=[label("trust", x) for x in view.benchmarks["trust"]]
+    )
+    st.dataframe(
+        benchmarks[
+            ["benchmark", "metric", "value", "trust_label", "artifact", "observed_at", "source_url"]
+        ],
+        hide_index=True,
+        column_config={
+            "benchmark": t("product.benchmark"),
+            "metric": t("product.metric"),
+            "value": st.column_config.NumberColumn(t("product.value"), format="%.2f"),
+            "trust_label": t("product.trust"),
+            "artifact": t("product.artifact"),
+            "observed_at": st.column_config.DatetimeColumn(t("product.fetched_at"), timezone="UTC"),
+            "source_url": st.column_config.LinkColumn(t("product.source")),
+        },
+        key="product_benchmarks",
+    )
+
+st.subheader(t("product.derivatives"))
+if view.derivatives.empty:
+    st.info(t("product.no_derivatives"))
+else:
+    counts = view.derivatives.groupby("relation", as_index=False).agg(count=("target", "count"))
+    counts["relation_name"] = [label("relation", r) for r in counts["relation"]]
+    st.dataframe(
+        counts[["relation_name", "count"]],
+        hide_index=True,
+        column_config={"relation_name": t("product.relation"), "count": t("product.count")},
+        key="product_derivative_counts",
+    )
+    st.dataframe(
+        view.derivatives[["relation", "target", "observed_at", "source_url"]],
+        hide_index=True,
+        column_config={
+            "relation": t("product.relation"),
+            "target": t("product.artifact"),
+            "observed_at": st.column_config.DatetimeColumn(t("product.fetched_at"), timezone="UTC"),
+            "source_url": st.column_config.LinkColumn(t("product.source")),
+        },
+        key="product_derivatives",
+    )
+
+st.subheader(t("product.flags"))
+if view.flags.empty:
+    st.success(t("product.no_flags"))
+else:
+    flags = view.flags.assign(
+        kind_name=[f"{views.flag_icon(k)} {label('flag', k)}" for k in view.flags["kind"]]
+    )
+    st.dataframe(
+        flags[["kind_name", "artifact", "evidence", "window_start", "window_end", "excluded"]],
+        hide_index=True,
+        column_config={
+            "kind_name": t("product.flag_kind"),
+            "artifact": t("product.artifact"),
+            "evidence": t("product.flag_evidence"),
+            "window_start": st.column_config.DatetimeColumn(
+                t("product.window_start"), timezone="UTC"
+            ),
+            "window_end": st.column_config.DatetimeColumn(t("product.window_end"), timezone="UTC"),
+            "excluded": st.column_config.CheckboxColumn(t("product.flag_excluded")),
+        },
+        key="product_flags",
+    )

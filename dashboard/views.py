@@ -1,0 +1,730 @@
+"""Store records → the tables pages show. Pure functions: no Streamlit, no SQL, no scoring maths.
+
+`data.py` caches these; tests call them directly on a fixture store.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ossimpact.domain import (
+    ArtifactFailure,
+    ArtifactId,
+    Organization,
+    Product,
+    ScoreRow,
+)
+
+HISTORY_METRICS: tuple[str, ...] = ("downloads_all_time", "downloads_30d", "stars", "likes")
+HEADLINE_METRICS: tuple[str, ...] = ("downloads_30d", "downloads_all_time", "likes", "stars")
+
+FLAG_ICONS: dict[str, str] = {
+    "star_burst": "⭐",
+    "download_spike": "📈",
+    "ratio_outlier": "⚖️",
+    "fake_stargazers": "👤",
+    "downloads_decreased": "📉",
+}
+
+
+def flag_icon(kind: str) -> str:
+    return FLAG_ICONS.get(kind, "⚠️")
+
+
+@dataclass
+class Snapshot:
+    """The latest data as frames, read once per data version."""
+
+    products: pd.DataFrame
+    organizations: pd.DataFrame
+    artifacts: pd.DataFrame
+    latest: pd.DataFrame
+    scores: pd.DataFrame
+    contributions: pd.DataFrame
+    flags: pd.DataFrame
+    edges: pd.DataFrame
+    benchmarks: pd.DataFrame
+    runs: pd.DataFrame
+    scoring_run: dict[str, Any]
+    synthetic: bool
+    members: dict[str, list[ArtifactId]] = field(default_factory=dict)
+
+    def members_of(self, product_id: str) -> list[ArtifactId]:
+        return self.members.get(product_id, [])
+
+    @property
+    def data_as_of(self) -> datetime | None:
+        """When the latest successful collection finished."""
+        if self.runs.empty:
+            return None
+        ok = self.runs[self.runs["status"].isin(["succeeded", "partial"])]
+        finished = ok["finished_at"].dropna()
+        return None if finished.empty else finished.max().to_pydatetime()
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _records(items: Iterable[Any], columns: Sequence[str]) -> pd.DataFrame:
+    rows = [{column: getattr(item, column, None) for column in columns} for item in items]
+    return pd.DataFrame(rows, columns=list(columns))
+
+
+def product_members(
+    products: Sequence[Product], artifact_ids: Iterable[ArtifactId]
+) -> dict[str, list[ArtifactId]]:
+    """Which artifacts each product groups, by the registry's include patterns (first match wins)."""
+    explicit = [p for p in products if not p.implicit]
+    members: dict[str, list[ArtifactId]] = {p.id: [] for p in products}
+    for artifact in artifact_ids:
+        text = str(artifact)
+        owner = next(
+            (p.id for p in explicit if any(fnmatch.fnmatchcase(text, pat) for pat in p.include)),
+            None,
+        )
+        if owner is None and text in members:
+            owner = text
+        if owner is not None:
+            members[owner].append(artifact)
+    return members
+
+
+def load_snapshot(store: Any) -> Snapshot:
+    products: list[Product] = list(store.products())
+    organizations: list[Organization] = list(store.organizations())
+    artifact_records = list(store.artifacts())
+    artifact_ids = [record.id for record in artifact_records]
+    members = product_members(products, artifact_ids)
+    product_of = {str(a): pid for pid, arts in members.items() for a in arts}
+
+    product_frame = _records(
+        products, ["id", "name", "category", "organization", "description", "implicit"]
+    ).rename(columns={"id": "product_id"})
+    org_frame = pd.DataFrame(
+        [
+            {
+                "organization": o.id,
+                "org_name": o.name,
+                "org_name_zh": o.name_zh or o.name,
+                "org_kind": o.kind,
+                "city": o.city,
+                "confidence": o.confidence,
+                "evidence": list(o.evidence),
+            }
+            for o in organizations
+        ],
+        columns=[
+            "organization",
+            "org_name",
+            "org_name_zh",
+            "org_kind",
+            "city",
+            "confidence",
+            "evidence",
+        ],
+    )
+    artifact_frame = pd.DataFrame(
+        [
+            {
+                "artifact": str(r.id),
+                "product_id": product_of.get(str(r.id)),
+                "platform": r.id.platform,
+                "kind": r.id.kind,
+                "url": r.id.web_url,
+                "license": r.license,
+                "pipeline_tag": r.pipeline_tag,
+                "description": r.description,
+                "tracked": r.tracked,
+            }
+            for r in artifact_records
+        ],
+        columns=[
+            "artifact",
+            "product_id",
+            "platform",
+            "kind",
+            "url",
+            "license",
+            "pipeline_tag",
+            "description",
+            "tracked",
+        ],
+    )
+
+    latest = pd.DataFrame(
+        [
+            {
+                "artifact": str(o.artifact),
+                "metric": str(o.metric),
+                "value": float(o.value),
+                "observed_at": o.observed_at,
+                "source_url": o.source_url,
+            }
+            for o in store.latest_observations().values()
+        ],
+        columns=["artifact", "metric", "value", "observed_at", "source_url"],
+    )
+
+    # The official ranking: the newest scoring run whose run finished (the store's own rule).
+    score_rows: list[ScoreRow] = list(store.scores())
+    scoring_run: dict[str, Any] = {}
+    counted = [r for r in store.scoring_runs() if r.run_status in ("succeeded", "partial")]
+    if score_rows and counted:
+        newest = max(counted, key=lambda r: r.id)
+        scoring_run = {
+            "id": newest.id,
+            "methodology_version": newest.methodology_version,
+            "as_of": newest.as_of,
+            "created_at": newest.created_at,
+        }
+    scores, contributions, flags = _score_frames(score_rows)
+
+    edges = _edge_frame(store.edges())
+    benchmarks = _records(
+        store.benchmark_results(),
+        [
+            "artifact",
+            "benchmark",
+            "metric",
+            "value",
+            "source",
+            "trust",
+            "observed_at",
+            "source_url",
+            "scaled",
+        ],
+    )
+    if not benchmarks.empty:
+        benchmarks = benchmarks.assign(artifact=benchmarks["artifact"].map(str))
+
+    runs = runs_frame(store.runs(200))
+    return Snapshot(
+        products=product_frame,
+        organizations=org_frame,
+        artifacts=artifact_frame,
+        latest=latest,
+        scores=scores,
+        contributions=contributions,
+        flags=flags,
+        edges=edges,
+        benchmarks=benchmarks,
+        runs=runs,
+        scoring_run=scoring_run,
+        synthetic=is_synthetic(store),
+        members=members,
+    )
+
+
+def is_synthetic(store: Any) -> bool:
+    """Demo data is labelled so on screen; the store or the settings say so."""
+    from ossimpact.settings import load_settings
+
+    marker = getattr(store, "synthetic", None)
+    if callable(marker):
+        marker = marker()
+    return bool(marker) or load_settings().synthetic
+
+
+def _field(record: Any, name: str) -> Any:
+    if isinstance(record, Mapping):
+        return record.get(name)
+    return getattr(record, name, None)
+
+
+def _score_frames(rows: Sequence[ScoreRow]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    scores = pd.DataFrame(
+        [
+            {
+                "product_id": r.product_id,
+                "category": r.category,
+                "methodology_version": r.methodology_version,
+                "total": r.total,
+                "rank": r.rank,
+                "rank_low": r.rank_low,
+                "rank_high": r.rank_high,
+                "top_n_share": r.top_n_share,
+                "coverage": r.coverage,
+                "cohort": r.cohort,
+                "flag_kinds": sorted({f.kind for f in r.flags}),
+            }
+            for r in rows
+        ],
+        columns=[
+            "product_id",
+            "category",
+            "methodology_version",
+            "total",
+            "rank",
+            "rank_low",
+            "rank_high",
+            "top_n_share",
+            "coverage",
+            "cohort",
+            "flag_kinds",
+        ],
+    )
+    contributions = pd.DataFrame(
+        [
+            {
+                "product_id": r.product_id,
+                "signal": c.signal,
+                "raw": c.raw,
+                "normalized": c.normalized,
+                "weight": c.weight,
+                "effective_weight": c.effective_weight,
+                "contribution": c.contribution,
+            }
+            for r in rows
+            for c in r.contributions
+        ],
+        columns=[
+            "product_id",
+            "signal",
+            "raw",
+            "normalized",
+            "weight",
+            "effective_weight",
+            "contribution",
+        ],
+    )
+    flags = pd.DataFrame(
+        [
+            {
+                "product_id": r.product_id,
+                "kind": f.kind,
+                "artifact": str(f.artifact) if f.artifact else None,
+                "evidence": f.evidence,
+                "window_start": f.window_start,
+                "window_end": f.window_end,
+                "excluded": f.excluded,
+            }
+            for r in rows
+            for f in r.flags
+        ],
+        columns=[
+            "product_id",
+            "kind",
+            "artifact",
+            "evidence",
+            "window_start",
+            "window_end",
+            "excluded",
+        ],
+    )
+    return scores, contributions, flags
+
+
+def _edge_frame(edges: Iterable[Any]) -> pd.DataFrame:
+    frame = _records(edges, ["source", "target", "relation", "observed_at", "source_url"])
+    if not frame.empty:
+        frame = frame.assign(source=frame["source"].map(str), target=frame["target"].map(str))
+    return frame
+
+
+RUN_COLUMNS = [
+    "id",
+    "kind",
+    "source",
+    "status",
+    "started_at",
+    "finished_at",
+    "requests",
+    "rate_limit_waits",
+    "rate_limit_wait_seconds",
+    "stopped_reason",
+    "message",
+]
+
+
+def runs_frame(runs: Iterable[Any]) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        [{column: _field(run, column) for column in RUN_COLUMNS} for run in runs],
+        columns=RUN_COLUMNS,
+    )
+    for column in ("started_at", "finished_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    frame["duration_seconds"] = (frame["finished_at"] - frame["started_at"]).dt.total_seconds()
+    return frame.sort_values("started_at", ascending=False, ignore_index=True)
+
+
+def failures_frame(failures: Iterable[ArtifactFailure]) -> pd.DataFrame:
+    return _records(failures, ["subject", "source", "reason", "detail"])
+
+
+# ---------------------------------------------------------------- per product figures
+
+
+def product_figures(snap: Snapshot) -> pd.DataFrame:
+    """Headline metrics per product: the sum over its artifacts of their latest observations."""
+    if snap.latest.empty or snap.artifacts.empty:
+        return pd.DataFrame(columns=["product_id", *HEADLINE_METRICS])
+    joined = snap.latest[snap.latest["metric"].isin(HEADLINE_METRICS)].merge(
+        snap.artifacts[["artifact", "product_id"]], on="artifact"
+    )
+    wide = joined.pivot_table(
+        index="product_id", columns="metric", values="value", aggfunc="sum"
+    ).reset_index()
+    for metric in HEADLINE_METRICS:
+        if metric not in wide.columns:
+            wide[metric] = float("nan")
+    return wide[["product_id", *HEADLINE_METRICS]]
+
+
+def _first_license(snap: Snapshot) -> pd.DataFrame:
+    tracked = snap.artifacts.dropna(subset=["product_id"])
+    first = (
+        tracked.sort_values("artifact")
+        .groupby("product_id", as_index=False)
+        .agg(license=("license", "first"), url=("url", "first"), artifacts=("artifact", "count"))
+    )
+    return first
+
+
+def leaderboard_frame(snap: Snapshot, category: str, lang: str) -> pd.DataFrame:
+    """One row per scored product of a category, best first, with what the table shows."""
+    scores = snap.scores[snap.scores["category"] == category]
+    frame = (
+        scores.merge(snap.products[["product_id", "name", "organization"]], on="product_id")
+        .merge(
+            snap.organizations[["organization", "org_name", "org_name_zh"]],
+            on="organization",
+            how="left",
+        )
+        .merge(product_figures(snap), on="product_id", how="left")
+        .merge(_first_license(snap), on="product_id", how="left")
+    )
+    from dashboard.format import rank_with_interval
+
+    frame["organisation"] = frame["org_name_zh" if lang == "zh" else "org_name"].fillna(
+        frame["organization"]
+    )
+    frame["rank_text"] = [
+        rank_with_interval(int(r), int(lo), int(hi))
+        for r, lo, hi in zip(frame["rank"], frame["rank_low"], frame["rank_high"], strict=True)
+    ]
+    frame["flags"] = ["".join(flag_icon(k) for k in kinds) for kinds in frame["flag_kinds"]]
+    frame["flagged"] = frame["flag_kinds"].map(bool)
+    frame["size_class"] = frame["cohort"]
+    columns = [
+        "rank",
+        "rank_text",
+        "name",
+        "organisation",
+        "total",
+        "downloads_30d",
+        "downloads_all_time",
+        "likes",
+        "stars",
+        "license",
+        "size_class",
+        "flags",
+        "flagged",
+        "top_n_share",
+        "coverage",
+        "url",
+        "product_id",
+        "organization",
+    ]
+    return frame.sort_values(["rank", "name"], ignore_index=True)[columns]
+
+
+def filter_leaderboard(
+    frame: pd.DataFrame,
+    *,
+    organisations: Sequence[str] = (),
+    licenses: Sequence[str] = (),
+    size_classes: Sequence[str] = (),
+    flagged: str = "all",
+    search: str = "",
+) -> pd.DataFrame:
+    """The rows the filters keep. `flagged` is "all", "flagged" or "unflagged"."""
+    keep = pd.Series(True, index=frame.index)
+    if organisations:
+        keep &= frame["organisation"].isin(organisations)
+    if licenses:
+        keep &= frame["license"].isin(licenses)
+    if size_classes:
+        keep &= frame["size_class"].isin(size_classes)
+    if flagged == "flagged":
+        keep &= frame["flagged"]
+    elif flagged == "unflagged":
+        keep &= ~frame["flagged"]
+    needle = search.strip().casefold()
+    if needle:
+        haystack = (frame["name"].fillna("") + " " + frame["product_id"]).str.casefold()
+        keep &= haystack.str.contains(needle, regex=False)
+    return frame[keep].reset_index(drop=True)
+
+
+def category_counts(snap: Snapshot) -> pd.DataFrame:
+    return (
+        snap.products.groupby("category", as_index=False)
+        .agg(products=("product_id", "count"))
+        .sort_values("category", ignore_index=True)
+    )
+
+
+# ---------------------------------------------------------------- product page
+
+
+@dataclass
+class ProductView:
+    product_id: str
+    name: str
+    category: str
+    description: str | None
+    organization: dict[str, Any]
+    score: dict[str, Any] | None
+    artifacts: pd.DataFrame
+    figures: pd.DataFrame  # artifact, metric, value, observed_at, source_url
+    contributions: pd.DataFrame
+    flags: pd.DataFrame
+    benchmarks: pd.DataFrame
+    derivatives: pd.DataFrame
+
+
+def product_view(snap: Snapshot, product_id: str) -> ProductView | None:
+    found = snap.products[snap.products["product_id"] == product_id]
+    if found.empty:
+        return None
+    product = found.iloc[0]
+    org = snap.organizations[snap.organizations["organization"] == product["organization"]]
+    organization = (
+        org.iloc[0].to_dict() if not org.empty else {"organization": product["organization"]}
+    )
+    members = {str(a) for a in snap.members_of(product_id)}
+    artifacts = snap.artifacts[snap.artifacts["artifact"].isin(members)].reset_index(drop=True)
+    figures = snap.latest[snap.latest["artifact"].isin(members)].sort_values(
+        ["artifact", "metric"], ignore_index=True
+    )
+    score = snap.scores[snap.scores["product_id"] == product_id]
+    benchmarks = (
+        snap.benchmarks[snap.benchmarks["artifact"].isin(members)].reset_index(drop=True)
+        if not snap.benchmarks.empty
+        else snap.benchmarks
+    )
+    derivatives = snap.edges
+    if not derivatives.empty:
+        derivatives = derivatives[derivatives["source"].isin(members)].reset_index(drop=True)
+    return ProductView(
+        product_id=product_id,
+        name=str(product["name"]),
+        category=str(product["category"]),
+        description=product["description"] if isinstance(product["description"], str) else None,
+        organization=organization,
+        score={str(k): v for k, v in score.iloc[0].items()} if not score.empty else None,
+        artifacts=artifacts,
+        figures=figures,
+        contributions=snap.contributions[snap.contributions["product_id"] == product_id]
+        .sort_values("contribution", ascending=False)
+        .reset_index(drop=True),
+        flags=snap.flags[snap.flags["product_id"] == product_id].reset_index(drop=True),
+        benchmarks=benchmarks,
+        derivatives=derivatives,
+    )
+
+
+def empty_history() -> pd.DataFrame:
+    return pd.DataFrame(columns=["observed_at", "metric", "value"])
+
+
+def product_history_frame(history: pd.DataFrame) -> pd.DataFrame:
+    """Per metric and day, the sum over a product's artifacts (the latest value of each day)."""
+    if history.empty:
+        return empty_history()
+    frame = history.assign(
+        observed_at=pd.to_datetime(history["observed_at"], utc=True),
+        artifact=history["artifact"].map(str),
+    )
+    frame["day"] = frame["observed_at"].dt.floor("D")
+    per_artifact_day = (
+        frame.sort_values("observed_at")
+        .groupby(["artifact", "metric", "day"], as_index=False)["value"]
+        .last()
+    )
+    summed = per_artifact_day.groupby(["metric", "day"], as_index=False)["value"].sum()
+    result: pd.DataFrame = summed.rename(columns={"day": "observed_at"})
+    return result[["observed_at", "metric", "value"]]
+
+
+# ---------------------------------------------------------------- what-if
+
+
+def default_weights(snap: Snapshot, category: str) -> dict[str, float]:
+    """The methodology's weights as the official scores recorded them, per signal."""
+    ids = snap.scores.loc[snap.scores["category"] == category, "product_id"]
+    rows = snap.contributions[snap.contributions["product_id"].isin(ids)]
+    if rows.empty:
+        return {}
+    weights = rows.groupby("signal", sort=False)["weight"].first()
+    return {str(k): float(v) for k, v in weights.items()}
+
+
+def what_if_frame(
+    snap: Snapshot, category: str, weights: Mapping[str, float], min_coverage: float = 0.0
+) -> pd.DataFrame:
+    """Official rank beside the rank under `weights`, with the change (positive = moved up)."""
+    from scoring.reweigh import reweighted_totals
+
+    scores = snap.scores[snap.scores["category"] == category]
+    rows = snap.contributions[snap.contributions["product_id"].isin(scores["product_id"])]
+    totals = reweighted_totals(rows, weights, min_coverage)
+    frame = scores[["product_id", "rank", "total"]].merge(totals, on="product_id", how="inner")
+    frame["what_if_rank"] = frame["what_if_rank"].astype(int)
+    frame["change"] = frame["rank"] - frame["what_if_rank"]
+    frame = frame.merge(snap.products[["product_id", "name"]], on="product_id", how="left")
+    return frame.sort_values(["what_if_rank", "rank"], ignore_index=True)[
+        ["what_if_rank", "rank", "change", "name", "what_if_total", "total", "product_id"]
+    ]
+
+
+def encode_weights(weights: Mapping[str, float]) -> str:
+    return ",".join(f"{name}:{value:g}" for name, value in weights.items())
+
+
+def decode_weights(text: str | None, defaults: Mapping[str, float]) -> dict[str, float]:
+    """Weights from a shared link; unknown signals and bad numbers fall back to the defaults."""
+    weights = dict(defaults)
+    for part in (text or "").split(","):
+        name, _, value = part.partition(":")
+        if name in weights:
+            try:
+                number = float(value)
+            except ValueError:
+                continue
+            if 0.0 <= number <= 1.0:
+                weights[name] = number
+    return weights
+
+
+# ---------------------------------------------------------------- methodology
+
+
+@dataclass
+class MethodologyView:
+    version: str | None
+    document: dict[str, Any]
+    min_coverage: float = 0.0
+    window: tuple[datetime, datetime] | None = None
+    error: str | None = None
+
+
+def load_methodology_view(path: str) -> MethodologyView:
+    """The methodology file as scoring validates it; a broken file is reported, not raised."""
+    from scoring.methodology import MethodologyError, load_methodology
+
+    try:
+        methodology = load_methodology(Path(path))
+    except MethodologyError as exc:
+        return MethodologyView(None, {}, error=str(exc))
+    window = methodology.award_window
+    return MethodologyView(
+        version=methodology.version,
+        document=methodology.model_dump(mode="json"),
+        min_coverage=methodology.min_coverage,
+        window=(
+            datetime(window.start.year, window.start.month, window.start.day, tzinfo=UTC),
+            datetime(window.end.year, window.end.month, window.end.day, 23, 59, 59, tzinfo=UTC),
+        ),
+    )
+
+
+# ---------------------------------------------------------------- shortlists
+
+
+@dataclass
+class ShortlistView:
+    name: str
+    created_by: str
+    created_at: datetime | None
+    items: list[tuple[str, str]]
+
+
+def shortlist_names(shortlists: Iterable[Any]) -> list[str]:
+    return [str(item.name) for item in shortlists]
+
+
+def shortlist_view(record: Any) -> ShortlistView | None:
+    if record is None:
+        return None
+    return ShortlistView(
+        name=str(record.name),
+        created_by=str(record.created_by),
+        created_at=record.created_at,
+        items=[(str(i.product_id), str(i.note)) for i in record.items],
+    )
+
+
+def shortlist_frame(snap: Snapshot, items: Sequence[tuple[str, str]]) -> pd.DataFrame:
+    """The export issue's columns for the picked products, in the committee's order, with notes."""
+    from ossimpact.export.columns import (
+        CONTRIBUTION_PREFIX,
+        EXPORT_COLUMNS_BASE,
+        EXTRA_COLUMNS,
+        NOTE_COLUMN,
+        signal_columns,
+    )
+
+    ids = [pid for pid, _ in items]
+    notes = dict(items)
+    scores = snap.scores.set_index("product_id")
+    products = snap.products.set_index("product_id")
+    links = _first_license(snap).set_index("product_id")
+    contributions = snap.contributions[snap.contributions["product_id"].isin(ids)]
+    raw = contributions.pivot_table(
+        index="product_id", columns="signal", values="raw", aggfunc="first"
+    )
+    parts = contributions.pivot_table(
+        index="product_id", columns="signal", values="contribution", aggfunc="first"
+    )
+    as_of = snap.data_as_of
+    signals = list(signal_columns("all"))
+    signals += [s for s in contributions["signal"].unique() if s not in signals]
+    rows = []
+    for pid in ids:
+        score: Any = scores.loc[pid] if pid in scores.index else None
+        product: Any = products.loc[pid] if pid in products.index else None
+        row: dict[str, Any] = {
+            "rank": None if score is None else int(score["rank"]),
+            "rank_low": None if score is None else int(score["rank_low"]),
+            "rank_high": None if score is None else int(score["rank_high"]),
+            "product_id": pid,
+            "product_name": None if product is None else product["name"],
+            "organization": None if product is None else product["organization"],
+            "category": None if product is None else product["category"],
+            "score": None if score is None else float(score["total"]),
+            "flags": "" if score is None else ";".join(score["flag_kinds"]),
+            "url": links["url"].get(pid) if pid in links.index else None,
+            "methodology_version": None if score is None else score["methodology_version"],
+            "data_as_of": as_of.isoformat() if as_of else None,
+            "synthetic": snap.synthetic,
+        }
+        for name in signals:
+            row[name] = raw[name].get(pid) if name in raw.columns else None
+        for name in EXTRA_COLUMNS:
+            row[name] = None if score is None else float(score[name])
+        for name in parts.columns:
+            row[f"{CONTRIBUTION_PREFIX}{name}"] = parts[name].get(pid)
+        row[NOTE_COLUMN] = notes[pid]
+        rows.append(row)
+    columns = [*EXPORT_COLUMNS_BASE, *signals, *EXTRA_COLUMNS]
+    columns += [f"{CONTRIBUTION_PREFIX}{name}" for name in parts.columns]
+    columns.append(NOTE_COLUMN)
+    frame = pd.DataFrame(rows, columns=columns)
+    for name in ("rank", "rank_low", "rank_high"):
+        frame[name] = frame[name].astype("Int64")
+    return frame
+
+
+def shortlist_csv(snap: Snapshot, items: Sequence[tuple[str, str]]) -> bytes:
+    """Excel-ready CSV through the export's sanitised builder (BOM, quoting, no formulas)."""
+    from ossimpact.export import csv_bytes
+
+    return csv_bytes(shortlist_frame(snap, items))

@@ -1,0 +1,235 @@
+"""AppTest runs of every dashboard page against a fixture store (no browser)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import views
+from ossimpact.store import open_store
+from tests.fixtures.dashboard_store import FLAGGED_PRODUCT, HOSTILE_DESCRIPTION, dashboard_store_url
+
+__all__ = ["dashboard_store_url"]
+
+PAGES = (
+    "pages/overview.py",
+    "pages/leaderboard.py",
+    "pages/product.py",
+    "pages/compare.py",
+    "pages/what_if.py",
+    "pages/shortlist.py",
+    "pages/methodology.py",
+    "pages/data_health.py",
+)
+
+
+@pytest.fixture
+def app_env(dashboard_store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("OSSIMPACT_DATABASE_URL", dashboard_store_url)
+    monkeypatch.setenv("OSSIMPACT_SYNTHETIC", "true")
+    monkeypatch.delenv("OSSIMPACT_DASHBOARD_PASSWORD", raising=False)
+    return dashboard_store_url
+
+
+def _app() -> AppTest:
+    return AppTest.from_file("../dashboard/app.py", default_timeout=30)
+
+
+def _texts(at: AppTest) -> str:
+    parts = (
+        [e.value for e in at.title] + [e.value for e in at.header] + [e.value for e in at.subheader]
+    )
+    parts += (
+        [e.value for e in at.markdown] + [e.value for e in at.text] + [e.value for e in at.caption]
+    )
+    parts += [e.value for e in at.warning] + [e.value for e in at.info]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_exception_in_chinese(app_env: str, page: str) -> None:
+    at = _app().run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert "演示数据" in _texts(at), _texts(at)  # the synthetic banner on every page
+
+
+def test_overview_shows_top10_and_data_as_of(app_env: str) -> None:
+    at = _app().run()
+    assert not at.exception
+    assert at.title[0].value == "总览"
+    assert at.metric[0].label == "数据截至"
+    tops = [df.value for df in at.dataframe]
+    assert len(tops) == 3
+    assert tops[0]["name"].iloc[0] == "InternLM3"
+
+
+def test_language_switch_to_english(app_env: str) -> None:
+    at = _app().run()
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == "Overview"
+    assert "Demo data" in _texts(at)
+
+
+def test_leaderboard_filters_change_the_table(app_env: str) -> None:
+    at = _app().run()
+    at.switch_page("pages/leaderboard.py").run()
+    table = at.dataframe[0].value
+    assert len(table) == 6
+    at.radio(key="lb_flagged").set_value("flagged").run()
+    assert list(at.dataframe[0].value["product_id"]) == [FLAGGED_PRODUCT]
+    at.radio(key="lb_flagged").set_value("all").run()
+    at.text_input(key="lb_search").input("moss").run()
+    assert set(at.dataframe[0].value["product_id"]) == {"moss", "moss-tiny"}
+    at.text_input(key="lb_search").input("").run()
+    at.multiselect(key="lb_org").set_value(["稀宇科技"]).run()
+    assert set(at.dataframe[0].value["product_id"]) == {"minimax-m1", "minimax-text"}
+    assert not at.exception
+
+
+def test_leaderboard_rank_interval_and_flag_icon(app_env: str) -> None:
+    at = _app().run()
+    at.switch_page("pages/leaderboard.py").run()
+    table = at.dataframe[0].value.set_index("product_id")
+    assert table.loc["internlm3", "rank_text"] == "1 (1–3)"
+    assert table.loc[FLAGGED_PRODUCT, "flags"] == "📈"
+
+
+def test_leaderboard_category_switch(app_env: str) -> None:
+    at = _app().run()
+    at.switch_page("pages/leaderboard.py").run()
+    at.selectbox(key="category").set_value("community").run()
+    assert set(at.dataframe[0].value["product_id"]) == {"lmdeploy", "openmoss", "minimax-mcp"}
+
+
+def test_selecting_a_leaderboard_row_opens_the_product(app_env: str) -> None:
+    at = _app().run()
+    at.switch_page("pages/leaderboard.py").run()
+    at.session_state["leaderboard_table"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    assert at.header[0].value == "MiniMax\\-M1"
+    assert at.selectbox(key="product").value == FLAGGED_PRODUCT
+
+
+def test_product_page_shows_evidence_and_keeps_platform_text_inert(app_env: str) -> None:
+    at = _app().run()
+    at.switch_page("pages/product.py")
+    at.session_state["product"] = "minimax-text"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="product").value == "minimax-text"
+    # The hostile description is shown as a table cell, never as markdown or HTML.
+    cells = [df.value["description"].tolist() for df in at.dataframe if "description" in df.value]
+    assert any(HOSTILE_DESCRIPTION in column for column in cells)
+    assert all(HOSTILE_DESCRIPTION not in m.value for m in at.markdown)
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert charts, "contribution and history charts"
+
+
+def test_product_page_flags_and_add_to_shortlist(app_env: str) -> None:
+    at = _app().run()
+    at.switch_page("pages/product.py")
+    at.session_state["product"] = FLAGGED_PRODUCT
+    at.run()
+    flags = [df.value for df in at.dataframe if "evidence" in df.value.columns]
+    assert flags
+    assert "12×" in flags[0]["evidence"].iloc[0]
+    at.button(key="add_to_shortlist").click().run()
+    assert FLAGGED_PRODUCT in at.session_state["shortlist_items"]
+
+
+def test_compare_needs_two_and_then_shows_charts(app_env: str) -> None:
+    at = _app().run()
+    at.switch_page("pages/compare.py").run()
+    assert at.info
+    at.multiselect(key="compare_pick").set_value(["internlm3", "moss"]).run()
+    assert not at.exception
+    assert at.query_params["products"] == "internlm3,moss"
+    assert len(at.dataframe[0].value.columns) == 2
+
+
+def test_what_if_changes_ranks_without_writing(app_env: str) -> None:
+    store = open_store(app_env, read_only=True)
+    before = (store.data_version(), [r.rank for r in store.scores()])
+    at = _app().run()
+    at.switch_page("pages/what_if.py").run()
+    table = at.dataframe[0].value
+    assert (table["change"] == 0).all() if "change" in table else True
+    assert list(table["what_if_rank"]) == list(table["rank"])
+    weights = views.default_weights(views.load_snapshot(store), "model")
+    for signal in weights:
+        at.slider(key=f"weight_model_{signal}").set_value(0.0)
+    at.slider(key="weight_model_spaces").set_value(1.0).run()
+    assert not at.exception
+    moved = at.dataframe[0].value
+    assert (moved["what_if_rank"] != moved["rank"]).any()
+    assert "spaces:1" in at.query_params["weights"]
+    assert (store.data_version(), [r.rank for r in store.scores()]) == before
+    store.close()
+
+
+def test_what_if_weights_from_the_link(app_env: str) -> None:
+    at = _app()
+    at.switch_page("pages/what_if.py")
+    at.query_params["weights"] = "spaces:1,likes:0"
+    at.run()
+    assert at.slider(key="weight_model_spaces").value == 1.0
+    assert at.slider(key="weight_model_likes").value == 0.0
+
+
+def test_shortlist_saves_with_who_and_when(app_env: str) -> None:
+    at = _app().run()
+    at.switch_page("pages/shortlist.py").run()
+    at.multiselect(key="shortlist_pick").set_value(["internlm3", "lmdeploy"]).run()
+    at.text_area(key="note_internlm3").input("=1+1 strong downloads").run()
+    at.text_input(key="shortlist_name").input("round-1")
+    at.text_input(key="shortlist_who").input("张三")
+    submit = [b for b in at.button if b.label == "保存"]
+    submit[0].click().run()
+    assert not at.exception
+    assert at.success
+    assert "round-1" in at.success[0].value
+    store = open_store(app_env, read_only=True)
+    saved = store.shortlist("round-1")
+    store.close()
+    assert saved is not None
+    assert saved.created_by == "张三"
+    assert [(i.product_id, i.note) for i in saved.items] == [
+        ("internlm3", "=1+1 strong downloads"),
+        ("lmdeploy", ""),
+    ]
+    assert at.get("download_button")
+
+
+def test_methodology_and_data_health(app_env: str) -> None:
+    at = _app().run()
+    at.switch_page("pages/methodology.py").run()
+    assert not at.exception
+    assert at.metric[0].value == "2026.1"
+    at.switch_page("pages/data_health.py").run()
+    assert not at.exception
+    runs = at.dataframe[1].value
+    assert {"成功", "部分成功", "失败"} <= set(runs["status_name"])
+    partial = int(runs[runs["status_name"] == "部分成功"]["id"].iloc[0])
+    at.selectbox(key="health_run").set_value(partial).run()
+    failures = at.dataframe[2].value
+    assert failures["subject"].tolist() == ["hf:model:fnlp/moss-tiny"]
+
+
+def test_password_gate_blocks_until_the_right_password(
+    app_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OSSIMPACT_DASHBOARD_PASSWORD", "s3cret")
+    at = _app().run()
+    assert at.title[0].value == "请登录"
+    assert not at.dataframe
+    at.text_input(key="auth_password").input("wrong")
+    next(b for b in at.button if b.label == "进入").click().run()
+    assert at.error
+    at.text_input(key="auth_password").input("s3cret")
+    next(b for b in at.button if b.label == "进入").click().run()
+    assert at.title[0].value == "总览"
