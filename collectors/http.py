@@ -206,6 +206,7 @@ class HttpClient:
         rate_limit_policy: RateLimitPolicy = GITHUB,
         headers: Mapping[str, str] | None = None,
         max_connections: int = 16,
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token or None
@@ -217,6 +218,7 @@ class HttpClient:
         self._max_wait = max_rate_limit_wait
         self._sleep = sleep
         self._policy = rate_limit_policy
+        self._on_wait = on_wait
         self._lock = threading.Lock()
         self._wait_lock = threading.Lock()
         # Bumped after every rate-limit wait: a thread whose request went out before the last wait
@@ -301,6 +303,8 @@ class HttpClient:
                     )
                 raise RateLimitBudgetExceeded(signal.reason, until)
             logger.info("%s: waiting %.1fs", signal.reason, signal.seconds)
+            if self._on_wait is not None:
+                self._on_wait(f"{signal.reason}: waiting {signal.seconds:.0f}s")
             self._sleep(signal.seconds)
             with self._lock:
                 self.stats.rate_limit_waits += 1

@@ -25,6 +25,22 @@ class Sleeps(list[float]):
         self.append(seconds)
 
 
+class Notes:
+    """A Progress that keeps its notes."""
+
+    def __init__(self) -> None:
+        self.notes: list[str] = []
+
+    def begin(self, label: str, total: int | None) -> None:
+        return None
+
+    def advance(self, amount: int = 1) -> None:
+        return None
+
+    def note(self, message: str) -> None:
+        self.notes.append(message)
+
+
 def collector(url: str, world: World, **kw: object) -> GitHubCollector:
     options: dict[str, object] = {
         "token": TOKEN,
@@ -227,9 +243,13 @@ def test_rate_limits_are_waited_out_and_nothing_is_lost(
         )
     )
     sleeps = Sleeps()
-    result = collector(server.url, world, sleep=sleeps, concurrency=1).collect(HANDLES)
+    notes = Notes()
+    result = collector(server.url, world, sleep=sleeps, concurrency=1).collect(
+        HANDLES, progress=notes
+    )
     assert values(result) == values(baseline)
     assert result.stats.rate_limit_waits == 3
+    assert sum("rate limit: waiting" in note for note in notes.notes) == 3
     assert result.stats.stopped_reason is None
     if style == "primary":
         assert all(29 <= s <= 32 for s in sleeps)

@@ -165,6 +165,7 @@ class GitHubCollector:
             sleep=self._sleep,
             headers={"Accept": "application/vnd.github+json"},
             max_connections=self._concurrency * 2,
+            on_wait=lambda message: progress.note(f"GitHub {message}"),
         )
         gh = rest.make_github(self.api_url, self._token, self._timeout)
         seen: set[str] = set()
