@@ -71,6 +71,7 @@ def test_owners_are_registry_handles_except_derivatives(small_world: World) -> N
     assert {d.author for d in small_world.datasets.values()} <= set(SMALL_HF_HANDLES)
     assert {r.owner for r in small_world.repos.values()} <= set(SMALL_GH_HANDLES)
     assert set(small_world.orgs) == set(SMALL_GH_HANDLES)
+    assert not set(small_world.orgs) & set(small_world.users)
     assert small_world.hf_authors == list(SMALL_HF_HANDLES)
 
 

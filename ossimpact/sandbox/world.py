@@ -323,7 +323,8 @@ class _WorldBuilder:
         self.flagships: set[str] = set()  # ids generated from product patterns
         self.tracked_models: list[HfModel] = []
         self.next_id = 10_000_000
-        self.logins: set[str] = set()
+        # organisation logins are taken: no generated user may share one
+        self.logins: set[str] = set(gh_handles)
         self.pool: list[str] = []
 
     # --- small helpers -------------------------------------------------------------------
