@@ -417,9 +417,11 @@ class GitHubCollector:
             observe(Metric.OUTSIDE_CONTRIBUTORS, outside, people.url, people.from_cache)
 
         latest = facts.latest_release
-        if facts.releases == 0:
-            observe(Metric.RELEASES, 0, facts_url, facts_cached)
-            observe(Metric.RELEASE_DOWNLOADS, 0, facts_url, facts_cached)
+        if facts.releases is not None and (
+            facts.releases == 0 or facts.release_downloads is not None
+        ):
+            observe(Metric.RELEASES, facts.releases, facts_url, facts_cached)
+            observe(Metric.RELEASE_DOWNLOADS, facts.release_downloads or 0, facts_url, facts_cached)
         else:
             shipped = rest.listing(client, f"{base}/releases")
             found = releases(shipped.items)
@@ -429,7 +431,10 @@ class GitHubCollector:
             if latest is None and found:
                 latest = max(found, key=lambda r: (r.published_at is not None, r.published_at)).tag
 
-        listed = rest.listing(client, f"{base}/issues", {"state": "all", "since": _iso(since)})
+        if facts.quiet_since(since):
+            listed = rest.Listing([], facts_url, facts_cached, True)
+        else:
+            listed = rest.listing(client, f"{base}/issues", {"state": "all", "since": _iso(since)})
         items = issues(listed.items)
         replies = []
         replies_cached = True

@@ -1,6 +1,10 @@
 """The bulk path: one GraphQL query returns up to 100 repositories of an organisation.
 
 Every query asks for `rateLimit { cost remaining resetAt }` so the run records the points spent.
+Releases come with up to 10 assets of the 10 latest releases: enough to sum the downloads of most
+repositories without a REST call; a repository with more falls back to the REST listing.
+`recentIssues`/`recentPullRequests` tell a repository with no issue or PR touched in the window,
+whose (empty) issue listing is then not asked for.
 """
 
 from __future__ import annotations
@@ -24,7 +28,15 @@ query($org: String!, $cursor: String, $first: Int!, $since: GitTimestamp!) {
         stargazerCount forkCount watchers { totalCount }
         issues(states: OPEN) { totalCount }
         pullRequests(states: OPEN) { totalCount }
-        releases { totalCount } latestRelease { tagName publishedAt }
+        releases(first: 10, orderBy: {field: CREATED_AT, direction: DESC}) {
+          totalCount
+          nodes { tagName releaseAssets(first: 10) { totalCount nodes { downloadCount } } }
+        }
+        latestRelease { tagName publishedAt }
+        recentIssues: issues(filterBy: {since: $since}) { totalCount }
+        recentPullRequests: pullRequests(first: 1, orderBy: {field: UPDATED_AT, direction: DESC}) {
+          nodes { updatedAt }
+        }
         primaryLanguage { name } licenseInfo { spdxId }
         repositoryTopics(first: 20) { nodes { topic { name } } }
         defaultBranchRef { target { ... on Commit { history(since: $since) { totalCount } } } }

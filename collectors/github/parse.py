@@ -37,9 +37,20 @@ class RepoFacts:
     open_prs: int | None = None  # GraphQL
     open_issues_and_prs: int | None = None  # REST's open_issues_count counts both
     releases: int | None = None  # GraphQL totalCount
+    release_downloads: int | None = None  # GraphQL, when every release and asset was listed
     latest_release: str | None = None
     commits_90d: int | None = None  # GraphQL history(since:)
     empty: bool | None = None  # GraphQL: no default branch
+    # GraphQL: issues updated in the window, and when the latest PR was updated (known=True)
+    issues_updated_in_window: int | None = None
+    pr_updates_known: bool = False
+    latest_pr_update: datetime | None = None
+
+    def quiet_since(self, since: datetime) -> bool:
+        """No issue or PR touched since `since`: the window's issue listing would be empty."""
+        if self.issues_updated_in_window != 0 or not self.pr_updates_known:
+            return False
+        return self.latest_pr_update is None or self.latest_pr_update < since
 
 
 @dataclass(frozen=True)
@@ -442,6 +453,8 @@ def repo_from_graphql(data: Any) -> RepoFacts:
         target = _object(_object(branch, f"{what}: defaultBranchRef").get("target"), what)
         commits = _total(target, "history", what)
     latest = node.get("latestRelease")
+    release_count, release_downloads = _graphql_releases(node.get("releases"), what)
+    pr_known, pr_update = _latest_pr_update(node, what)
     return RepoFacts(
         full_name=name,
         id=_opt_int(node, "databaseId", what),
@@ -458,8 +471,46 @@ def repo_from_graphql(data: Any) -> RepoFacts:
         topics=topics,
         open_issues=_total(node, "issues", what),
         open_prs=_total(node, "pullRequests", what),
-        releases=_total(node, "releases", what),
+        releases=release_count,
+        release_downloads=release_downloads,
         latest_release=_opt_str(_object(latest, what), "tagName", what) if latest else None,
+        issues_updated_in_window=_total(node, "recentIssues", what),
+        pr_updates_known=pr_known,
+        latest_pr_update=pr_update,
         commits_90d=0 if branch is None else commits,
         empty=branch is None,
     )
+
+
+def _graphql_releases(value: Any, what: str) -> tuple[int | None, int | None]:
+    """(release count, asset downloads) — downloads only when nothing was cut by paging."""
+    if value is None:
+        return None, None
+    connection = _object(value, f"{what}: releases")
+    total = _int(connection, "totalCount", f"{what}: releases")
+    nodes = connection.get("nodes")
+    if nodes is None:
+        return total, None
+    nodes = _list(nodes, f"{what}: releases")
+    if len(nodes) < total:
+        return total, None
+    downloads = 0
+    for release in nodes:
+        assets = _object(_object(release, f"{what}: release").get("releaseAssets"), what)
+        asset_nodes = _list(assets.get("nodes"), f"{what}: release assets")
+        if len(asset_nodes) < _int(assets, "totalCount", f"{what}: release assets"):
+            return total, None
+        downloads += sum(
+            _int(_object(a, what), "downloadCount", f"{what}: release asset") for a in asset_nodes
+        )
+    return total, downloads
+
+
+def _latest_pr_update(node: Mapping[str, Any], what: str) -> tuple[bool, datetime | None]:
+    pulls = node.get("recentPullRequests")
+    if pulls is None:
+        return False, None
+    nodes = _list(_object(pulls, f"{what}: recentPullRequests").get("nodes"), what)
+    if not nodes:
+        return True, None
+    return True, _time(_object(nodes[0], what), "updatedAt", what)

@@ -793,12 +793,40 @@ class FakeGitHub:
             "watchers": {"totalCount": repo.watchers},
             "issues": {"totalCount": open_issues},
             "pullRequests": {"totalCount": open_prs},
-            "releases": {"totalCount": len(repo.releases)},
+            "releases": {
+                "totalCount": len(repo.releases),
+                "nodes": [
+                    {
+                        "tagName": release.tag_name,
+                        # one asset per release in the world, as in the REST answer
+                        "releaseAssets": {
+                            "totalCount": 1,
+                            "nodes": [{"downloadCount": release.asset_downloads}],
+                        },
+                    }
+                    for release in sorted(
+                        repo.releases, key=lambda r: _aware(r.published_at), reverse=True
+                    )[:10]
+                ],
+            },
             "latestRelease": (
                 {"tagName": latest.tag_name, "publishedAt": _iso(latest.published_at)}
                 if latest
                 else None
             ),
+            "recentIssues": {
+                "totalCount": sum(
+                    1 for i in repo.issues if not i.is_pull_request and _updated_at(i) >= since
+                )
+            },
+            "recentPullRequests": {
+                "nodes": [
+                    {"updatedAt": _iso(moment)}
+                    for moment in sorted(
+                        (_updated_at(i) for i in repo.issues if i.is_pull_request), reverse=True
+                    )[:1]
+                ]
+            },
             "primaryLanguage": {"name": repo.language} if repo.language else None,
             "licenseInfo": {"spdxId": repo.license_spdx} if repo.license_spdx else None,
             "repositoryTopics": {"nodes": [{"topic": {"name": t}} for t in repo.topics]},
