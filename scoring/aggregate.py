@@ -31,6 +31,24 @@ def aggregate_metric(
     return joined.groupby("product_id")["value"].agg(how).astype(float)
 
 
+class ProductFigures:
+    """Every metric of every product aggregated each way, from one join (for speed at scale)."""
+
+    def __init__(self, membership: pd.DataFrame, latest: pd.DataFrame) -> None:
+        joined = membership.merge(latest, on="artifact", how="inner")
+        self._grouped = joined.groupby(["metric", "product_id"])["value"]
+        self._tables: dict[str, pd.Series] = {}
+
+    def get(self, metric: str, how: Aggregation) -> pd.Series:
+        """One metric per product; products without it are absent."""
+        if how not in self._tables:
+            self._tables[how] = self._grouped.agg(how).astype(float)
+        table = self._tables[how]
+        if metric not in table.index.get_level_values(0):
+            return pd.Series(dtype=float)
+        return table.xs(metric, level="metric")
+
+
 def related_once(
     membership: pd.DataFrame,
     edges: pd.DataFrame,

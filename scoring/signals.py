@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ossimpact.domain import BenchmarkResult, Edge, Metric
-from scoring.aggregate import aggregate_metric, latest_values, related_once
+from scoring.aggregate import ProductFigures, aggregate_metric, latest_values, related_once
 from scoring.catalogue import SIGNALS
 from scoring.cohorts import age_bucket, relative_adoption, size_class
 from scoring.inputs import ScoringInputs
@@ -203,6 +203,7 @@ def derive_signals(
     latest = latest_values(history)
     edges = edges_frame(inputs.edges, inputs.as_of)
     created = _created(inputs)
+    figures = ProductFigures(membership, latest)
     raw = pd.DataFrame(index=index)
 
     def agg(signal: str, default_how: str | None = None) -> pd.Series:
@@ -213,7 +214,7 @@ def derive_signals(
             if signal in conf and conf[signal].aggregate:
                 how = conf[signal].aggregate or how
         assert spec.metric is not None
-        return aggregate_metric(membership, latest, spec.metric, how)  # type: ignore[arg-type]
+        return figures.get(spec.metric, how)  # type: ignore[arg-type]
 
     for name, spec in SIGNALS.items():
         if spec.metric is not None and name != "code_stars":
@@ -235,11 +236,11 @@ def derive_signals(
     owners = owners_frame(inputs, membership)
     rel_weights = dict(methodology.derivative_relation_weights)
     from_edges = related_once(membership, edges, rel_weights, owners)
-    counted = _derivative_counts(membership, latest, rel_weights)
+    counted = _derivative_counts(figures, rel_weights)
     raw["derivatives"] = from_edges.reindex(index).fillna(counted.reindex(index))
 
     trained = related_once(membership, edges, {"trained_on": 1.0}, None)
-    trained_obs = aggregate_metric(membership, latest, Metric.MODELS_TRAINED_ON, "sum")
+    trained_obs = figures.get(Metric.MODELS_TRAINED_ON, "sum")
     raw["models_trained_on"] = trained.reindex(index).fillna(trained_obs.reindex(index))
 
     raw["evaluations"] = evaluation_counts(inputs.benchmarks, membership, inputs.as_of).reindex(
@@ -252,9 +253,14 @@ def derive_signals(
         membership, edges, latest, agg_how=_code_how(methodology)
     ).reindex(index)
 
-    params = aggregate_metric(membership, latest, Metric.PARAMETERS, "max").reindex(index)
-    member_created = membership.assign(created=membership["artifact"].map(created))
-    release = member_created.groupby("product_id")["created"].min().reindex(index)
+    params = figures.get(Metric.PARAMETERS, "max").reindex(index)
+    if membership.empty or created.empty:
+        release = pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
+    else:
+        member_created = membership.assign(created=membership["artifact"].map(created))
+        release = pd.to_datetime(
+            member_created.groupby("product_id")["created"].min().reindex(index), utc=True
+        )
     age_days = (_ts(inputs.as_of) - release).dt.total_seconds() / 86400.0
     is_model = category == "model"
     cohort = (
@@ -271,13 +277,11 @@ def derive_signals(
     return SignalTable(raw=raw, category=category, cohort=cohort)
 
 
-def _derivative_counts(
-    membership: pd.DataFrame, latest: pd.DataFrame, weights: dict[str, float]
-) -> pd.Series:
+def _derivative_counts(figures: ProductFigures, weights: dict[str, float]) -> pd.Series:
     """Derivative counts observed as figures, for products whose derivatives came without edges."""
-    third = aggregate_metric(membership, latest, Metric.DERIVATIVES_THIRD_PARTY, "sum")
+    third = figures.get(Metric.DERIVATIVES_THIRD_PARTY, "sum")
     parts = [
-        aggregate_metric(membership, latest, metric, "sum") * weights.get(rel, 0.0)
+        figures.get(metric, "sum") * weights.get(rel, 0.0)
         for rel, metric in DERIVATIVE_COUNT_METRICS.items()
     ]
     by_relation = pd.concat(parts, axis=1).sum(axis=1, min_count=1) if parts else pd.Series()
