@@ -8,6 +8,9 @@ ETag on every GET and 304 on a matching If-None-Match (not counted against the r
 blocked ones, 401 on GraphQL without a token. The stargazer list of a restricted repository
 answers 403, our reading of GitHub's 2026-06-30 announcement (the list is restricted to admins and
 collaborators: an authenticated outsider is refused, not told the repository is missing).
+Platform faults arrive in `environ["ossimpact.fault"]`: `rate_limit` per `github_style`,
+`not_found` as GitHub's 404 body, `graphql_errors` as HTTP 200 with an `errors` array of type
+RATE_LIMITED (with exhausted x-ratelimit headers) when the fault's status is 429, else INTERNAL.
 """
 
 from __future__ import annotations
