@@ -64,9 +64,15 @@ def test_append_only_rejects_raw_update_and_delete(store: Store) -> None:
             ],
         ),
     )
-    for table in ("observations", "edges", "benchmark_results"):
+    columns = {
+        "observation_groups": "run_id",
+        "observation_values": "value",
+        "edges": "run_id",
+        "benchmark_results": "value",
+    }
+    for table, column in columns.items():
         with store.engine.begin() as connection, pytest.raises(DBAPIError, match="append-only"):
-            connection.execute(text(f"UPDATE {table} SET observed_at = observed_at"))
+            connection.execute(text(f"UPDATE {table} SET {column} = {column}"))
         with store.engine.begin() as connection, pytest.raises(DBAPIError, match="append-only"):
             connection.execute(text(f"DELETE FROM {table}"))
     assert len(store.observation_history()) == 1
@@ -89,13 +95,13 @@ def test_record_collection_is_one_transaction(store: Store) -> None:
     broken = CollectionResult(
         "hf",
         artifacts=[ArtifactRecord(MODEL, "OpenGVLab")],
-        observations=[
-            Observation(MODEL, "likes", 5, T0, URL),
-            Observation(MODEL, "downloads_30d", "many", T0, URL),  # type: ignore[arg-type]
+        observations=[Observation(MODEL, "likes", 5, T0, URL)],
+        benchmark_results=[
+            BenchmarkResult(MODEL, "mmlu", "MMLU", "acc", "high", "card", "self_reported", T0, URL)  # type: ignore[arg-type]
         ],
         failures=[ArtifactFailure(str(REPO), "gh", "not_found", "404")],
     )
-    # Fails after the artifact, metric and URL rows were written in the transaction.
+    # Fails after the artifact, metric, URL and observation rows were written in the transaction.
     with pytest.raises(TypeError):
         store.record_collection(run_id, broken)
     store.finish_run(run_id, "failed", message="bad value")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import inspect, text
 
+from ossimpact.domain import ArtifactId, CollectionResult, Observation
 from ossimpact.store import StoreConfigError, StoreSchemaError, open_store
 from ossimpact.store import migrate as migrations
 from ossimpact.store.schema import metadata
 
 TABLES = set(metadata.tables)
+T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 
 
 def _tables(url: str) -> set[str]:
@@ -32,37 +36,68 @@ def test_upgrade_downgrade_upgrade(store_url: str) -> None:
         store.migrate()
         assert _tables(store_url) == TABLES
         # The triggers came back with the tables.
-        run_id = store.start_run("collect")
-        with store.engine.begin() as connection:
-            connection.execute(text("INSERT INTO metrics (name) VALUES ('likes')"))
-            connection.execute(text("INSERT INTO source_urls (url) VALUES ('u')"))
-            connection.execute(
-                text(
-                    "INSERT INTO artifacts (platform_id, platform, kind, owner, name, owner_handle,"
-                    " topics, extra, tracked, first_seen_at, updated_at) VALUES"
-                    " ('gh:a/b', 'gh', 'repo', 'a', 'b', 'a', '[]', '{}', true,"
-                    " :now, :now)"
-                ),
-                {"now": _now_literal(store_url)},
-            )
+        store.record_collection(run_id := store.start_run("collect"), _one_figure())
+        store.finish_run(run_id, "succeeded")
         with store.engine.connect() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO observations (run_id, artifact_id, metric_id, value, observed_at,"
-                    " source_url_id, reobserved) VALUES (:run, 1, 1, 1.0, :now, 1, false)"
-                ),
-                {"run": run_id, "now": _now_literal(store_url)},
-            )
-            connection.commit()
             with pytest.raises(Exception, match="append-only"):
-                connection.execute(text("DELETE FROM observations"))
+                connection.execute(text("DELETE FROM observation_values"))
+            connection.rollback()
+            with pytest.raises(Exception, match="append-only"):
+                connection.execute(text("DELETE FROM observation_groups"))
+    finally:
+        store.close()
+
+
+def _one_figure() -> CollectionResult:
+    return CollectionResult(
+        "hf", observations=[Observation(ArtifactId.gh_repo("a/b"), "stars", 1, T0, "u")]
+    )
+
+
+def test_0003_moves_observations_into_groups(store_url: str) -> None:
+    store = open_store(store_url, migrate=False)
+    try:
+        migrations.upgrade(store.engine, "0002")
+        now = _now_literal(store_url)
+        with store.engine.begin() as connection:
+            for statement in (
+                "INSERT INTO runs (kind, status, started_at, heartbeat_at) VALUES"
+                " ('collect', 'succeeded', :now, :now), ('collect', 'running', :now, :now)",
+                "INSERT INTO metrics (name) VALUES ('stars'), ('forks')",
+                "INSERT INTO source_urls (url) VALUES ('https://api.github.com/repos/a/b')",
+                "INSERT INTO artifacts (platform_id, platform, kind, owner, name, owner_handle,"
+                " topics, extra, tracked, first_seen_at, updated_at) VALUES"
+                " ('gh:a/b', 'gh', 'repo', 'a', 'b', 'a', '[]', '{}', true, :now, :now)",
+                # run 1 (succeeded): stars 10 and forks 2 in one reading; run 2 (killed): stars 99
+                "INSERT INTO observations (run_id, artifact_id, metric_id, value, observed_at,"
+                " source_url_id, reobserved) VALUES (1, 1, 1, 10, :now, 1, false),"
+                " (1, 1, 2, 2, :now, 1, false), (2, 1, 1, 99, :now, 1, false)",
+            ):
+                connection.execute(text(statement), {"now": now})
+        store.migrate()
+        latest = store.latest_observations()
+        repo = ArtifactId.gh_repo("a/b")
+        assert {key: o.value for key, o in latest.items()} == {
+            (repo, "stars"): 10,
+            (repo, "forks"): 2,
+        }
+        assert latest[(repo, "stars")].observed_at == T0
+        with store.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM observation_groups")).scalar() == 2
+            assert connection.execute(text("SELECT count(*) FROM observation_values")).scalar() == 3
+        migrations.downgrade(store.engine, "0002")
+        with store.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT run_id, metric_id, value FROM observations ORDER BY id")
+            ).all()
+        assert [tuple(r) for r in rows] == [(1, 1, 10.0), (1, 2, 2.0), (2, 1, 99.0)]
     finally:
         store.close()
 
 
 def _now_literal(url: str) -> object:
     # Raw SQL sees the storage form: epoch microseconds on SQLite, timestamptz on PostgreSQL.
-    return 1_740_816_000_000_000 if url.startswith("sqlite") else "2025-03-01T08:00:00+00:00"
+    return int(T0.timestamp()) * 1_000_000 if url.startswith("sqlite") else T0
 
 
 def test_read_only_store_refuses_an_unmigrated_database(store_url: str) -> None:

@@ -17,7 +17,8 @@ from ossimpact.store.schema import (
     benchmark_results,
     edges,
     metrics,
-    observations,
+    observation_groups,
+    observation_values,
     run_failures,
     run_sources,
     source_urls,
@@ -55,9 +56,10 @@ def write_collection(
     url_ids = name_ids(connection, source_urls, (_url(u) for u in urls))
     metric_ids = name_ids(connection, metrics, (_metric(o.metric) for o in result.observations))
 
-    observation_rows: list[dict[str, Any]] = []
+    # (artifact, time, URL) → metric → (value, reobserved); a repeated metric keeps the later one.
+    grouped: dict[tuple[int, datetime, int], dict[int, tuple[float, bool]]] = {}
     for item in result.observations:
-        if not math.isfinite(item.value):
+        if not isinstance(item.value, int | float) or not math.isfinite(item.value):
             failures.append(
                 ArtifactFailure(
                     str(item.artifact),
@@ -67,19 +69,12 @@ def write_collection(
                 )
             )
             continue
-        observation_rows.append(
-            {
-                "run_id": run_id,
-                "artifact_id": ids[str(item.artifact)],
-                "metric_id": metric_ids[_metric(item.metric)],
-                "value": float(item.value),
-                "observed_at": item.observed_at,
-                "source_url_id": url_ids[_url(item.source_url)],
-                "reobserved": item.kind == "reobserved",
-            }
+        key = (ids[str(item.artifact)], item.observed_at, url_ids[_url(item.source_url)])
+        grouped.setdefault(key, {})[metric_ids[_metric(item.metric)]] = (
+            float(item.value),
+            item.kind == "reobserved",
         )
-    if observation_rows:
-        connection.execute(insert(observations), observation_rows)
+    _insert_observations(connection, run_id, grouped)
 
     if result.edges:
         connection.execute(
@@ -160,6 +155,37 @@ def write_collection(
             stopped_reason=bounded(stats.stopped_reason, 500),
             recorded_at=now,
         )
+    )
+
+
+def _insert_observations(
+    connection: Connection,
+    run_id: int,
+    grouped: dict[tuple[int, datetime, int], dict[int, tuple[float, bool]]],
+) -> None:
+    if not grouped:
+        return
+    keys = list(grouped)
+    group_ids = (
+        connection.execute(
+            insert(observation_groups).returning(
+                observation_groups.c.id, sort_by_parameter_order=True
+            ),
+            [
+                {"run_id": run_id, "artifact_id": a, "observed_at": t, "source_url_id": u}
+                for a, t, u in keys
+            ],
+        )
+        .scalars()
+        .all()
+    )
+    connection.execute(
+        insert(observation_values),
+        [
+            {"group_id": group_id, "metric_id": metric_id, "value": value, "reobserved": again}
+            for group_id, key in zip(group_ids, keys, strict=True)
+            for metric_id, (value, again) in grouped[key].items()
+        ],
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from ossimpact.domain import ArtifactId, BenchmarkResult, Edge, Observation
@@ -23,10 +24,15 @@ from ossimpact.store.schema import (
     benchmark_results,
     edges,
     metrics,
-    observations,
+    observation_groups,
+    observation_latest,
+    observation_values,
     runs,
     source_urls,
 )
+
+groups = observation_groups
+values = observation_values
 
 HISTORY_COLUMNS = ["artifact", "metric", "value", "observed_at", "source_url", "kind", "run_id"]
 
@@ -45,42 +51,44 @@ def latest_observations(
     as_of: datetime | None = None,
     metric_names: Collection[str] | None = None,
 ) -> dict[tuple[ArtifactId, str], Observation]:
-    newest = func.row_number().over(
-        partition_by=(observations.c.artifact_id, observations.c.metric_id),
-        order_by=(observations.c.observed_at.desc(), observations.c.id.desc()),
-    )
-    inner = select(
-        observations.c.artifact_id,
-        observations.c.metric_id,
-        observations.c.value,
-        observations.c.observed_at,
-        observations.c.source_url_id,
-        observations.c.reobserved,
-        newest.label("newest"),
-    ).where(observations.c.run_id.in_(_counted_runs()))
-    if as_of is not None:
-        inner = inner.where(observations.c.observed_at <= as_of)
-    if metric_names is not None:
-        inner = inner.where(
-            observations.c.metric_id.in_(
-                select(metrics.c.id).where(metrics.c.name.in_(list(metric_names)))
-            )
+    """The newest counted figure per (artifact, metric): a key lookup now, a ranked scan as of."""
+    if as_of is None:
+        newest = select(observation_latest.c.metric_id, observation_latest.c.group_id).subquery()
+    else:
+        rank = func.row_number().over(
+            partition_by=(groups.c.artifact_id, values.c.metric_id),
+            order_by=(groups.c.observed_at.desc(), groups.c.id.desc()),
         )
-    ranked = inner.subquery()
+        ranked = (
+            select(values.c.metric_id, values.c.group_id, rank.label("newest"))
+            .join_from(values, groups, groups.c.id == values.c.group_id)
+            .where(groups.c.run_id.in_(_counted_runs()), groups.c.observed_at <= as_of)
+        )
+        if metric_names is not None:
+            ranked = ranked.where(values.c.metric_id.in_(_metric_ids(metric_names)))
+        inner = ranked.subquery()
+        newest = select(inner.c.metric_id, inner.c.group_id).where(inner.c.newest == 1).subquery()
     query = (
         select(
             artifacts.c.platform_id,
             metrics.c.name,
-            ranked.c.value,
-            ranked.c.observed_at,
+            values.c.value,
+            groups.c.observed_at,
             source_urls.c.url,
-            ranked.c.reobserved,
+            values.c.reobserved,
         )
-        .join_from(ranked, artifacts, artifacts.c.id == ranked.c.artifact_id)
-        .join(metrics, metrics.c.id == ranked.c.metric_id)
-        .join(source_urls, source_urls.c.id == ranked.c.source_url_id)
-        .where(ranked.c.newest == 1)
+        .select_from(newest)
+        .join(
+            values,
+            (values.c.group_id == newest.c.group_id) & (values.c.metric_id == newest.c.metric_id),
+        )
+        .join(groups, groups.c.id == newest.c.group_id)
+        .join(artifacts, artifacts.c.id == groups.c.artifact_id)
+        .join(metrics, metrics.c.id == newest.c.metric_id)
+        .join(source_urls, source_urls.c.id == groups.c.source_url_id)
     )
+    if metric_names is not None:
+        query = query.where(newest.c.metric_id.in_(_metric_ids(metric_names)))
     found: dict[tuple[ArtifactId, str], Observation] = {}
     for platform_id, metric, value, observed_at, url, reobserved in connection.execute(query):
         artifact = _artifact(platform_id)
@@ -88,6 +96,53 @@ def latest_observations(
             artifact, metric, value, observed_at, url, "reobserved" if reobserved else "new"
         )
     return found
+
+
+def refresh_latest(connection: Connection, run_id: int) -> None:
+    """Fold a run that just finished (succeeded or partial) into `observation_latest`."""
+    rank = func.row_number().over(
+        partition_by=(groups.c.artifact_id, values.c.metric_id),
+        order_by=(groups.c.observed_at.desc(), groups.c.id.desc()),
+    )
+    inner = (
+        select(
+            groups.c.artifact_id,
+            values.c.metric_id,
+            groups.c.id.label("group_id"),
+            groups.c.observed_at,
+            rank.label("newest"),
+        )
+        .join_from(values, groups, groups.c.id == values.c.group_id)
+        .where(groups.c.run_id == run_id)
+        .subquery()
+    )
+    columns = ["artifact_id", "metric_id", "group_id", "observed_at"]
+    source = select(*(inner.c[name] for name in columns)).where(inner.c.newest == 1)
+    dialect = connection.dialect.name
+    base: Any = (
+        postgresql.insert(observation_latest)
+        if dialect == "postgresql"
+        else sqlite.insert(observation_latest)
+    )
+    statement = base.from_select(columns, source)
+    current = observation_latest.c
+    statement = statement.on_conflict_do_update(
+        index_elements=[current.artifact_id, current.metric_id],
+        set_={
+            "group_id": statement.excluded.group_id,
+            "observed_at": statement.excluded.observed_at,
+        },
+        where=(statement.excluded.observed_at > current.observed_at)
+        | (
+            (statement.excluded.observed_at == current.observed_at)
+            & (statement.excluded.group_id > current.group_id)
+        ),
+    )
+    connection.execute(statement)
+
+
+def _metric_ids(names: Collection[str]) -> Select[Any]:
+    return select(metrics.c.id).where(metrics.c.name.in_(list(names)))
 
 
 def observation_history(
@@ -100,25 +155,26 @@ def observation_history(
         select(
             artifacts.c.platform_id.label("artifact"),
             metrics.c.name.label("metric"),
-            observations.c.value,
-            observations.c.observed_at,
+            values.c.value,
+            groups.c.observed_at,
             source_urls.c.url.label("source_url"),
-            observations.c.reobserved,
-            observations.c.run_id,
+            values.c.reobserved,
+            groups.c.run_id,
         )
-        .join_from(observations, artifacts, artifacts.c.id == observations.c.artifact_id)
-        .join(metrics, metrics.c.id == observations.c.metric_id)
-        .join(source_urls, source_urls.c.id == observations.c.source_url_id)
-        .where(observations.c.run_id.in_(_counted_runs()))
-        .order_by(artifacts.c.platform_id, metrics.c.name, observations.c.observed_at)
+        .join_from(values, groups, groups.c.id == values.c.group_id)
+        .join(artifacts, artifacts.c.id == groups.c.artifact_id)
+        .join(metrics, metrics.c.id == values.c.metric_id)
+        .join(source_urls, source_urls.c.id == groups.c.source_url_id)
+        .where(groups.c.run_id.in_(_counted_runs()))
+        .order_by(artifacts.c.platform_id, metrics.c.name, groups.c.observed_at, groups.c.id)
     )
     if artifact_ids is not None:
         resolved = resolve_artifacts(connection, (str(a) for a in artifact_ids))
-        query = query.where(observations.c.artifact_id.in_(sorted(set(resolved.values()))))
+        query = query.where(groups.c.artifact_id.in_(sorted(set(resolved.values()))))
     if metric_names is not None:
-        query = query.where(metrics.c.name.in_(list(metric_names)))
+        query = query.where(values.c.metric_id.in_(_metric_ids(metric_names)))
     if until is not None:
-        query = query.where(observations.c.observed_at <= until)
+        query = query.where(groups.c.observed_at <= until)
     rows = connection.execute(query).all()
     frame = pd.DataFrame(
         {

@@ -1,8 +1,8 @@
 """The store's tables (SQLAlchemy Core). Migrations in `migrations/versions` create them.
 
-Observations are the bulk (10,000 artifacts × ~10 metrics a day): a row holds only small
-integers, the value and the time; artifact ids, metric names and source URLs are looked up in
-their own tables. Artifacts have a stable integer id; their platform id may change on a rename,
+Observations are the bulk (10,000 artifacts × ~10 metrics a day): they are split into groups
+(run, artifact, time, source URL) and values (group, metric, value); artifact ids, metric names and
+source URLs are looked up in their own tables. Artifacts have a stable integer id; their platform id may change on a rename,
 the old one stays reachable through `artifact_aliases`.
 """
 
@@ -168,18 +168,40 @@ source_urls = Table(
     Column("url", String(2000), nullable=False, unique=True),
 )
 
-observations = Table(
-    "observations",
+# One observation group per (run, artifact, time, source URL): a daily run reads an artifact's
+# ~10 figures from one or two URLs at one moment, so those columns are stored once per group and
+# each figure is a (group, metric, value) row of ~15 bytes (a WITHOUT ROWID table on SQLite,
+# clustered on its key). This keeps a year of 10,000 artifacts under 1 GB.
+observation_groups = Table(
+    "observation_groups",
     metadata,
     Column("id", BigId, primary_key=True),
     Column("run_id", ForeignKey("runs.id"), nullable=False, index=True),
     Column("artifact_id", ForeignKey("artifacts.id"), nullable=False),
-    Column("metric_id", ForeignKey("metrics.id"), nullable=False),
-    Column("value", Float, nullable=False),
     Column("observed_at", UtcDateTime, nullable=False),
     Column("source_url_id", ForeignKey("source_urls.id"), nullable=False),
+    Index("ix_observation_groups_series", "artifact_id", "observed_at"),
+)
+
+observation_values = Table(
+    "observation_values",
+    metadata,
+    Column("group_id", ForeignKey("observation_groups.id"), primary_key=True),
+    Column("metric_id", ForeignKey("metrics.id"), primary_key=True),
+    Column("value", Float, nullable=False),
     Column("reobserved", Boolean, nullable=False),
-    Index("ix_observations_series", "artifact_id", "metric_id", "observed_at"),
+    sqlite_with_rowid=False,
+)
+
+# Derived, not evidence: the newest counted group per (artifact, metric), kept up to date when a
+# run finishes (succeeded or partial) so "latest figures" is a key lookup, not a history scan.
+observation_latest = Table(
+    "observation_latest",
+    metadata,
+    Column("artifact_id", ForeignKey("artifacts.id"), primary_key=True),
+    Column("metric_id", ForeignKey("metrics.id"), primary_key=True),
+    Column("group_id", ForeignKey("observation_groups.id"), nullable=False),
+    Column("observed_at", UtcDateTime, nullable=False),
 )
 
 edges = Table(
@@ -294,4 +316,4 @@ store_meta = Table(
 )
 
 # Evidence tables: rows are appended by runs and never changed (enforced by triggers).
-APPEND_ONLY_TABLES = ("observations", "edges", "benchmark_results")
+APPEND_ONLY_TABLES = ("observation_groups", "observation_values", "edges", "benchmark_results")

@@ -247,6 +247,8 @@ class Store:
         with self._write() as connection:
             self._running(connection, run_id)
             connection.execute(update(runs).where(runs.c.id == run_id).values(values))
+            if status in COUNTED_STATUSES:
+                queries.refresh_latest(connection, run_id)
 
     def runs(self, limit: int = 50) -> list[RunRecord]:
         """Newest first. A running run without a heartbeat for `stale_run_after` is "incomplete"."""
