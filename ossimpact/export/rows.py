@@ -140,10 +140,7 @@ class _Entry:
     note: str | None = None
 
 
-def _raw(score: ScoreRow | None, category: str, column: str) -> float | None:
-    if score is None:
-        return None
-    raws = {c.signal: c.raw for c in score.contributions}
+def _raw(raws: dict[str, float | None], category: str, column: str) -> float | None:
     for name in SIGNAL_ALIASES.get((category, column), (column,)):
         if raws.get(name) is not None:
             return raws[name]
@@ -193,9 +190,11 @@ def _build(
         "synthetic": pd.Series([context.synthetic] * len(entries), dtype="bool"),
     }
     assert tuple(columns) == EXPORT_COLUMNS_BASE
+    raws = [{c.signal: c.raw for c in s.contributions} if s else {} for s in scores]
+    parts = [{c.signal: c.contribution for c in s.contributions} if s else {} for s in scores]
     mandated = signal_columns(category)
     for name in mandated:
-        values = [_raw(s, c or "", name) for s, c in zip(scores, categories, strict=True)]
+        values = [_raw(r, c or "", name) for r, c in zip(raws, categories, strict=True)]
         columns[name] = _numbers(values, name)
     if with_note:
         columns[NOTE_COLUMN] = _text([e.note for e in entries])
@@ -213,13 +212,11 @@ def _build(
     signals = list(dict.fromkeys(c.signal for s in scores if s for c in s.contributions))
     for name in signals:
         if name not in columns:
-            columns[name] = _numbers([_raw(s, "", name) for s in scores], name)
+            columns[name] = _numbers([r.get(name) for r in raws], name)
     for name in signals:
-        contributions = [
-            next((c.contribution for c in s.contributions if c.signal == name), None) if s else None
-            for s in scores
-        ]
-        columns[f"{CONTRIBUTION_PREFIX}{name}"] = pd.array(contributions, dtype="Float64")
+        columns[f"{CONTRIBUTION_PREFIX}{name}"] = pd.array(
+            [p.get(name) for p in parts], dtype="Float64"
+        )
     frame = pd.DataFrame({name: pd.Series(values) for name, values in columns.items()})
     return frame.reset_index(drop=True)
 
