@@ -31,7 +31,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ossimpact.settings import Settings
@@ -41,6 +41,7 @@ log = logging.getLogger("ossimpact.schedule")
 JOB_REF = "ossimpact.schedule:run_job"
 SOURCES: tuple[str, ...] = ("huggingface", "github", "opendigger", "benchmarks")
 EXIT_OK = 0
+EXIT_USAGE = 2
 EXIT_SIGINT = 130  # the shell convention for a process ended by Ctrl-C (128 + SIGINT)
 
 SchedulerT = TypeVar("SchedulerT", bound=BaseScheduler)
@@ -105,6 +106,23 @@ class ScheduleSettings(BaseSettings):
         for source, cron in self.crons().items():
             groups.setdefault(cron, []).append(source)
         return {cron: tuple(sources) for cron, sources in groups.items()}
+
+
+class ScheduleConfigError(Exception):
+    """A bad OSSIMPACT_SCHEDULE_* setting; the message names the variable (CLI exit 2)."""
+
+
+def load_schedule_settings() -> ScheduleSettings:
+    """The schedule from the environment, or ScheduleConfigError naming each bad variable."""
+    try:
+        return ScheduleSettings()
+    except ValidationError as error:
+        problems = [
+            f"OSSIMPACT_SCHEDULE_{str(problem['loc'][0]).upper()}: "
+            f"{str(problem['msg']).removeprefix('Value error, ')}"
+            for problem in error.errors()
+        ]
+        raise ScheduleConfigError("; ".join(problems)) from None
 
 
 def job_id(sources: Sequence[str]) -> str:
@@ -236,6 +254,9 @@ def run_daemon(
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    if not schedule_settings.crons():
+        log.error("nothing to schedule: every OSSIMPACT_SCHEDULE_*_CRON is empty")
+        return EXIT_USAGE
     stop = threading.Event()
     scheduler = build_scheduler(
         schedule_settings,

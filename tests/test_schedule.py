@@ -20,7 +20,15 @@ from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobExecutio
 from apscheduler.executors.debug import DebugExecutor
 from pydantic import ValidationError
 
-from ossimpact.schedule import ScheduleSettings, build_scheduler, job_id
+from ossimpact.schedule import (
+    ScheduleConfigError,
+    ScheduleSettings,
+    build_scheduler,
+    job_id,
+    load_schedule_settings,
+    run_daemon,
+)
+from ossimpact.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -219,3 +227,20 @@ def test_run_at_start_is_due_now() -> None:
     for job in scheduler.get_jobs():
         assert job.next_run_time is not None
         assert abs(job.next_run_time - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+def test_load_schedule_settings_names_the_bad_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OSSIMPACT_SCHEDULE_BENCHMARKS_CRON", "0 5 * * 1")
+    monkeypatch.setenv("OSSIMPACT_SCHEDULE_TIMEZONE", "Shanghai")
+    with pytest.raises(ScheduleConfigError) as caught:
+        load_schedule_settings()
+    message = str(caught.value)
+    assert "OSSIMPACT_SCHEDULE_BENCHMARKS_CRON: '0 5 * * 1': write the weekday as a name" in message
+    assert "OSSIMPACT_SCHEDULE_TIMEZONE: unknown timezone 'Shanghai'" in message
+
+
+def test_daemon_with_nothing_scheduled_exits_2() -> None:
+    empty = ScheduleSettings(
+        huggingface_cron="", github_cron="", opendigger_cron="", benchmarks_cron=""
+    )
+    assert run_daemon(Settings(), empty) == 2
