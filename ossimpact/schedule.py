@@ -253,7 +253,17 @@ def run_daemon(
     """
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # One line per run: the HTTP clients log every request at INFO.
+    for noisy in (
+        "apscheduler",
+        "alembic",
+        "httpx",
+        "httpx2",
+        "httpcore",
+        "huggingface_hub",
+        "urllib3",
+    ):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     if not schedule_settings.crons():
         log.error("nothing to schedule: every OSSIMPACT_SCHEDULE_*_CRON is empty")
         return EXIT_USAGE
