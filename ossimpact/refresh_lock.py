@@ -82,7 +82,9 @@ def current_holder(store: LockStore, name: str = REFRESH_LOCK) -> tuple[str, dat
     return store.lock_holder(name) if isinstance(store, LockInspector) else None
 
 
-def _heartbeat(store: LockStore, lease: RefreshLease, stop: threading.Event) -> None:
+def _heartbeat(
+    store: LockStore, lease: RefreshLease, stop: threading.Event, also: threading.Event | None
+) -> None:
     interval = lease.ttl_seconds / 3
     while not stop.wait(interval):
         try:
@@ -96,6 +98,8 @@ def _heartbeat(store: LockStore, lease: RefreshLease, stop: threading.Event) -> 
                 "the %r lock of %s was taken over; stopping the refresh", lease.name, lease.holder
             )
             lease.lost.set()
+            if also is not None:
+                also.set()
             return
 
 
@@ -109,11 +113,13 @@ def refresh_guard(
     name: str = REFRESH_LOCK,
     ttl_seconds: float = DEFAULT_TTL_SECONDS,
     poll_seconds: float = DEFAULT_POLL_SECONDS,
+    stop_when_lost: threading.Event | None = None,
 ) -> Iterator[RefreshLease]:
     """Hold the store lock `name` for the duration of the block, renewed by a heartbeat thread.
 
     `wait=False`: raise `RefreshBusy` at once if someone else holds it. `wait=True`: poll until it
-    is free, or raise `RefreshBusy` after `timeout` seconds. `holder` None: `default_holder()`.
+    is free, or raise `RefreshBusy` after `timeout` seconds. If the lock is lost (taken over after
+    a stall), `lease.lost` and `stop_when_lost` (e.g. the pipeline's stop event) are set. `holder` None: `default_holder()`.
     The lock is released on exit, also
     when the block raises.
     """
@@ -132,7 +138,10 @@ def refresh_guard(
     lease = RefreshLease(name=name, holder=holder, ttl_seconds=ttl_seconds)
     stop = threading.Event()
     beat = threading.Thread(
-        target=_heartbeat, args=(store, lease, stop), name=f"lock-heartbeat-{name}", daemon=True
+        target=_heartbeat,
+        args=(store, lease, stop, stop_when_lost),
+        name=f"lock-heartbeat-{name}",
+        daemon=True,
     )
     beat.start()
     try:

@@ -132,11 +132,14 @@ def test_lock_is_released_when_the_block_raises(store: Store) -> None:
 
 
 def test_a_taken_over_lease_is_reported_lost(store: Store, other: Store) -> None:
-    with refresh_guard(store, "slow@host:1", wait=False, ttl_seconds=0.6) as lease:
+    stop = threading.Event()
+    guard = refresh_guard(store, "slow@host:1", wait=False, ttl_seconds=0.6, stop_when_lost=stop)
+    with guard as lease:
         # Simulate a stall past the TTL: someone else takes the expired lock.
         store.release_lock("refresh", "slow@host:1")
         assert other.acquire_lock("refresh", "fast@host:2", 60)
         assert lease.lost.wait(3)
+        assert stop.is_set()  # the pipeline's stop event: the refresh winds down
     # Our exit must not release someone else's lock.
     assert current_holder(other) is not None
     assert current_holder(other)[0] == "fast@host:2"  # type: ignore[index]
