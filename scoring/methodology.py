@@ -104,7 +104,7 @@ class StargazerRule(_Strict):
 class Integrity(_Strict):
     exclude_flagged_window: bool = False
     star_burst: BurstRule = BurstRule(min_increase=100.0)
-    download_spike: BurstRule = BurstRule(min_increase=5000.0)
+    download_spike: BurstRule = BurstRule(min_increase=250.0)
     downloads_decrease_tolerance: float = 0.0  # relative drop ignored as recount noise
     ratio_outlier: RatioRule = RatioRule()
     stargazers: StargazerRule = StargazerRule()

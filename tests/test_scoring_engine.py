@@ -1,0 +1,163 @@
+"""The engine end to end on small inputs: intervals, what-if, explanation, canonical CSV."""
+
+from __future__ import annotations
+
+import copy
+import math
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ossimpact.domain import Metric
+from scoring import MethodologyError, explain, score_products, scores_csv_bytes, what_if
+from scoring.engine import ScoringResult
+from tests.test_scoring_support import LOG, T0, inputs, methodology, product
+
+DL30 = str(Metric.DOWNLOADS_30D)
+LIKES = str(Metric.LIKES)
+
+
+def _three_models() -> tuple[list, dict, list]:  # type: ignore[type-arg]
+    products = [product("a"), product("b"), product("c")]
+    members = {p.id: [f"hf:model:lab/{p.id}"] for p in products}
+    rows = [
+        ("hf:model:lab/a", DL30, 900.0, T0),
+        ("hf:model:lab/a", LIKES, 100.0, T0),
+        ("hf:model:lab/b", DL30, 100.0, T0),
+        ("hf:model:lab/b", LIKES, 500.0, T0),
+        ("hf:model:lab/c", DL30, 10.0, T0),
+        ("hf:model:lab/c", LIKES, 10.0, T0),
+    ]
+    return products, members, rows
+
+
+# a low concentration: weights drawn far from the methodology's, so ranks move
+M2 = methodology(
+    {"model": [("downloads_30d", 0.6, LOG), ("likes", 0.4, LOG)]},
+    intervals={"concentration": 2.0},
+)
+
+
+def _result(seed: int = 0, draws: int = 200) -> ScoringResult:
+    products, members, rows = _three_models()
+    return score_products(inputs(products, members, rows), M2, seed=seed, draws=draws, top_n=1)
+
+
+def test_rows_are_sorted_ranked_and_explained_by_contributions() -> None:
+    result = _result()
+    assert [r.product_id for r in result.rows] == ["a", "b", "c"]
+    assert [r.rank for r in result.rows] == [1, 2, 3]
+    for row in result.rows:
+        assert sum(c.contribution for c in row.contributions) == pytest.approx(row.total, abs=1e-12)
+        assert row.methodology_version == "2026.1"
+    a = result.row("a")
+    # downloads: ln(901)/ln(1001) ≈ 0.98475; likes: ln(101)/ln(1001) ≈ 0.66801
+    expected = 0.6 * math.log(901) / math.log(1001) + 0.4 * math.log(101) / math.log(1001)
+    assert a.total == pytest.approx(expected)
+
+
+def test_rank_intervals_are_reproducible_and_contain_the_rank() -> None:
+    first, again, other = _result(seed=3), _result(seed=3), _result(seed=4)
+    assert scores_csv_bytes(first.rows) == scores_csv_bytes(again.rows)
+    for row in first.rows:
+        assert row.rank_low <= row.rank <= row.rank_high
+        assert 0.0 <= row.top_n_share <= 1.0
+    assert len(other.rows) == 3
+    # a and b trade places under other weights; c, last on both signals, stays last
+    assert first.row("a").rank_high >= 2
+    assert first.row("c").rank_low == 3
+    assert first.row("c").top_n_share == 0.0
+
+
+def test_what_if_changes_ranks_and_leaves_the_result_untouched() -> None:
+    result = _result()
+    before = scores_csv_bytes(result.rows)
+    signals_before = result.signals.copy()
+    rows = what_if(result, {"model": {"downloads_30d": 1.0, "likes": 9.0}})
+    assert [r.product_id for r in rows] == ["b", "a", "c"]
+    assert rows[0].rank == rows[0].rank_low == rows[0].rank_high == 1
+    assert math.isnan(rows[0].top_n_share)
+    assert rows[0].contributions[1].weight == pytest.approx(0.9)
+    assert scores_csv_bytes(result.rows) == before
+    assert result.signals.equals(signals_before)
+    same = what_if(result, {"model": {"downloads_30d": 6.0, "likes": 4.0}})
+    # the methodology's own weights, scaled: the official totals again
+    assert [r.product_id for r in same] == [r.product_id for r in result.rows]
+    assert [r.total for r in same] == pytest.approx([r.total for r in result.rows])
+
+
+def test_what_if_refuses_bad_weights() -> None:
+    result = _result(draws=0)
+    with pytest.raises(MethodologyError) as info:
+        what_if(result, {"model": {"stars": 1.0, "likes": -1.0}, "art": {}})
+    text = str(info.value)
+    assert "model.stars: not a signal" in text
+    assert "model.likes: weight must be non-negative" in text
+    assert "art: unknown category" in text
+
+
+def test_explanation_lists_every_signal_and_flag() -> None:
+    result = _result()
+    text = explain(result.row("b"), M2)
+    assert "**b** (model)" in text
+    assert "downloads_30d" in text
+    assert "likes" in text
+    assert "No integrity flags." in text
+    zh = explain(result.row("b"), M2, lang="zh")
+    assert "得分" in zh
+    assert "无数据可信度提示" in zh
+
+
+def test_missing_signal_is_explained_as_missing() -> None:
+    data = inputs([product("p")], {"p": ["hf:model:lab/p"]}, [("hf:model:lab/p", DL30, 5.0, T0)])
+    result = score_products(data, M2, draws=0)
+    assert "likes (Hugging Face likes" in explain(result.rows[0], M2)
+    assert "missing; its weight 0.400 is shared" in explain(result.rows[0], M2)
+
+
+def test_as_of_reproduces_a_past_ranking_byte_for_byte() -> None:
+    products, members, rows = _three_models()
+    past = datetime(2026, 7, 1, tzinfo=UTC)
+    then = score_products(inputs(products, members, rows, as_of=past), M2, seed=1, draws=100)
+    later_rows = [
+        *copy.deepcopy(rows),
+        ("hf:model:lab/c", DL30, 99999.0, past + timedelta(days=30)),
+        ("hf:model:lab/c", LIKES, 99999.0, past + timedelta(seconds=1)),
+    ]
+    replay = score_products(
+        inputs(products, members, later_rows, as_of=past), M2, seed=1, draws=100
+    )
+    assert scores_csv_bytes(replay.rows) == scores_csv_bytes(then.rows)
+    now = score_products(
+        inputs(products, members, later_rows, as_of=past + timedelta(days=31)),
+        M2,
+        seed=1,
+        draws=100,
+    )
+    assert now.row("c").rank == 1
+
+
+def test_csv_is_canonical() -> None:
+    text = scores_csv_bytes(_result().rows).decode()
+    header, first, *_ = text.split("\n")
+    assert header.startswith("category,rank,product_id,methodology_version,total")
+    assert first.startswith("model,1,a,2026.1,0.")
+    assert "downloads_30d=900.000000|" in first
+    assert text.endswith("\n")
+    assert "\r" not in text
+
+
+def test_signals_frame_offers_raw_values_for_the_export() -> None:
+    result = _result(draws=0)
+    frame = result.signals
+    assert list(frame.columns) == [
+        "product_id",
+        "category",
+        "signal",
+        "group",
+        "raw",
+        "normalized",
+        "weight",
+    ]
+    row = frame[(frame["product_id"] == "b") & (frame["signal"] == "likes")].iloc[0]
+    assert row["raw"] == 500.0

@@ -1,0 +1,154 @@
+"""Integrity detectors on synthetic daily series: bursts flagged, smooth growth not."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ossimpact.domain import Metric
+from scoring import score_products
+from scoring.integrity import (
+    STARGAZERS_LOW_ACTIVITY,
+    STARGAZERS_SAMPLED,
+    decreasing_downloads,
+    ratio_outliers,
+    series_findings,
+    stargazer_flags,
+)
+from scoring.methodology import Integrity, RatioRule, StargazerRule
+from tests.test_scoring_support import inputs, methodology, product
+
+DAY0 = datetime(2026, 6, 1, 3, tzinfo=UTC)
+STARS = str(Metric.STARS)
+DL = str(Metric.DOWNLOADS_ALL_TIME)
+DL30 = str(Metric.DOWNLOADS_30D)
+
+
+def _series(
+    artifact: str, metric: str, values: np.ndarray
+) -> list[tuple[str, str, float, datetime]]:
+    return [(artifact, metric, float(v), DAY0 + timedelta(days=i)) for i, v in enumerate(values)]
+
+
+def _frame(rows: list[tuple[str, str, float, datetime]]) -> pd.DataFrame:
+    f = pd.DataFrame(rows, columns=["artifact", "metric", "value", "observed_at"])
+    f["observed_at"] = pd.to_datetime(f["observed_at"], utc=True)
+    return f
+
+
+def _noisy_daily(rng: np.random.Generator, days: int, level: float) -> np.ndarray:
+    return rng.poisson(level, size=days).astype(float)
+
+
+def test_star_burst_is_flagged_with_its_window() -> None:
+    rng = np.random.default_rng(1)
+    daily = _noisy_daily(rng, 90, 12)
+    daily[60:63] += [700, 800, 500]
+    rows = _series("gh:lab/repo", STARS, 300 + np.cumsum(daily))
+    findings = series_findings(
+        _frame(rows), pd.DataFrame(columns=["artifact", "metric", "value"]), Integrity()
+    )
+    ((artifact, flag),) = findings.flags
+    assert artifact == "gh:lab/repo"
+    assert flag.kind == "star_burst"
+    assert flag.window_start == DAY0.replace(hour=0) + timedelta(days=60)
+    assert flag.window_end == DAY0.replace(hour=0) + timedelta(days=62)
+    assert "stars rose by" in flag.evidence
+    (excess,) = findings.excess
+    assert excess.days.sum() == pytest.approx(2000, rel=0.05)
+
+
+def test_smooth_growth_is_not_flagged() -> None:
+    rng = np.random.default_rng(2)
+    days = 180
+    level = 5 * np.exp(np.arange(days) * 0.02)  # steady 2 % daily growth, 36× over the period
+    daily = rng.poisson(level).astype(float)
+    rows = _series("gh:lab/grower", STARS, np.cumsum(daily) + 50)
+    rows += _series("hf:model:lab/m", DL, np.cumsum(rng.poisson(level * 40)) + 1000.0)
+    findings = series_findings(
+        _frame(rows), pd.DataFrame(columns=["artifact", "metric", "value"]), Integrity()
+    )
+    assert findings.flags == []
+
+
+def test_a_new_artifact_taking_off_is_not_a_burst() -> None:
+    values = np.concatenate([np.zeros(40), np.cumsum(np.full(30, 300.0))])
+    rows = _series("gh:lab/new", STARS, values)
+    findings = series_findings(
+        _frame(rows), pd.DataFrame(columns=["artifact", "metric", "value"]), Integrity()
+    )
+    assert findings.flags == []
+
+
+def test_download_spike_in_30_day_counts_is_flagged() -> None:
+    rng = np.random.default_rng(3)
+    daily = rng.poisson(100, size=150).astype(float)
+    daily[100:104] *= 20
+    rolling = pd.Series(daily).rolling(30).sum().to_numpy()[29:]
+    rows = _series("hf:model:lab/m", DL30, rolling)
+    findings = series_findings(
+        _frame(rows), pd.DataFrame(columns=["artifact", "metric", "value"]), Integrity()
+    )
+    kinds = [f.kind for _, f in findings.flags]
+    assert kinds == ["download_spike"]
+
+
+def test_decreasing_all_time_downloads_are_flagged() -> None:
+    rows = _series("hf:model:lab/m", DL, np.array([100.0, 200.0, 150.0, 300.0]))
+    rows += _series("hf:model:lab/ok", DL, np.array([100.0, 200.0, 300.0]))
+    flags = decreasing_downloads(_frame(rows), tolerance=0.0)
+    assert [a for a, _ in flags] == ["hf:model:lab/m"]
+    assert "fell from 200 " in flags[0][1].evidence
+    assert "to 150 " in flags[0][1].evidence
+
+
+def test_ratio_outlier_within_category() -> None:
+    rng = np.random.default_rng(4)
+    downloads = pd.Series(rng.lognormal(8, 1, size=40), index=[f"p{i}" for i in range(40)])
+    likes = downloads * 0.02 * rng.lognormal(0, 0.3, size=40) + 60
+    likes["p7"] = downloads["p7"] * 3
+    flags = ratio_outliers(likes, downloads, RatioRule(), "likes/downloads")
+    assert list(flags) == ["p7"]
+    assert flags["p7"].kind == "ratio_outlier"
+    assert ratio_outliers(likes[:10], downloads[:10], RatioRule(), "x") == {}  # too few to judge
+
+
+def test_stargazer_heuristics() -> None:
+    latest = pd.DataFrame(
+        [
+            ("gh:lab/fake", STARGAZERS_SAMPLED, 400.0),
+            ("gh:lab/fake", STARGAZERS_LOW_ACTIVITY, 120.0),
+            ("gh:lab/fake", STARS, 3000.0),
+            ("gh:lab/clean", STARGAZERS_SAMPLED, 400.0),
+            ("gh:lab/clean", STARGAZERS_LOW_ACTIVITY, 3.0),
+            ("gh:lab/clean", STARS, 900.0),
+        ],
+        columns=["artifact", "metric", "value"],
+    )
+    flags = stargazer_flags(latest, StargazerRule())
+    assert [a for a, _ in flags] == ["gh:lab/fake"]
+    assert "120 low-activity stargazers" in flags[0][1].evidence
+
+
+def test_flags_are_shown_but_not_applied_unless_the_methodology_says_so() -> None:
+    rng = np.random.default_rng(5)
+    daily = _noisy_daily(rng, 90, 10)
+    daily[70:73] += [700, 800, 500]
+    stars = 100 + np.cumsum(daily)
+    rows = _series("gh:lab/r", STARS, stars)
+    data = inputs(
+        [product("r", "community")], {"r": ["gh:lab/r"]}, rows, as_of=DAY0 + timedelta(days=100)
+    )
+    shown = score_products(data, methodology(), draws=0)
+    (flag,) = shown.rows[0].flags
+    assert flag.excluded is False
+    assert shown.raw_signals.loc["r", "stars"] == stars[-1]
+    excluded = score_products(
+        data, methodology(integrity={"exclude_flagged_window": True}), draws=0
+    )
+    (flag,) = excluded.rows[0].flags
+    assert flag.excluded is True
+    assert float(excluded.raw_signals["stars"].iloc[0]) == pytest.approx(stars[-1] - 2000, abs=60)
