@@ -53,8 +53,12 @@ def write_collection(
     urls = {o.source_url for o in result.observations}
     urls.update(e.source_url for e in result.edges)
     urls.update(b.source_url for b in result.benchmark_results)
-    url_ids = name_ids(connection, source_urls, (_url(u) for u in urls))
-    metric_ids = name_ids(connection, metrics, (_metric(o.metric) for o in result.observations))
+    stored_urls = name_ids(connection, source_urls, (_url(u) for u in urls))
+    url_ids = {url: stored_urls[_url(url)] for url in urls}
+    names = {o.metric for o in result.observations}
+    stored_metrics = name_ids(connection, metrics, (_metric(name) for name in names))
+    metric_ids = {name: stored_metrics[_metric(name)] for name in names}
+    artifact_ids = {artifact: ids[str(artifact)] for artifact in referenced}
 
     # (artifact, time, URL) → metric → (value, reobserved); a repeated metric keeps the later one.
     grouped: dict[tuple[int, datetime, int], dict[int, tuple[float, bool]]] = {}
@@ -69,8 +73,8 @@ def write_collection(
                 )
             )
             continue
-        key = (ids[str(item.artifact)], item.observed_at, url_ids[_url(item.source_url)])
-        grouped.setdefault(key, {})[metric_ids[_metric(item.metric)]] = (
+        key = (artifact_ids[item.artifact], item.observed_at, url_ids[item.source_url])
+        grouped.setdefault(key, {})[metric_ids[item.metric]] = (
             float(item.value),
             item.kind == "reobserved",
         )
@@ -82,11 +86,11 @@ def write_collection(
             [
                 {
                     "run_id": run_id,
-                    "source_artifact_id": ids[str(edge.source)],
-                    "target_artifact_id": ids[str(edge.target)],
+                    "source_artifact_id": artifact_ids[edge.source],
+                    "target_artifact_id": artifact_ids[edge.target],
                     "relation": edge.relation,
                     "observed_at": edge.observed_at,
-                    "source_url_id": url_ids[_url(edge.source_url)],
+                    "source_url_id": url_ids[edge.source_url],
                 }
                 for edge in result.edges
             ],
@@ -107,7 +111,7 @@ def write_collection(
         benchmark_rows.append(
             {
                 "run_id": run_id,
-                "artifact_id": ids[str(bench.artifact)],
+                "artifact_id": artifact_ids[bench.artifact],
                 "benchmark": bounded(bench.benchmark, MAX_SHORT_TEXT),
                 "raw_name": bounded(bench.raw_name, MAX_SHORT_TEXT),
                 "metric": bounded(bench.metric, MAX_SHORT_TEXT),
@@ -115,7 +119,7 @@ def write_collection(
                 "source": bounded(bench.source, 100),
                 "trust": bench.trust,
                 "observed_at": bench.observed_at,
-                "source_url_id": url_ids[_url(bench.source_url)],
+                "source_url_id": url_ids[bench.source_url],
                 "split": bounded(bench.split, MAX_SHORT_TEXT),
                 "scaled": (
                     bench.scaled

@@ -90,7 +90,7 @@ def latest_observations(
     if metric_names is not None:
         query = query.where(newest.c.metric_id.in_(_metric_ids(metric_names)))
     found: dict[tuple[ArtifactId, str], Observation] = {}
-    for platform_id, metric, value, observed_at, url, reobserved in connection.execute(query):
+    for platform_id, metric, value, observed_at, url, reobserved in connection.execute(query).all():
         artifact = _artifact(platform_id)
         found[(artifact, metric)] = Observation(
             artifact, metric, value, observed_at, url, "reobserved" if reobserved else "new"
@@ -227,7 +227,7 @@ def latest_edges(connection: Connection, as_of: datetime | None = None) -> list[
     )
     return [
         Edge(_artifact(s), _artifact(t), relation, observed_at, url)
-        for s, t, relation, observed_at, url in connection.execute(query)
+        for s, t, relation, observed_at, url in connection.execute(query).all()
     ]
 
 
@@ -265,5 +265,5 @@ def latest_benchmark_results(
             split=row.split,
             scaled=row.scaled,
         )
-        for row in connection.execute(query)
+        for row in connection.execute(query).all()
     ]

@@ -9,6 +9,7 @@ Either way Python sees timezone-aware UTC datetimes, in and out.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime
@@ -36,6 +37,7 @@ def to_epoch_us(value: datetime) -> int:
     return (value - _EPOCH) // timedelta(microseconds=1)
 
 
+@lru_cache(maxsize=65_536)  # a run's figures share few distinct times; datetime math is slow
 def from_epoch_us(value: int) -> datetime:
     return _EPOCH + timedelta(microseconds=int(value))
 
