@@ -239,12 +239,26 @@ def test_edges_and_benchmarks_latest_as_of(store: Store) -> None:
     )
     edges = store.edges()
     assert {(e.source, e.target, e.relation, e.observed_at) for e in edges} == {
-        (MODEL, fan, "finetune", later),
+        (MODEL, fan, "finetune", T0),  # known since its first sighting
         (DATASET, MODEL, "trained_on", later),
     }
     assert [(e.relation, e.observed_at) for e in store.edges(as_of=T0)] == [("finetune", T0)]
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM edges")).scalar() == 2
     assert [b.value for b in store.benchmark_results()] == [0.72]
     assert [b.value for b in store.benchmark_results(as_of=T0)] == [0.70]
+
+
+def test_an_edge_seen_only_by_a_killed_run_is_stored_again(store: Store) -> None:
+    fan = ArtifactId.hf_model("fan/ft")
+    killed = store.start_run("collect", "hf")
+    store.record_collection(
+        killed, CollectionResult("hf", edges=[Edge(MODEL, fan, "adapter", T0, URL)])
+    )
+    assert store.edges() == []
+    later = T0 + timedelta(days=1)
+    collect(store, CollectionResult("hf", edges=[Edge(MODEL, fan, "adapter", later, URL)] * 2))
+    assert [(e.target, e.observed_at) for e in store.edges()] == [(fan, later)]
 
 
 def test_failures_and_stats_of_a_run(store: Store) -> None:
@@ -509,3 +523,26 @@ def test_meta_facts(store: Store) -> None:
     store.set_meta("seed", "7")
     assert store.meta("synthetic") == "false"
     assert store.meta_items() == {"synthetic": "false", "seed": "7"}
+
+
+def test_heartbeat_keeps_a_long_run_running(store: Store) -> None:
+    run_id = store.start_run("refresh")
+    store.stale_run_after = timedelta(milliseconds=200)
+    deadline = datetime.now(UTC) + timedelta(seconds=5)
+    while store.runs()[0].status != "incomplete":
+        assert datetime.now(UTC) < deadline
+    store.heartbeat(run_id)
+    assert store.runs()[0].status == "running"
+
+
+def test_history_filters(store: Store) -> None:
+    collect(
+        store, figures(T0, {"likes": 1, "downloads_30d": 10}), figures(T0, {"stars": 5}, REPO, "gh")
+    )
+    collect(store, figures(T0 + timedelta(days=1), {"likes": 2, "downloads_30d": 20}))
+    likes = store.observation_history(artifacts=[MODEL], metrics=["likes"])
+    assert list(likes["value"]) == [1.0, 2.0]
+    until = store.observation_history(until=T0)
+    assert sorted(until["metric"]) == ["downloads_30d", "likes", "stars"]
+    assert set(store.observation_history(artifacts=[REPO])["artifact"]) == {str(REPO)}
+    assert store.observation_history(artifacts=[DATASET]).empty

@@ -6,11 +6,12 @@ import math
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
-from ossimpact.domain import ArtifactFailure, ArtifactId, ArtifactRecord, CollectionResult
-from ossimpact.store.lookups import name_ids, resolve_artifacts
+from ossimpact.domain import ArtifactFailure, ArtifactId, ArtifactRecord, CollectionResult, Edge
+from ossimpact.store.lookups import chunks, name_ids, resolve_artifacts
+from ossimpact.store.records import COUNTED_STATUSES
 from ossimpact.store.schema import (
     artifact_aliases,
     artifacts,
@@ -21,6 +22,7 @@ from ossimpact.store.schema import (
     observation_values,
     run_failures,
     run_sources,
+    runs,
     source_urls,
 )
 from ossimpact.store.types import (
@@ -80,7 +82,8 @@ def write_collection(
         )
     _insert_observations(connection, run_id, grouped)
 
-    if result.edges:
+    fresh_edges = _edges_not_yet_stored(connection, result, artifact_ids)
+    if fresh_edges:
         connection.execute(
             insert(edges),
             [
@@ -92,7 +95,7 @@ def write_collection(
                     "observed_at": edge.observed_at,
                     "source_url_id": url_ids[edge.source_url],
                 }
-                for edge in result.edges
+                for edge in fresh_edges
             ],
         )
 
@@ -160,6 +163,32 @@ def write_collection(
             recorded_at=now,
         )
     )
+
+
+def _edges_not_yet_stored(
+    connection: Connection, result: CollectionResult, artifact_ids: dict[ArtifactId, int]
+) -> list[Edge]:
+    """Edges no finished run has stored yet: an edge is kept once, at its first sighting.
+
+    Collectors report every derivative of a model on every run (tens of thousands a day for a
+    popular family); a row per sighting would outgrow the observations. Edges seen only by a run
+    that never finished do not count as stored, so the next run stores them again.
+    """
+    first: dict[tuple[int, int, str], Edge] = {}
+    for edge in result.edges:
+        key = (artifact_ids[edge.source], artifact_ids[edge.target], edge.relation)
+        if key not in first or edge.observed_at < first[key].observed_at:
+            first[key] = edge
+    if not first:
+        return []
+    counted = select(runs.c.id).where(runs.c.status.in_(COUNTED_STATUSES))
+    stored: set[tuple[int, int, str]] = set()
+    for part in chunks(sorted({key[0] for key in first})):
+        query = select(
+            edges.c.source_artifact_id, edges.c.target_artifact_id, edges.c.relation
+        ).where(edges.c.source_artifact_id.in_(part), edges.c.run_id.in_(counted))
+        stored.update((s, t, r) for s, t, r in connection.execute(query).all())
+    return [edge for key, edge in first.items() if key not in stored]
 
 
 def _insert_observations(

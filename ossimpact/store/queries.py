@@ -193,10 +193,14 @@ def observation_history(
 
 
 def latest_edges(connection: Connection, as_of: datetime | None = None) -> list[Edge]:
-    """Every edge any finished run has seen, each with its most recent sighting."""
+    """Every edge any finished run has seen (at or before as_of), with its first sighting.
+
+    Edges are stored once, when first seen (see collection._edges_not_yet_stored); an edge that a
+    platform later drops stays in this set.
+    """
     newest = func.row_number().over(
         partition_by=(edges.c.source_artifact_id, edges.c.target_artifact_id, edges.c.relation),
-        order_by=(edges.c.observed_at.desc(), edges.c.id.desc()),
+        order_by=(edges.c.observed_at, edges.c.id),
     )
     inner = select(
         edges.c.source_artifact_id,
