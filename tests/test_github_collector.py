@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import statistics
+from datetime import timedelta
 
 import pytest
 
@@ -432,3 +433,37 @@ def test_generated_world_both_paths_agree_and_troublemakers_are_marked(
     sampled = [e for e in bulk.stargazer_evidence if e.available]
     assert all(small_world.repos[e.artifact.repo_id].stargazers_restricted for e in restricted)
     assert all(not small_world.repos[e.artifact.repo_id].stargazers_restricted for e in sampled)
+
+
+def test_busy_repository_falls_back_to_rest_listings_with_the_same_figures(
+    serve_github: ServeGitHub,
+) -> None:
+    from dataclasses import replace
+
+    busy_world = build_github_world(orgs=1, repos_per_org=2, specials=False)
+    busy = busy_world.repos["shlab0/project-001"]
+    start = gh_now(busy_world)
+    template = busy.issues[0]
+    busy.issues = [
+        replace(
+            template,
+            number=100 + n,
+            is_pull_request=n % 2 == 1,
+            created_at=start - timedelta(days=1 + n),
+            closed_at=None,
+            first_response_at=start - timedelta(days=n, hours=12),
+            first_responder="shlab0-dev1",
+        )
+        for n in range(50)  # 25 issues and 25 PRs in the window: more than a GraphQL page
+    ]
+    server = serve_github(busy_world)
+    bulk = collector(server.url, busy_world).collect(["shlab0"])
+    issue_listings = {
+        p.split("?")[0] for _, p in server.request_log if p.split("?")[0].endswith("/issues")
+    }
+    assert issue_listings == {
+        "/repos/shlab0/project-001/issues"
+    }  # project-000 came whole from GraphQL
+    rest = collector(server.url, busy_world, use_graphql=False).collect(["shlab0"])
+    assert values(bulk) == values(rest)
+    assert by_metric(bulk, busy.full_name)[Metric.ISSUES_OPENED_90D] == 25

@@ -47,15 +47,7 @@ def activity_summary(
     items: Iterable[IssueItem], comments: Iterable[Comment], since: datetime
 ) -> ActivitySummary:
     items = list(items)
-    first_response: dict[int, datetime] = {}
-    authors = {item.number: item.author for item in items}
-    for comment in comments:
-        author = authors.get(comment.issue_number)
-        if author is None or comment.author_is_bot or comment.author == author:
-            continue
-        known = first_response.get(comment.issue_number)
-        if known is None or comment.created_at < known:
-            first_response[comment.issue_number] = comment.created_at
+    first_response = first_responses(items, comments)
     hours = []
     for item in items:
         if item.created_at < since or item.author_is_bot:
@@ -72,4 +64,37 @@ def activity_summary(
         prs_closed=sum(1 for item in prs if item.closed_at and item.closed_at >= since),
         median_first_response_hours=round(statistics.median(hours), 2) if hours else None,
         responded=len(hours),
+    )
+
+
+def first_responses(items: Iterable[IssueItem], comments: Iterable[Comment]) -> dict[int, datetime]:
+    """Issue number → the earliest comment by someone other than its author, bots excluded."""
+    authors = {item.number: item.author for item in items}
+    found: dict[int, datetime] = {}
+    for comment in comments:
+        author = authors.get(comment.issue_number)
+        if author is None or comment.author_is_bot or comment.author == author:
+            continue
+        known = found.get(comment.issue_number)
+        if known is None or comment.created_at < known:
+            found[comment.issue_number] = comment.created_at
+    return found
+
+
+def complete_window(
+    items: Iterable[IssueItem],
+    comments: Iterable[Comment],
+    since: datetime,
+    *,
+    truncated: Iterable[int] = (),
+) -> bool:
+    """Whether every item whose comments were cut by paging still has its first response known
+    (or does not count: opened before the window or by a bot)."""
+    items = list(items)
+    answered = first_responses(items, comments)
+    cut = set(truncated)
+    return all(
+        item.number in answered or item.created_at < since or item.author_is_bot
+        for item in items
+        if item.number in cut
     )

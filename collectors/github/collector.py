@@ -26,10 +26,17 @@ from github import Github
 
 from collectors.base import NullProgress, Progress, ResponseCache
 from collectors.github import rest
-from collectors.github.activity import activity_summary, needs_comment_listing, window_start
+from collectors.github.activity import (
+    activity_summary,
+    complete_window,
+    needs_comment_listing,
+    window_start,
+)
 from collectors.github.graphql import organisation_repository_pages
 from collectors.github.parse import (
+    Comment,
     GraphqlFailure,
+    IssueItem,
     MalformedPayload,
     RepoFacts,
     comments,
@@ -431,21 +438,24 @@ class GitHubCollector:
             if latest is None and found:
                 latest = max(found, key=lambda r: (r.published_at is not None, r.published_at)).tag
 
-        if facts.quiet_since(since):
+        window = _graphql_window(facts, since)
+        if window is not None:
+            items, replies = window
             listed = rest.Listing([], facts_url, facts_cached, True)
+            replies_cached = facts_cached
         else:
             listed = rest.listing(client, f"{base}/issues", {"state": "all", "since": _iso(since)})
-        items = issues(listed.items)
-        replies = []
-        replies_cached = True
-        if needs_comment_listing(items, since):
-            answered = rest.listing(
-                client,
-                f"{base}/issues/comments",
-                {"since": _iso(since), "sort": "created", "direction": "asc"},
-            )
-            replies = comments(answered.items)
-            replies_cached = answered.from_cache
+            items = issues(listed.items)
+            replies = []
+            replies_cached = True
+            if needs_comment_listing(items, since):
+                answered = rest.listing(
+                    client,
+                    f"{base}/issues/comments",
+                    {"since": _iso(since), "sort": "created", "direction": "asc"},
+                )
+                replies = comments(answered.items)
+                replies_cached = answered.from_cache
         summary = activity_summary(items, replies, since)
         cached = listed.from_cache
         observe(Metric.ISSUES_OPENED_90D, summary.issues_opened, listed.url, cached)
@@ -552,6 +562,24 @@ class GitHubCollector:
                 artifact, False, reason=str(error), observed_at=now, source_url=url
             )
         return summarise(artifact, sample, now, url, reobserved=cached)
+
+
+def _graphql_window(
+    facts: RepoFacts, since: datetime
+) -> tuple[list[IssueItem], list[Comment]] | None:
+    """The window's issues and first comments from the bulk query, when paging cut nothing
+    that matters; None sends the repository to the REST listings."""
+    activity = facts.activity
+    if activity is None or not activity.issues_complete:
+        return None
+    if activity.pr_page_full and (
+        activity.oldest_pr_update is None or activity.oldest_pr_update >= since
+    ):
+        return None
+    items, replies = list(activity.items), list(activity.comments)
+    if not complete_window(items, replies, since, truncated=activity.truncated):
+        return None
+    return items, replies
 
 
 def _artifact(full_name: str) -> ArtifactId:

@@ -3,8 +3,8 @@
 Every query asks for `rateLimit { cost remaining resetAt }` so the run records the points spent.
 Releases come with up to 10 assets of the 10 latest releases: enough to sum the downloads of most
 repositories without a REST call; a repository with more falls back to the REST listing.
-`recentIssues`/`recentPullRequests` tell a repository with no issue or PR touched in the window,
-whose (empty) issue listing is then not asked for.
+The issues and PRs touched in the window come along too (20 of each, 5 comments each): where
+nothing was cut by paging, the window's activity and first responses need no REST listing.
 """
 
 from __future__ import annotations
@@ -33,9 +33,19 @@ query($org: String!, $cursor: String, $first: Int!, $since: GitTimestamp!) {
           nodes { tagName releaseAssets(first: 10) { totalCount nodes { downloadCount } } }
         }
         latestRelease { tagName publishedAt }
-        recentIssues: issues(filterBy: {since: $since}) { totalCount }
-        recentPullRequests: pullRequests(first: 1, orderBy: {field: UPDATED_AT, direction: DESC}) {
-          nodes { updatedAt }
+        windowIssues: issues(first: 20, filterBy: {since: $since},
+                             orderBy: {field: CREATED_AT, direction: DESC}) {
+          totalCount
+          nodes {
+            number createdAt closedAt author { login __typename }
+            comments(first: 5) { totalCount nodes { createdAt author { login __typename } } }
+          }
+        }
+        windowPullRequests: pullRequests(first: 20, orderBy: {field: UPDATED_AT, direction: DESC}) {
+          nodes {
+            updatedAt number createdAt closedAt author { login __typename }
+            comments(first: 5) { totalCount nodes { createdAt author { login __typename } } }
+          }
         }
         primaryLanguage { name } licenseInfo { spdxId }
         repositoryTopics(first: 20) { nodes { topic { name } } }

@@ -17,6 +17,18 @@ class MalformedPayload(ValueError):
 
 
 @dataclass(frozen=True)
+class GraphqlActivity:
+    """Issues and PRs of the window as the bulk query saw them, with what paging may have cut."""
+
+    items: tuple[IssueItem, ...]
+    comments: tuple[Comment, ...]  # the first comments of each item
+    issues_complete: bool  # every issue updated in the window was listed
+    pr_page_full: bool  # the PR page was full: PRs updated longer ago may be missing
+    oldest_pr_update: datetime | None  # of the listed PRs
+    truncated: frozenset[int]  # items with more comments than were listed
+
+
+@dataclass(frozen=True)
 class RepoFacts:
     """The scalar figures and descriptions of one repository, from REST or GraphQL alike."""
 
@@ -41,16 +53,7 @@ class RepoFacts:
     latest_release: str | None = None
     commits_90d: int | None = None  # GraphQL history(since:)
     empty: bool | None = None  # GraphQL: no default branch
-    # GraphQL: issues updated in the window, and when the latest PR was updated (known=True)
-    issues_updated_in_window: int | None = None
-    pr_updates_known: bool = False
-    latest_pr_update: datetime | None = None
-
-    def quiet_since(self, since: datetime) -> bool:
-        """No issue or PR touched since `since`: the window's issue listing would be empty."""
-        if self.issues_updated_in_window != 0 or not self.pr_updates_known:
-            return False
-        return self.latest_pr_update is None or self.latest_pr_update < since
+    activity: GraphqlActivity | None = None  # GraphQL: issues and PRs touched in the window
 
 
 @dataclass(frozen=True)
@@ -454,7 +457,6 @@ def repo_from_graphql(data: Any) -> RepoFacts:
         commits = _total(target, "history", what)
     latest = node.get("latestRelease")
     release_count, release_downloads = _graphql_releases(node.get("releases"), what)
-    pr_known, pr_update = _latest_pr_update(node, what)
     return RepoFacts(
         full_name=name,
         id=_opt_int(node, "databaseId", what),
@@ -474,9 +476,7 @@ def repo_from_graphql(data: Any) -> RepoFacts:
         releases=release_count,
         release_downloads=release_downloads,
         latest_release=_opt_str(_object(latest, what), "tagName", what) if latest else None,
-        issues_updated_in_window=_total(node, "recentIssues", what),
-        pr_updates_known=pr_known,
-        latest_pr_update=pr_update,
+        activity=_graphql_activity(node, what),
         commits_90d=0 if branch is None else commits,
         empty=branch is None,
     )
@@ -506,11 +506,64 @@ def _graphql_releases(value: Any, what: str) -> tuple[int | None, int | None]:
     return total, downloads
 
 
-def _latest_pr_update(node: Mapping[str, Any], what: str) -> tuple[bool, datetime | None]:
-    pulls = node.get("recentPullRequests")
-    if pulls is None:
-        return False, None
-    nodes = _list(_object(pulls, f"{what}: recentPullRequests").get("nodes"), what)
-    if not nodes:
-        return True, None
-    return True, _time(_object(nodes[0], what), "updatedAt", what)
+GRAPHQL_ITEMS_PER_REPO = 20
+GRAPHQL_COMMENTS_PER_ITEM = 5
+
+
+def _graphql_author(value: Any, what: str) -> tuple[str, bool]:
+    if value is None:
+        return "ghost", False  # a deleted account, as REST names it
+    author = _object(value, what)
+    return _str(author, "login", what), author.get("__typename") == "Bot"
+
+
+def _graphql_activity(node: Mapping[str, Any], what: str) -> GraphqlActivity | None:
+    window_issues, window_prs = node.get("windowIssues"), node.get("windowPullRequests")
+    if window_issues is None or window_prs is None:
+        return None
+    issue_connection = _object(window_issues, f"{what}: windowIssues")
+    issue_nodes = _list(issue_connection.get("nodes"), f"{what}: windowIssues")
+    pr_nodes = _list(_object(window_prs, what).get("nodes"), f"{what}: windowPullRequests")
+    items: list[IssueItem] = []
+    found_comments: list[Comment] = []
+    truncated: set[int] = set()
+    pr_updates: list[datetime] = []
+    for is_pr, raw in [(False, n) for n in issue_nodes] + [(True, n) for n in pr_nodes]:
+        entry = _object(raw, f"{what}: issue")
+        number = _int(entry, "number", f"{what}: issue")
+        label = f"{what}: #{number}"
+        author, is_bot = _graphql_author(entry.get("author"), label)
+        thread = _object(entry.get("comments"), f"{label}: comments")
+        thread_nodes = _list(thread.get("nodes"), f"{label}: comments")
+        count = _int(thread, "totalCount", f"{label}: comments")
+        if count > len(thread_nodes):
+            truncated.add(number)
+        for comment in thread_nodes:
+            comment = _object(comment, label)
+            who, bot = _graphql_author(comment.get("author"), label)
+            found_comments.append(
+                Comment(number, who, bot, _required_time(comment, "createdAt", label))
+            )
+        if is_pr:
+            updated = _time(entry, "updatedAt", label)
+            if updated is not None:
+                pr_updates.append(updated)
+        items.append(
+            IssueItem(
+                number=number,
+                is_pull_request=is_pr,
+                author=author,
+                author_is_bot=is_bot,
+                created_at=_required_time(entry, "createdAt", label),
+                closed_at=_time(entry, "closedAt", label),
+                comments=count,
+            )
+        )
+    return GraphqlActivity(
+        items=tuple(items),
+        comments=tuple(found_comments),
+        issues_complete=_int(issue_connection, "totalCount", what) <= len(issue_nodes),
+        pr_page_full=len(pr_nodes) >= GRAPHQL_ITEMS_PER_REPO,
+        oldest_pr_update=min(pr_updates) if pr_updates else None,
+        truncated=frozenset(truncated),
+    )

@@ -126,7 +126,7 @@ class FakeGitHub:
                 self.org_repos.setdefault(repo.owner.lower(), []).append(repo)
         self.users: dict[str, GhUser] = {login.lower(): user for login, user in world.users.items()}
         # Logins the world mentions without a profile get a plausible generated one.
-        self.known_logins: set[str] = set()
+        self.known_logins: set[str] = {"ghost"}  # GitHub's stand-in for deleted accounts
         for repo in world.repos.values():
             self.known_logins.update(login for login, _ in repo.contributors)
             self.known_logins.update(issue.author for issue in repo.issues)
@@ -692,7 +692,7 @@ class FakeGitHub:
             moment = _aware(issue.first_response_at)
             if since is not None and moment < since:
                 continue
-            responder = issue.first_responder or f"responder-{repo.id}"
+            responder = issue.first_responder or "ghost"
             items.append(
                 (
                     moment,
@@ -779,10 +779,38 @@ class FakeGitHub:
         }
         return {"data": data}, 1
 
+    def _graph_item(self, issue: GhIssue, *, pr: bool = False) -> dict[str, Any]:
+        thread = []
+        if issue.first_response_at is not None:
+            responder = self._user(issue.first_responder or "ghost")
+            thread.append(
+                {"createdAt": _iso(issue.first_response_at), "author": _graph_author(responder)}
+            )
+        item: dict[str, Any] = {
+            "number": issue.number,
+            "createdAt": _iso(issue.created_at),
+            "closedAt": _iso(issue.closed_at),
+            "author": _graph_author(self._user(issue.author)),
+            "comments": {"totalCount": len(thread), "nodes": thread},
+        }
+        if pr:
+            item["updatedAt"] = _iso(_updated_at(issue))
+        return item
+
     def _repo_node(self, repo: GhRepo, since: datetime) -> dict[str, Any]:
         open_issues, open_prs = _open_counts(repo)
         latest = max(repo.releases, key=lambda r: r.published_at, default=None)
         commits = len(self._commits(repo, since))
+        window_issues = sorted(
+            (i for i in repo.issues if not i.is_pull_request and _updated_at(i) >= since),
+            key=lambda i: (_aware(i.created_at), i.number),
+            reverse=True,
+        )
+        prs = sorted(
+            (i for i in repo.issues if i.is_pull_request),
+            key=lambda i: (_updated_at(i), i.number),
+            reverse=True,
+        )
         node: dict[str, Any] = {
             "databaseId": repo.id,
             "nameWithOwner": repo.full_name,
@@ -817,19 +845,11 @@ class FakeGitHub:
                 if latest
                 else None
             ),
-            "recentIssues": {
-                "totalCount": sum(
-                    1 for i in repo.issues if not i.is_pull_request and _updated_at(i) >= since
-                )
+            "windowIssues": {
+                "totalCount": len(window_issues),
+                "nodes": [self._graph_item(i) for i in window_issues[:20]],
             },
-            "recentPullRequests": {
-                "nodes": [
-                    {"updatedAt": _iso(moment)}
-                    for moment in sorted(
-                        (_updated_at(i) for i in repo.issues if i.is_pull_request), reverse=True
-                    )[:1]
-                ]
-            },
+            "windowPullRequests": {"nodes": [self._graph_item(i, pr=True) for i in prs[:20]]},
             "primaryLanguage": {"name": repo.language} if repo.language else None,
             "licenseInfo": {"spdxId": repo.license_spdx} if repo.license_spdx else None,
             "repositoryTopics": {"nodes": [{"topic": {"name": t}} for t in repo.topics]},
@@ -843,6 +863,13 @@ class FakeGitHub:
             if target in node:
                 node[target] = value
         return node
+
+
+def _graph_author(world_user: GhUser) -> dict[str, str]:
+    # GraphQL names an app bot without REST's "[bot]" suffix and types it Bot.
+    if world_user.is_bot or world_user.login.endswith("[bot]"):
+        return {"login": world_user.login.removesuffix("[bot]"), "__typename": "Bot"}
+    return {"login": world_user.login, "__typename": "User"}
 
 
 def make_github_app(
