@@ -385,7 +385,7 @@ def test_bigger_world_requests_per_repository(serve_github: ServeGitHub) -> None
     first = source.collect(list(world.orgs))
     repos = len(first.artifacts)
     assert repos >= 240
-    assert first.stats.requests / repos < 5
+    assert first.stats.requests / repos < 1.5  # the performance issue's budget per artifact
     server.reset_requests()
     second = source.collect(list(world.orgs))
     gets = sum(1 for method, _ in server.request_log if method == "GET")

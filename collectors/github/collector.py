@@ -1,14 +1,16 @@
 """The GitHub collector: organisations and repositories → observations, records and failures.
 
 Which call goes where:
-- GraphQL (httpx, `graphql.py`): the organisation's repositories with their scalar figures, 100 a
-  page, when a token is set (GitHub's GraphQL needs one) and the endpoint answers.
+- GraphQL (httpx, `graphql.py`), when a token is set (GitHub's GraphQL needs one) and the endpoint
+  answers: the organisation's repositories, 100 a page, with their scalar figures, 90-day commit
+  count, release downloads (up to 10 releases × 10 assets), and the window's issues and PRs with
+  their first comments (20 each, 5 comments each).
 - PyGithub (`rest.py`): the organisation (followers, public repositories), its public members, and
   the REST-only path's repository listing.
-- httpx with conditional requests (`rest.py listing`, `HttpClient.get_json`): everything per
-  repository — the repository itself (REST-only path), open pull requests and 90-day commits
-  (REST-only path), contributors, releases, issues and PRs of the window, the repository-wide
-  comment listing for first responses, stargazers and their profiles.
+- httpx with conditional requests (`rest.listing`, `HttpClient.get_json`): contributors of every
+  repository (GraphQL has no contributor list); on the REST-only path, or where GraphQL paging cut
+  something, the repository itself, open PRs, 90-day commits, releases, the window's issues and
+  the repository-wide comment listing; stargazer pages and profiles for the evidence sample.
 Both paths produce the same observations for the same world.
 """
 
