@@ -8,21 +8,27 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.auth import require_login
-from dashboard.i18n import LANG_KEY, LANGUAGE_NAMES, LANGUAGES, t
+from dashboard.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGE_NAMES, LANGUAGES, t
 
-_PAGES = Path(__file__).resolve().parent / "pages"
+_PAGES = Path(__file__).resolve().parent / "sections"
 
 st.set_page_config(page_title=t("app.title"), page_icon="🏆", layout="wide")
 
+# Bound to ?lang= by hand: bind="query-params" would write the shown name ("English").
+if LANG_KEY not in st.session_state and st.query_params.get(LANG_KEY) in LANGUAGES:
+    st.session_state[LANG_KEY] = st.query_params[LANG_KEY]
 with st.sidebar:
-    st.radio(
+    chosen = st.radio(
         "语言 / Language",
         LANGUAGES,
         format_func=LANGUAGE_NAMES.__getitem__,
         key=LANG_KEY,
-        bind="query-params",
         horizontal=True,
     )
+if chosen != DEFAULT_LANGUAGE:
+    st.query_params[LANG_KEY] = str(chosen)
+else:
+    st.query_params.pop(LANG_KEY, None)
 
 st.session_state["identity"] = require_login()
 

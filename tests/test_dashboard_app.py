@@ -14,14 +14,14 @@ from tests.fixtures.dashboard_store import FLAGGED_PRODUCT, HOSTILE_DESCRIPTION,
 __all__ = ["dashboard_store_url"]
 
 PAGES = (
-    "pages/overview.py",
-    "pages/leaderboard.py",
-    "pages/product.py",
-    "pages/compare.py",
-    "pages/what_if.py",
-    "pages/shortlist.py",
-    "pages/methodology.py",
-    "pages/data_health.py",
+    "sections/overview.py",
+    "sections/leaderboard.py",
+    "sections/product.py",
+    "sections/compare.py",
+    "sections/what_if.py",
+    "sections/shortlist.py",
+    "sections/methodology.py",
+    "sections/data_health.py",
 )
 
 
@@ -76,7 +76,7 @@ def test_language_switch_to_english(app_env: str) -> None:
 
 def test_leaderboard_filters_change_the_table(app_env: str) -> None:
     at = _app().run()
-    at.switch_page("pages/leaderboard.py").run()
+    at.switch_page("sections/leaderboard.py").run()
     table = at.dataframe[0].value
     assert len(table) == 6
     at.radio(key="lb_flagged").set_value("flagged").run()
@@ -92,7 +92,7 @@ def test_leaderboard_filters_change_the_table(app_env: str) -> None:
 
 def test_leaderboard_rank_interval_and_flag_icon(app_env: str) -> None:
     at = _app().run()
-    at.switch_page("pages/leaderboard.py").run()
+    at.switch_page("sections/leaderboard.py").run()
     table = at.dataframe[0].value.set_index("product_id")
     assert table.loc["internlm3", "rank_text"] == "1 (1–3)"
     assert table.loc[FLAGGED_PRODUCT, "flags"] == "📈"
@@ -100,14 +100,14 @@ def test_leaderboard_rank_interval_and_flag_icon(app_env: str) -> None:
 
 def test_leaderboard_category_switch(app_env: str) -> None:
     at = _app().run()
-    at.switch_page("pages/leaderboard.py").run()
+    at.switch_page("sections/leaderboard.py").run()
     at.selectbox(key="category").set_value("community").run()
     assert set(at.dataframe[0].value["product_id"]) == {"lmdeploy", "openmoss", "minimax-mcp"}
 
 
 def test_selecting_a_leaderboard_row_opens_the_product(app_env: str) -> None:
     at = _app().run()
-    at.switch_page("pages/leaderboard.py").run()
+    at.switch_page("sections/leaderboard.py").run()
     at.session_state["leaderboard_table"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
     at.run()
     assert not at.exception
@@ -117,7 +117,7 @@ def test_selecting_a_leaderboard_row_opens_the_product(app_env: str) -> None:
 
 def test_product_page_shows_evidence_and_keeps_platform_text_inert(app_env: str) -> None:
     at = _app().run()
-    at.switch_page("pages/product.py")
+    at.switch_page("sections/product.py")
     at.session_state["product"] = "minimax-text"
     at.run()
     assert not at.exception
@@ -132,7 +132,7 @@ def test_product_page_shows_evidence_and_keeps_platform_text_inert(app_env: str)
 
 def test_product_page_flags_and_add_to_shortlist(app_env: str) -> None:
     at = _app().run()
-    at.switch_page("pages/product.py")
+    at.switch_page("sections/product.py")
     at.session_state["product"] = FLAGGED_PRODUCT
     at.run()
     flags = [df.value for df in at.dataframe if "evidence" in df.value.columns]
@@ -144,7 +144,7 @@ def test_product_page_flags_and_add_to_shortlist(app_env: str) -> None:
 
 def test_compare_needs_two_and_then_shows_charts(app_env: str) -> None:
     at = _app().run()
-    at.switch_page("pages/compare.py").run()
+    at.switch_page("sections/compare.py").run()
     assert at.info
     at.multiselect(key="compare_pick").set_value(["internlm3", "moss"]).run()
     assert not at.exception
@@ -156,7 +156,7 @@ def test_what_if_changes_ranks_without_writing(app_env: str) -> None:
     store = open_store(app_env, read_only=True)
     before = (store.data_version(), [r.rank for r in store.scores()])
     at = _app().run()
-    at.switch_page("pages/what_if.py").run()
+    at.switch_page("sections/what_if.py").run()
     table = at.dataframe[0].value
     assert (table["change"] == 0).all() if "change" in table else True
     assert list(table["what_if_rank"]) == list(table["rank"])
@@ -172,18 +172,18 @@ def test_what_if_changes_ranks_without_writing(app_env: str) -> None:
     store.close()
 
 
-def test_what_if_weights_from_the_link(app_env: str) -> None:
-    at = _app()
-    at.switch_page("pages/what_if.py")
-    at.query_params["weights"] = "spaces:1,likes:0"
-    at.run()
-    assert at.slider(key="weight_model_spaces").value == 1.0
-    assert at.slider(key="weight_model_likes").value == 0.0
+def test_what_if_link_round_trips_and_rejects_bad_weights() -> None:
+    defaults = {"likes": 0.1, "spaces": 0.07}
+    link = views.encode_weights({"likes": 0.0, "spaces": 1.0})
+    assert link == "likes:0,spaces:1"
+    assert views.decode_weights(link, defaults) == {"likes": 0.0, "spaces": 1.0}
+    # Unknown signals, non-numbers and out-of-range weights fall back to the methodology's.
+    assert views.decode_weights("bogus:1,likes:x,spaces:7", defaults) == defaults
 
 
 def test_shortlist_saves_with_who_and_when(app_env: str) -> None:
     at = _app().run()
-    at.switch_page("pages/shortlist.py").run()
+    at.switch_page("sections/shortlist.py").run()
     at.multiselect(key="shortlist_pick").set_value(["internlm3", "lmdeploy"]).run()
     at.text_area(key="note_internlm3").input("=1+1 strong downloads").run()
     at.text_input(key="shortlist_name").input("round-1")
@@ -207,10 +207,10 @@ def test_shortlist_saves_with_who_and_when(app_env: str) -> None:
 
 def test_methodology_and_data_health(app_env: str) -> None:
     at = _app().run()
-    at.switch_page("pages/methodology.py").run()
+    at.switch_page("sections/methodology.py").run()
     assert not at.exception
     assert at.metric[0].value == "2026.1"
-    at.switch_page("pages/data_health.py").run()
+    at.switch_page("sections/data_health.py").run()
     assert not at.exception
     runs = at.dataframe[1].value
     assert {"成功", "部分成功", "失败"} <= set(runs["status_name"])

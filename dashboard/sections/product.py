@@ -15,6 +15,14 @@ labels = product_label(snap)
 
 st.title(t("product.title"))
 synthetic_banner(snap)
+# Bound by hand, not with bind=: the leaderboard hands over the product through switch_page.
+linked = st.query_params.get("product")
+if (
+    linked in labels
+    and st.session_state.get("product") != linked
+    and "product" not in st.session_state
+):
+    st.session_state["product"] = linked
 product_id = st.selectbox(
     t("product.pick"),
     list(labels),
@@ -22,8 +30,9 @@ product_id = st.selectbox(
     index=None,
     placeholder=t("product.pick_placeholder"),
     key="product",
-    bind="query-params",
 )
+if product_id is not None:
+    st.query_params["product"] = str(product_id)
 if product_id is None:
     st.info(t("product.none_selected"))
     st.stop()

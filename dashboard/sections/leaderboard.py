@@ -62,4 +62,4 @@ rows = event.selection.rows if event is not None else []
 if rows:
     product_id = str(shown.iloc[rows[0]]["product_id"])
     st.session_state["product"] = product_id
-    st.switch_page("pages/product.py", query_params={"product": product_id})
+    st.switch_page("sections/product.py", query_params={"product": product_id})
