@@ -249,6 +249,27 @@ def test_edges_and_benchmarks_latest_as_of(store: Store) -> None:
     assert [b.value for b in store.benchmark_results(as_of=T0)] == [0.70]
 
 
+def test_an_unchanged_benchmark_result_is_stored_once(store: Store) -> None:
+    def card(value: float, at: datetime) -> CollectionResult:
+        return CollectionResult(
+            "hf",
+            benchmark_results=[
+                BenchmarkResult(
+                    MODEL, "mmlu", "MMLU", "acc", value, "card", "self_reported", at, URL
+                )
+            ],
+        )
+
+    day = timedelta(days=1)
+    for offset, value in enumerate([0.7, 0.7, 0.75, 0.75]):
+        collect(store, card(value, T0 + offset * day))
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM benchmark_results")).scalar() == 2
+    [latest] = store.benchmark_results()
+    assert (latest.value, latest.observed_at) == (0.75, T0 + 2 * day)
+    assert [b.value for b in store.benchmark_results(as_of=T0 + day)] == [0.7]
+
+
 def test_an_edge_seen_only_by_a_killed_run_is_stored_again(store: Store) -> None:
     fan = ArtifactId.hf_model("fan/ft")
     killed = store.start_run("collect", "hf")

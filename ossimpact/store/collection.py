@@ -9,7 +9,14 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
-from ossimpact.domain import ArtifactFailure, ArtifactId, ArtifactRecord, CollectionResult, Edge
+from ossimpact.domain import (
+    ArtifactFailure,
+    ArtifactId,
+    ArtifactRecord,
+    BenchmarkResult,
+    CollectionResult,
+    Edge,
+)
 from ossimpact.store.lookups import chunks, name_ids, resolve_artifacts
 from ossimpact.store.records import COUNTED_STATUSES
 from ossimpact.store.schema import (
@@ -100,7 +107,7 @@ def write_collection(
         )
 
     benchmark_rows: list[dict[str, Any]] = []
-    for bench in result.benchmark_results:
+    for bench in _benchmarks_changed(connection, result, artifact_ids):
         if not math.isfinite(bench.value):
             failures.append(
                 ArtifactFailure(
@@ -189,6 +196,47 @@ def _edges_not_yet_stored(
         ).where(edges.c.source_artifact_id.in_(part), edges.c.run_id.in_(counted))
         stored.update((s, t, r) for s, t, r in connection.execute(query).all())
     return [edge for key, edge in first.items() if key not in stored]
+
+
+def _benchmarks_changed(
+    connection: Connection, result: CollectionResult, artifact_ids: dict[ArtifactId, int]
+) -> list[BenchmarkResult]:
+    """Results whose value differs from the newest stored one (or that are new).
+
+    A model card's results are read on every run and rarely change; a row per reading would
+    grow by the thousands a day for nothing. A stored result's time is when its value was first
+    seen. Rows of runs that never finished do not count.
+    """
+    if not result.benchmark_results:
+        return []
+    b = benchmark_results
+    counted = select(runs.c.id).where(runs.c.status.in_(COUNTED_STATUSES))
+    newest: dict[tuple[int, str, str, str, str | None], tuple[datetime, int, float]] = {}
+    wanted = sorted({artifact_ids[r.artifact] for r in result.benchmark_results})
+    for part in chunks(wanted):
+        query = select(
+            b.c.artifact_id, b.c.benchmark, b.c.metric, b.c.source, b.c.split,
+            b.c.observed_at, b.c.id, b.c.value,
+        ).where(b.c.artifact_id.in_(part), b.c.run_id.in_(counted))  # fmt: skip
+        for artifact_id, benchmark, metric, source, split, at, id_, value in connection.execute(
+            query
+        ).all():
+            key = (artifact_id, benchmark, metric, source, split)
+            if key not in newest or (at, id_) > newest[key][:2]:
+                newest[key] = (at, id_, value)
+    changed = []
+    for bench in result.benchmark_results:
+        key = (
+            artifact_ids[bench.artifact],
+            bounded(bench.benchmark, MAX_SHORT_TEXT) or "",
+            bounded(bench.metric, MAX_SHORT_TEXT) or "",
+            bounded(bench.source, 100) or "",
+            bounded(bench.split, MAX_SHORT_TEXT),
+        )
+        if key in newest and newest[key][2] == bench.value:
+            continue
+        changed.append(bench)
+    return changed
 
 
 def _insert_observations(
