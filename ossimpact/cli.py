@@ -6,13 +6,19 @@ failed (recorded in the run).
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from ossimpact.settings import load_settings
+from ossimpact.console_progress import RichPipelineProgress
+from ossimpact.domain import ScoreRow
+from ossimpact.settings import Settings, load_settings
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -24,23 +30,342 @@ app = typer.Typer(
     help="Evidence for Shanghai's open-source AI award: collect, score, export, show.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
+registry_app = typer.Typer(help="The registry of Shanghai organisations and products.")
+app.add_typer(registry_app, name="registry")
 console = Console()
 err_console = Console(stderr=True)
 
 
-def _missing(capability: str) -> None:
-    err_console.print(f"[yellow]not available yet:[/] {capability}")
-    raise typer.Exit(EXIT_FAILURE)
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except Exception as exc:  # pydantic ValidationError: a bad environment variable
+        err_console.print(f"[red]configuration error:[/] {exc}")
+        raise typer.Exit(EXIT_USAGE) from exc
+
+
+def _as_of(value: str | None) -> datetime | None:
+    """An as-of date means the end of that day (UTC): observations of that day count."""
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as exc:
+        err_console.print(f"[red]--as-of must be a date like 2026-10-31, not {value!r}[/]")
+        raise typer.Exit(EXIT_USAGE) from exc
+    return datetime.combine(day, time.max, tzinfo=UTC)
 
 
 @app.command()
 def config() -> None:
     """Print the effective settings (tokens masked)."""
     table = Table("setting", "value", title="ossimpact settings")
-    for key, value in load_settings().effective().items():
+    for key, value in _settings().effective().items():
         table.add_row(key, value)
     console.print(table)
+
+
+@registry_app.command("check")
+def registry_check(
+    file: Annotated[
+        Path | None, typer.Argument(help="Registry YAML (default: the configured one)")
+    ] = None,
+) -> None:
+    """Validate a registry file; list every problem with file, line and field."""
+    from ossimpact.registry import check_registry
+
+    path = file or _settings().registry_path
+    problems = check_registry(path)
+    if problems:
+        for problem in problems:
+            err_console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+        err_console.print(f"[red]{len(problems)} problem(s) in {path}[/]")
+        raise typer.Exit(EXIT_USAGE)
+    console.print(f"[green]valid:[/] {path}")
+
+
+def _print_outcomes(outcomes: list[object]) -> None:
+    from ossimpact.pipeline import SourceOutcome
+
+    table = Table(
+        "source",
+        "status",
+        "artifacts",
+        "observations",
+        "failures",
+        "requests",
+        "GraphQL pts",
+        "304s",
+        "waits (s)",
+        "note",
+        title="collection summary",
+    )
+    for outcome in outcomes:
+        assert isinstance(outcome, SourceOutcome)
+        stats = outcome.stats
+        table.add_row(
+            outcome.source,
+            outcome.status,
+            str(outcome.artifacts),
+            str(outcome.observations),
+            str(outcome.failures),
+            str(stats.requests),
+            str(stats.graphql_points),
+            str(stats.not_modified),
+            f"{stats.rate_limit_waits} ({stats.rate_limit_wait_seconds:.1f})",
+            outcome.message or "",
+        )
+    console.print(table)
+
+
+@app.command()
+def collect(
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source", "-s", help="huggingface | github | opendigger | benchmarks (repeatable)"
+        ),
+    ] = None,
+) -> None:
+    """Collect from the sources (all by default) into the store; one run per source."""
+    from ossimpact.pipeline import SOURCES, RefreshOutcome
+    from ossimpact.pipeline import collect as run_collect
+
+    for name in source or []:
+        if name not in SOURCES:
+            err_console.print(f"[red]unknown source {name!r}[/] (known: {', '.join(SOURCES)})")
+            raise typer.Exit(EXIT_USAGE)
+    settings = _settings()
+    stop = _stop_on_signals()
+    with RichPipelineProgress(console) as progress:
+        outcomes = run_collect(settings, source or None, progress=progress, stop=stop)
+    _print_outcomes(list(outcomes))
+    raise typer.Exit(RefreshOutcome(sources=outcomes).exit_code)
+
+
+@app.command()
+def score(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Score with observations up to this date")
+    ] = None,
+    methodology: Annotated[
+        Path | None, typer.Option("--methodology", help="Methodology YAML")
+    ] = None,
+    top: Annotated[int, typer.Option("--top", help="Products to print per category")] = 5,
+) -> None:
+    """Score the products (at an as-of date) and record the scoring run."""
+    from ossimpact.pipeline import open_configured_store
+    from ossimpact.registry import load_registry
+    from ossimpact.scoring_service import run_scoring
+    from scoring import MethodologyError, load_methodology
+
+    settings = _settings()
+    try:
+        method = load_methodology(methodology or settings.methodology_path)
+    except MethodologyError as exc:
+        err_console.print(f"[red]methodology error:[/] {exc}", markup=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    store = open_configured_store(settings)
+    registry = load_registry(settings.registry_path)
+    scoring_run_id, result = run_scoring(store, registry, method, _as_of(as_of))
+    console.print(f"scoring run {scoring_run_id}: methodology {result.methodology_version}")
+    _print_top(result.rows, top)
+
+
+def _print_top(rows: Sequence[ScoreRow], top: int) -> None:
+    from ossimpact.domain import CATEGORIES
+
+    for category in CATEGORIES:
+        table = Table(
+            "rank",
+            "interval",
+            "product",
+            "score",
+            "coverage",
+            "flags",
+            title=f"top {top}: {category}",
+        )
+        shown = [r for r in rows if r.category == category][:top]
+        for row in shown:
+            table.add_row(
+                str(row.rank),
+                f"{row.rank_low}–{row.rank_high}",
+                row.product_id,
+                f"{row.total:.3f}",
+                f"{row.coverage:.0%}",
+                ";".join(sorted({flag.kind for flag in row.flags})),
+            )
+        console.print(table)
+
+
+def _stop_on_signals() -> threading.Event:
+    """SIGTERM/SIGINT set an event the pipeline checks between artifacts."""
+    import signal
+
+    stop = threading.Event()
+
+    def handler(signum: int, frame: object) -> None:
+        if stop.is_set():  # a second Ctrl-C: leave now
+            raise KeyboardInterrupt
+        err_console.print("[yellow]stopping after the current artifact…[/]")
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+    return stop
+
+
+@app.command()
+def refresh(
+    source: Annotated[
+        list[str] | None, typer.Option("--source", "-s", help="Limit to these sources")
+    ] = None,
+    wait: Annotated[
+        bool, typer.Option("--wait/--no-wait", help="Wait for a running refresh instead of exiting")
+    ] = False,
+) -> None:
+    """Collect all sources, then score: the same code path the scheduler runs."""
+    from ossimpact.pipeline import refresh as run_refresh
+    from ossimpact.refresh_lock import RefreshBusy
+
+    settings = _settings()
+    stop = _stop_on_signals()
+    try:
+        with RichPipelineProgress(console) as progress:
+            outcome = run_refresh(
+                settings, sources=source or None, progress=progress, stop=stop, wait_for_lock=wait
+            )
+    except RefreshBusy as exc:
+        err_console.print(f"[yellow]{exc}[/]")
+        raise typer.Exit(EXIT_FAILURE) from exc
+    _print_outcomes(list(outcome.sources))
+    if outcome.scoring_run_id is not None:
+        console.print(f"scoring run {outcome.scoring_run_id} recorded")
+    elif outcome.scoring_message:
+        console.print(f"[yellow]{outcome.scoring_message}[/]")
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command()
+def runs(limit: Annotated[int, typer.Option("--limit", "-n")] = 20) -> None:
+    """List recent runs with status, timing and what they spent."""
+    from ossimpact.pipeline import open_configured_store
+
+    store = open_configured_store(_settings())
+    table = Table(
+        "id",
+        "kind",
+        "source",
+        "status",
+        "started (UTC)",
+        "duration",
+        "requests",
+        "waits",
+        "failures",
+        "note",
+    )
+    for run in store.runs(limit):
+        duration = ""
+        if run.finished_at is not None:
+            duration = f"{(run.finished_at - run.started_at).total_seconds():.1f}s"
+        table.add_row(
+            str(run.id),
+            run.kind,
+            run.source or "",
+            run.status,
+            run.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            duration,
+            str(run.requests),
+            str(run.rate_limit_waits),
+            str(run.failure_count),
+            run.stopped_reason or run.message or "",
+        )
+    console.print(table)
+
+
+@app.command()
+def export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write")],
+    category: Annotated[
+        str, typer.Option("--category", help="model | corpus | community | all")
+    ] = "all",
+    top: Annotated[int | None, typer.Option("--top")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    shortlist: Annotated[str | None, typer.Option("--shortlist")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv | parquet")] = "csv",
+    what: Annotated[str, typer.Option("--what", help="scores | observations")] = "scores",
+) -> None:
+    """Export the ranking or a shortlist (Excel-safe CSV or Parquet), or all observations."""
+    from ossimpact.export import ExportError, export_rows, observations_frame, write_export
+    from ossimpact.pipeline import open_configured_store
+
+    if fmt not in ("csv", "parquet") or what not in ("scores", "observations"):
+        err_console.print("[red]--format is csv or parquet; --what is scores or observations[/]")
+        raise typer.Exit(EXIT_USAGE)
+    day = _as_of(as_of)
+    store = open_configured_store(_settings())
+    try:
+        if what == "observations":
+            frame = observations_frame(store, as_of=day.date() if day else None)
+        else:
+            frame = export_rows(
+                store,
+                category=category,
+                top=top,
+                as_of=day.date() if day else None,
+                shortlist=shortlist,
+            )
+        write_export(frame, output, fmt)  # type: ignore[arg-type]
+    except ExportError as exc:
+        err_console.print(f"[red]export failed:[/] {exc}", markup=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    console.print(f"wrote {len(frame)} rows to {output}")
+
+
+@app.command()
+def dashboard(
+    port: Annotated[int, typer.Option("--port")] = 8501,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+) -> None:
+    """Serve the committee dashboard (Streamlit, headless)."""
+    from dashboard.launch import launch
+
+    settings = _settings()
+    raise typer.Exit(launch(settings.database_url, port=port, host=host))
+
+
+@app.command()
+def schedule() -> None:
+    """Run the scheduler daemon in the foreground (APScheduler; one refresh at a time)."""
+    from ossimpact.schedule import ScheduleConfigError, load_schedule_settings, run_daemon
+
+    try:
+        schedule_settings = load_schedule_settings()
+    except ScheduleConfigError as exc:
+        err_console.print(f"[red]schedule configuration error:[/] {exc}", markup=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    raise typer.Exit(run_daemon(_settings(), schedule_settings))
+
+
+@app.command()
+def sandbox(
+    size: Annotated[
+        int, typer.Option("--size", help="Tracked artifacts in the synthetic world")
+    ] = 600,
+    seed: Annotated[int, typer.Option("--seed")] = 20251,
+    latency: Annotated[
+        float, typer.Option("--latency", help="Seconds added to every request")
+    ] = 0.0,
+) -> None:
+    """Serve the fake Hugging Face, GitHub and OpenDigger servers until Ctrl-C."""
+    from ossimpact.sandbox.runner import serve_forever
+
+    serve_forever(
+        load_settings().registry_path, size=size, seed=seed, latency=latency, console=console
+    )
 
 
 @app.command()
@@ -48,9 +373,18 @@ def demo(
     no_dashboard: Annotated[
         bool, typer.Option("--no-dashboard", help="Stop after printing a summary.")
     ] = False,
+    size: Annotated[int, typer.Option("--size")] = 600,
+    port: Annotated[int, typer.Option("--port")] = 8501,
+    data_dir: Annotated[Path, typer.Option("--data-dir")] = Path("data/demo"),
 ) -> None:
-    """Sandbox → collect → score → dashboard on a fresh SQLite file."""
-    _missing("the demo pipeline (foundation issue in progress)")
+    """Sandbox → collect → score → dashboard on a fresh SQLite file (synthetic data, labelled)."""
+    from ossimpact.demo import run_demo
+
+    raise typer.Exit(
+        run_demo(
+            data_dir=data_dir, size=size, dashboard=not no_dashboard, port=port, console=console
+        )
+    )
 
 
 def main() -> None:

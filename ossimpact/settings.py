@@ -61,9 +61,15 @@ class Settings(BaseSettings):
         default="https://oss.x-lab.info/open_digger",
         validation_alias=AliasChoices("OSSIMPACT_OPENDIGGER_URL", "opendigger_url"),
     )
+    # The JSON file OpenCompass publishes (linked from VLMEvalKit's README as the detailed
+    # results); its rank site is a JavaScript app with no data at its root.
     opencompass_url: str = Field(
-        default="https://rank.opencompass.org.cn",
+        default="http://opencompass.openxlab.space/assets/OpenVLM.json",
         validation_alias=AliasChoices("OSSIMPACT_OPENCOMPASS_URL", "opencompass_url"),
+    )
+    open_llm_parquet: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("OSSIMPACT_OPEN_LLM_PARQUET", "open_llm_parquet"),
     )
     hf_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("HF_TOKEN", "hf_token")
@@ -122,6 +128,7 @@ class Settings(BaseSettings):
             "github_graphql_url": self.github_graphql_url,
             "opendigger_url": self.opendigger_url,
             "opencompass_url": self.opencompass_url,
+            "open_llm_parquet": str(self.open_llm_parquet or "(not set)"),
             "hf_token": _mask(self.hf_token),
             "github_token": _mask(self.github_token),
             "dashboard_password": _mask(self.dashboard_password),

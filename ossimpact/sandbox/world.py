@@ -463,13 +463,20 @@ class _WorldBuilder:
         return quant
 
     def make_models(self, total: int, patterns: list[_Pattern]) -> None:
+        # Flagship families take at most half of the models, so a registry with many families
+        # still leaves ordinary models (and room to plant gaming away from the flagships).
+        families = sum(1 for pattern in patterns if "*" in pattern.name)
+        per_family = len(PATTERN_MODEL_SUFFIXES)
+        if families:
+            per_family = max(1, min(per_family, (total // 2) // families))
+        suffixes = PATTERN_MODEL_SUFFIXES[:per_family]
         for pattern in patterns:
             if "*" not in pattern.name:
                 self.add_model(self.model(f"{pattern.owner}/{pattern.name}", pattern.owner))
                 self.flagships.add(f"{pattern.owner}/{pattern.name}")
                 continue
             bases: dict[str, HfModel] = {}
-            for suffix in PATTERN_MODEL_SUFFIXES:
+            for suffix in suffixes:
                 model_id = f"{pattern.owner}/{pattern.name.replace('*', suffix)}"
                 size_part = suffix.split("-", 1)[0]
                 if "-" in suffix and size_part in bases:

@@ -1,0 +1,321 @@
+"""Refresh = run each collector → append to the store → score. Run bookkeeping lives here.
+
+The CLI (`ossimpact collect`, `ossimpact refresh`), the scheduler daemon and the demo all call
+`collect` / `refresh`: one code path. Each source gets its own run; a source that fails leaves the
+others intact; a failed artifact keeps its earlier observations (the store only appends).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from collectors.base import NullProgress, Progress, ResponseCache
+from ossimpact.domain import ArtifactId, BenchmarkResult, CollectionResult, CollectionStats
+from ossimpact.registry import Registry, load_registry
+from ossimpact.settings import Settings
+from ossimpact.store import Store, open_store
+
+SOURCES: tuple[str, ...] = ("huggingface", "github", "opendigger", "benchmarks")
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_PARTIAL = 3
+
+
+class RefreshInterrupted(Exception):
+    """SIGTERM/SIGINT asked the refresh to stop; the current run is recorded as interrupted."""
+
+
+class SourceUnavailable(Exception):
+    """A source whose collector is not built or not configured; nothing is collected from it."""
+
+
+class Collector(Protocol):
+    source: str
+
+    def collect(
+        self,
+        handles: Sequence[str],
+        explicit: Sequence[ArtifactId] = (),
+        progress: Progress | None = None,
+    ) -> CollectionResult: ...
+
+
+@dataclass
+class SourceOutcome:
+    source: str
+    run_id: int | None
+    status: str  # succeeded | partial | failed | interrupted | unavailable
+    artifacts: int = 0
+    observations: int = 0
+    benchmark_results: int = 0
+    failures: int = 0
+    stats: CollectionStats = field(default_factory=CollectionStats)
+    message: str | None = None
+
+
+@dataclass
+class RefreshOutcome:
+    sources: list[SourceOutcome] = field(default_factory=list)
+    scoring_run_id: int | None = None
+    scoring_message: str | None = None
+    interrupted: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        statuses = {outcome.status for outcome in self.sources}
+        if self.interrupted or "failed" in statuses:
+            return EXIT_FAILURE
+        if "partial" in statuses:
+            return EXIT_PARTIAL
+        return EXIT_OK
+
+
+class PipelineProgress(Protocol):
+    """What the CLI shows while a refresh runs (Rich); the daemon logs one line per source."""
+
+    def source_progress(self, source: str) -> Progress: ...
+
+    def source_finished(self, outcome: SourceOutcome) -> None: ...
+
+
+class _StoppableProgress:
+    """Checks the stop event between artifacts, so an interrupt lands on an artifact boundary."""
+
+    def __init__(self, inner: Progress, stop: threading.Event | None) -> None:
+        self._inner = inner
+        self._stop = stop
+
+    def _check(self) -> None:
+        if self._stop is not None and self._stop.is_set():
+            raise RefreshInterrupted("refresh interrupted by a stop request")
+
+    def begin(self, label: str, total: int | None) -> None:
+        self._check()
+        self._inner.begin(label, total)
+
+    def advance(self, amount: int = 1) -> None:
+        self._inner.advance(amount)
+        self._check()
+
+    def note(self, message: str) -> None:
+        self._inner.note(message)
+
+
+def _token(secret: object) -> str | None:
+    value = getattr(secret, "get_secret_value", None)
+    return value() if callable(value) else None
+
+
+def make_collector(source: str, settings: Settings, cache: ResponseCache) -> Collector:
+    """The collector of one source, configured from settings (endpoints, tokens, budgets)."""
+    try:
+        if source == "huggingface":
+            from collectors.huggingface import HuggingFaceCollector
+
+            return HuggingFaceCollector(
+                settings.hf_endpoint,
+                _token(settings.hf_token),
+                max_rate_limit_wait=settings.max_rate_limit_wait_seconds,
+                timeout=settings.http_timeout_seconds,
+            )
+        if source == "github":
+            from collectors.github import GitHubCollector
+
+            return GitHubCollector(
+                settings.github_api_url,
+                _token(settings.github_token),
+                graphql_url=settings.github_graphql_url,
+                cache=cache,
+                concurrency=settings.concurrency,
+                max_rate_limit_wait=settings.max_rate_limit_wait_seconds,
+            )
+        if source == "opendigger":
+            from collectors.opendigger import OpenDiggerCollector
+
+            collector: Collector = OpenDiggerCollector(
+                settings.opendigger_url, cache=cache, concurrency=settings.concurrency
+            )
+            return collector
+        if source == "benchmarks":
+            from collectors.benchmarks import BenchmarkCollector
+
+            collector = BenchmarkCollector(
+                hf_endpoint=settings.hf_endpoint,
+                hf_token=_token(settings.hf_token),
+                opencompass_url=settings.opencompass_url,
+                open_llm_parquet=settings.open_llm_parquet,
+                timeout=settings.http_timeout_seconds,
+                max_rate_limit_wait=settings.max_rate_limit_wait_seconds,
+            )
+            return collector
+    except ImportError as exc:
+        raise SourceUnavailable(f"the {source} collector is not available: {exc}") from exc
+    raise SourceUnavailable(f"unknown source {source!r} (known: {', '.join(SOURCES)})")
+
+
+def _targets(source: str, registry: Registry, store: Store) -> tuple[list[str], list[ArtifactId]]:
+    """Which handles and explicit artifacts a source reads."""
+    explicit = registry.explicit_artifacts()
+    if source == "huggingface":
+        return registry.hf_handles(), [a for a in explicit if a.platform == "hf"]
+    if source == "github":
+        return registry.gh_handles(), [a for a in explicit if a.platform == "gh"]
+    tracked = [record.id for record in store.artifacts(tracked_only=True)]
+    if source == "opendigger":
+        repos = sorted(
+            {a for a in tracked if a.platform == "gh"} | {a for a in explicit if a.platform == "gh"}
+        )
+        return [], repos
+    # Benchmarks: tracked models get results; tracked datasets may be benchmarks with leaderboards.
+    return [], sorted({a for a in tracked if a.platform == "hf"})
+
+
+def collect_source(
+    source: str,
+    settings: Settings,
+    store: Store,
+    registry: Registry,
+    *,
+    progress: Progress | None = None,
+    stop: threading.Event | None = None,
+    collector_factory: Callable[[str, Settings, ResponseCache], Collector] = make_collector,
+) -> SourceOutcome:
+    """One source, one run: collect, append in one transaction, finish the run with its status."""
+    try:
+        collector = collector_factory(source, settings, store)
+    except SourceUnavailable as exc:
+        return SourceOutcome(source, None, "unavailable", message=str(exc))
+    run_id = store.start_run("collect", source)
+    handles, explicit = _targets(source, registry, store)
+    watched = _StoppableProgress(progress or NullProgress(), stop)
+    try:
+        result = collector.collect(handles, explicit, watched)
+    except RefreshInterrupted as exc:
+        store.finish_run(run_id, "interrupted", message=str(exc))
+        return SourceOutcome(source, run_id, "interrupted", message=str(exc))
+    except Exception as exc:  # a collector bug must not take the other sources down
+        message = f"{type(exc).__name__}: {exc}"
+        store.finish_run(run_id, "failed", message=message)
+        return SourceOutcome(source, run_id, "failed", message=message)
+    if result.benchmark_results:
+        result.benchmark_results, unplaced = _normalised(result.benchmark_results)
+        for line in unplaced[:20]:
+            watched.note(line)
+    store.record_collection(run_id, result)
+    partial = bool(result.failures) or result.stats.stopped_reason is not None
+    status = "partial" if partial else "succeeded"
+    store.finish_run(run_id, status, result.stats, message=result.stats.stopped_reason)
+    return SourceOutcome(
+        source,
+        run_id,
+        status,
+        artifacts=len(result.artifacts),
+        observations=len(result.observations),
+        benchmark_results=len(result.benchmark_results),
+        failures=len(result.failures),
+        stats=result.stats,
+        message=result.stats.stopped_reason,
+    )
+
+
+def _normalised(results: list[BenchmarkResult]) -> tuple[list[BenchmarkResult], list[str]]:
+    """Canonical benchmark ids and 0..1 scaling, the same for every source's results.
+
+    Returns the results and the report lines of what could not be placed (kept, not dropped).
+    """
+    from collectors.benchmarks import normalise
+
+    normalised, unplaced = normalise(results)
+    return normalised, unplaced.lines()
+
+
+def open_configured_store(settings: Settings) -> Store:
+    if settings.database_url.startswith("sqlite:///"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return open_store(settings.database_url)
+
+
+def collect(
+    settings: Settings,
+    sources: Sequence[str] | None = None,
+    *,
+    store: Store | None = None,
+    registry: Registry | None = None,
+    progress: PipelineProgress | None = None,
+    stop: threading.Event | None = None,
+) -> list[SourceOutcome]:
+    store = store or open_configured_store(settings)
+    registry = registry or load_registry(settings.registry_path)
+    store.sync_registry(
+        registry.organizations.values(), registry.products.values(), str(registry.source)
+    )
+    outcomes: list[SourceOutcome] = []
+    for source in sources or SOURCES:
+        if stop is not None and stop.is_set():
+            break
+        source_progress = progress.source_progress(source) if progress else None
+        outcome = collect_source(
+            source, settings, store, registry, progress=source_progress, stop=stop
+        )
+        outcomes.append(outcome)
+        if progress:
+            progress.source_finished(outcome)
+        if outcome.status == "interrupted":
+            break
+    return outcomes
+
+
+def score(
+    settings: Settings,
+    *,
+    store: Store,
+    registry: Registry,
+    as_of: datetime | None = None,
+) -> int:
+    """Score at an as-of date and record the scoring run; returns its id."""
+    from ossimpact.scoring_service import run_scoring
+    from scoring import load_methodology
+
+    methodology = load_methodology(settings.methodology_path)
+    scoring_run_id, _ = run_scoring(store, registry, methodology, as_of)
+    return scoring_run_id
+
+
+def refresh(
+    settings: Settings,
+    *,
+    sources: Sequence[str] | None = None,
+    score_after: bool = True,
+    progress: PipelineProgress | None = None,
+    stop: threading.Event | None = None,
+    wait_for_lock: bool = False,
+    lock_timeout: float = 3600.0,
+    holder: str | None = None,
+) -> RefreshOutcome:
+    """Collect every source then score — one refresh at a time across processes."""
+    from ossimpact.refresh_lock import refresh_guard
+
+    store = open_configured_store(settings)
+    registry = load_registry(settings.registry_path)
+    outcome = RefreshOutcome()
+    stop = stop or threading.Event()
+    # A refresh whose lock was taken over (it stalled past the TTL) winds down at the next artifact.
+    with refresh_guard(
+        store, holder=holder, wait=wait_for_lock, timeout=lock_timeout, stop_when_lost=stop
+    ):
+        outcome.sources = collect(
+            settings, sources, store=store, registry=registry, progress=progress, stop=stop
+        )
+        outcome.interrupted = any(o.status == "interrupted" for o in outcome.sources)
+        collected = any(o.status in ("succeeded", "partial") for o in outcome.sources)
+        if score_after and collected and not outcome.interrupted:
+            try:
+                outcome.scoring_run_id = score(settings, store=store, registry=registry)
+            except ImportError as exc:
+                outcome.scoring_message = f"scoring is not available: {exc}"
+    return outcome
