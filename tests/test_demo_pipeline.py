@@ -48,7 +48,9 @@ def test_demo_figures_come_from_the_local_fake_servers(demo_database: Path) -> N
     latest = store.latest_observations()
     urls = {observation.source_url for observation in latest.values()}
     assert urls
-    assert all(url.startswith(("http://127.0.0.1:", "sandbox://")) for url in urls), sorted(urls)[:5]
+    assert all(url.startswith(("http://127.0.0.1:", "sandbox://")) for url in urls), sorted(urls)[
+        :5
+    ]
 
 
 def test_troublemakers_are_failures_of_their_artifacts_only(demo_database: Path) -> None:
