@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from scoring.catalogue import Aggregation
@@ -15,9 +16,23 @@ def latest_values(history: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"artifact": [], "metric": [], "value": []}).astype(
             {"artifact": object, "metric": object, "value": float}
         )
-    ordered = history.sort_values(["artifact", "metric", "observed_at"], kind="stable")
-    last = ordered.drop_duplicates(["artifact", "metric"], keep="last")
-    return last.loc[:, ["artifact", "metric", "value"]].reset_index(drop=True)
+    # integer codes and one lexsort: sorting millions of strings is what would cost
+    artifact_codes, _ = pd.factorize(history["artifact"])
+    metric_codes, _ = pd.factorize(history["metric"])
+    stamps = (
+        history["observed_at"]
+        .dt.tz_convert("UTC")
+        .dt.tz_localize(None)
+        .to_numpy()
+        .astype("datetime64[ns]")
+        .astype(np.int64)
+    )
+    order = np.lexsort((np.arange(len(history)), stamps, metric_codes, artifact_codes))
+    a, m = artifact_codes[order], metric_codes[order]
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = (a[1:] != a[:-1]) | (m[1:] != m[:-1])
+    picked = history.iloc[order[last]]
+    return picked.loc[:, ["artifact", "metric", "value"]].reset_index(drop=True)
 
 
 def aggregate_metric(

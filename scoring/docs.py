@@ -124,7 +124,9 @@ def methodology_markdown(methodology: Methodology) -> str:
         ),
         "",
         f"- **Star burst / download spike**: a day's rise in our own daily series against the "
-        f"median of the preceding {it.star_burst.baseline_days} days; robust z ≥ "
+        f"usual rise of the preceding {it.star_burst.baseline_days // 7} weeks (median of weekly "
+        "medians, a rolling median that stays fast on 100,000 series); a series that was at zero "
+        "in those weeks is a new artifact taking off and is not judged; robust z ≥ "
         f"{it.star_burst.z_threshold:g}, at least {it.star_burst.min_ratio:g}× the usual rise, and at "
         f"least {it.star_burst.min_increase:,.0f} stars / {it.download_spike.min_increase:,.0f} "
         "downloads a day. The scale is the larger of 1.4826·MAD and the Poisson noise √median.",

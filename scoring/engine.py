@@ -71,14 +71,16 @@ def score_products(
 ) -> ScoringResult:
     history = checked_history(inputs.history, inputs.as_of)
     rules = methodology.integrity
-    findings = series_findings(history, latest_values(history), rules)
+    latest = latest_values(history)
+    findings = series_findings(history, latest, rules)
     artifact_flags = findings.flags
     if rules.exclude_flagged_window:
         history = exclude_windows(history, findings.excess)
+        latest = latest_values(history)
         artifact_flags = [
             (a, replace(f, excluded=True) if f.kind in EXCLUDABLE else f) for a, f in artifact_flags
         ]
-    table = derive_signals(inputs, methodology, history)
+    table = derive_signals(inputs, methodology, history, latest)
     flags = _product_flags(inputs, artifact_flags)
     raw = table.raw
     for category in ("model", "corpus"):

@@ -194,13 +194,16 @@ def _created(inputs: ScoringInputs) -> pd.Series:
 
 
 def derive_signals(
-    inputs: ScoringInputs, methodology: Methodology, history: pd.DataFrame
+    inputs: ScoringInputs,
+    methodology: Methodology,
+    history: pd.DataFrame,
+    latest: pd.DataFrame | None = None,
 ) -> SignalTable:
     products = sorted(inputs.products, key=lambda p: p.id)
     index = pd.Index([p.id for p in products], name="product_id", dtype=object)
     category = pd.Series([p.category for p in products], index=index, dtype=object)
     membership = membership_frame(inputs)
-    latest = latest_values(history)
+    latest = latest_values(history) if latest is None else latest
     edges = edges_frame(inputs.edges, inputs.as_of)
     created = _created(inputs)
     figures = ProductFigures(membership, latest)
