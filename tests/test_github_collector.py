@@ -346,6 +346,9 @@ def test_stargazer_evidence_is_sampled_or_recorded_as_unavailable(
     assert sampled.sampled == 12 + 18  # the world's 12 recent fans + 18 older placeholders
     assert sampled.low_activity == 4  # fans 0, 3, 6, 9 have empty profiles
     assert by_metric(result, "shlab0/project-006")["stargazers_low_activity"] == 4
+    records = {str(record.id): record for record in result.artifacts}
+    assert records["gh:shlab0/private-stars"].extra["stargazer_evidence"].startswith("unavailable")
+    assert records["gh:shlab0/project-006"].extra["stargazer_evidence"] == "sampled 30"
 
 
 def test_token_never_appears_in_failures_notes_or_logs(

@@ -514,9 +514,16 @@ class GitHubCollector:
             evidence = list(
                 pool.map(lambda a: self._sample_stargazers(client, a, stars[a], now), chosen)
             )
+        records = {record.id: record for record in result.artifacts}
         for item in evidence:
             progress.advance()
             result.stargazer_evidence.append(item)
+            record = records.get(item.artifact)
+            if record is not None:
+                # The integrity page shows why there is no stargazer sample: never a guess.
+                record.extra["stargazer_evidence"] = (
+                    f"sampled {item.sampled}" if item.available else f"unavailable: {item.reason}"
+                )
             if item.available:
                 for metric, value in (
                     (STARGAZERS_SAMPLED, item.sampled),
