@@ -129,7 +129,9 @@ def methodology_markdown(methodology: Methodology) -> str:
         "in those weeks is a new artifact taking off and is not judged; robust z ≥ "
         f"{it.star_burst.z_threshold:g}, at least {it.star_burst.min_ratio:g}× the usual rise, and at "
         f"least {it.star_burst.min_increase:,.0f} stars / {it.download_spike.min_increase:,.0f} "
-        "downloads a day. The scale is the larger of 1.4826·MAD and the Poisson noise √median.",
+        f"downloads a day; a download spike must last at least {it.download_spike.min_days} days "
+        "(one-day jumps of 30-day counts are often recounts). The scale is the larger of "
+        "1.4826·MAD and the Poisson noise √median.",
         "- **Downloads decreased**: Hugging Face all-time downloads that fell between two "
         "observations (a recount or CI clean-up).",
         f"- **Ratio outliers**: likes/downloads (models, corpora) and stars/forks (communities) "

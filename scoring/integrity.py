@@ -179,6 +179,7 @@ def burst_windows(series: pd.DataFrame, rule: BurstRule) -> pd.DataFrame:
         z=("z", "max"),
         excess=("excess", "sum"),
     )
+    runs = runs[runs["days"] >= rule.min_days].copy()
     runs["start"] = series.index[runs["first"].to_numpy()]
     runs["end"] = series.index[runs["last"].to_numpy()]
     runs.attrs["hits"] = hits

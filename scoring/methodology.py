@@ -87,6 +87,9 @@ class BurstRule(_Strict):
     z_threshold: float = 6.0
     min_ratio: float = 5.0
     min_increase: float = 0.0
+    min_days: int = (
+        1  # flagged days a window needs (one-day jumps of 30-day counts are often recounts)
+    )
 
 
 class RatioRule(_Strict):
@@ -104,7 +107,7 @@ class StargazerRule(_Strict):
 class Integrity(_Strict):
     exclude_flagged_window: bool = False
     star_burst: BurstRule = BurstRule(min_increase=100.0)
-    download_spike: BurstRule = BurstRule(min_increase=250.0)
+    download_spike: BurstRule = BurstRule(min_increase=250.0, min_days=2)
     downloads_decrease_tolerance: float = 0.0  # relative drop ignored as recount noise
     ratio_outlier: RatioRule = RatioRule()
     stargazers: StargazerRule = StargazerRule()
