@@ -152,3 +152,15 @@ def test_flags_are_shown_but_not_applied_unless_the_methodology_says_so() -> Non
     (flag,) = excluded.rows[0].flags
     assert flag.excluded is True
     assert float(excluded.raw_signals["stars"].iloc[0]) == pytest.approx(stars[-1] - 2000, abs=60)
+
+
+def test_a_one_day_jump_in_30_day_counts_is_not_a_spike() -> None:
+    rng = np.random.default_rng(6)
+    daily = rng.poisson(100, size=150).astype(float)
+    daily[100] *= 20
+    rolling = pd.Series(daily).rolling(30).sum().to_numpy()[29:]
+    rows = _series("hf:model:lab/m", DL30, rolling)
+    findings = series_findings(
+        _frame(rows), pd.DataFrame(columns=["artifact", "metric", "value"]), Integrity()
+    )
+    assert findings.flags == []
