@@ -125,8 +125,10 @@ def save_shortlist(name: str, created_by: str, items: Sequence[tuple[str, str]])
 
 
 def shortlist_csv(items: Sequence[tuple[str, str]]) -> bytes:
-    """The export issue's sanitised, Excel-ready CSV for the picked products and notes."""
-    return views.shortlist_csv(current(), items)
+    """The export's own builder (one implementation): sanitised, Excel-ready CSV with notes."""
+    from ossimpact.export import csv_bytes, picked_rows
+
+    return csv_bytes(picked_rows(store(), list(items)))
 
 
 def award_window() -> tuple[datetime, datetime] | None:

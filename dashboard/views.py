@@ -223,13 +223,10 @@ def load_snapshot(store: Any) -> Snapshot:
 
 
 def is_synthetic(store: Any) -> bool:
-    """Demo data is labelled so on screen; the store or the settings say so."""
+    """Demo data is labelled so on screen; the store (set by the demo) or the settings say so."""
     from ossimpact.settings import load_settings
 
-    marker = getattr(store, "synthetic", None)
-    if callable(marker):
-        marker = marker()
-    return bool(marker) or load_settings().synthetic
+    return store.meta("synthetic") == "true" or load_settings().synthetic
 
 
 def _field(record: Any, name: str) -> Any:
@@ -660,71 +657,3 @@ def shortlist_view(record: Any) -> ShortlistView | None:
         created_at=record.created_at,
         items=[(str(i.product_id), str(i.note)) for i in record.items],
     )
-
-
-def shortlist_frame(snap: Snapshot, items: Sequence[tuple[str, str]]) -> pd.DataFrame:
-    """The export issue's columns for the picked products, in the committee's order, with notes."""
-    from ossimpact.export.columns import (
-        CONTRIBUTION_PREFIX,
-        EXPORT_COLUMNS_BASE,
-        EXTRA_COLUMNS,
-        NOTE_COLUMN,
-        signal_columns,
-    )
-
-    ids = [pid for pid, _ in items]
-    notes = dict(items)
-    scores = snap.scores.set_index("product_id")
-    products = snap.products.set_index("product_id")
-    links = _first_license(snap).set_index("product_id")
-    contributions = snap.contributions[snap.contributions["product_id"].isin(ids)]
-    raw = contributions.pivot_table(
-        index="product_id", columns="signal", values="raw", aggfunc="first"
-    )
-    parts = contributions.pivot_table(
-        index="product_id", columns="signal", values="contribution", aggfunc="first"
-    )
-    as_of = snap.data_as_of
-    signals = list(signal_columns("all"))
-    signals += [s for s in contributions["signal"].unique() if s not in signals]
-    rows = []
-    for pid in ids:
-        score: Any = scores.loc[pid] if pid in scores.index else None
-        product: Any = products.loc[pid] if pid in products.index else None
-        row: dict[str, Any] = {
-            "rank": None if score is None else int(score["rank"]),
-            "rank_low": None if score is None else int(score["rank_low"]),
-            "rank_high": None if score is None else int(score["rank_high"]),
-            "product_id": pid,
-            "product_name": None if product is None else product["name"],
-            "organization": None if product is None else product["organization"],
-            "category": None if product is None else product["category"],
-            "score": None if score is None else float(score["total"]),
-            "flags": "" if score is None else ";".join(score["flag_kinds"]),
-            "url": links["url"].get(pid) if pid in links.index else None,
-            "methodology_version": None if score is None else score["methodology_version"],
-            "data_as_of": as_of.isoformat() if as_of else None,
-            "synthetic": snap.synthetic,
-        }
-        for name in signals:
-            row[name] = raw[name].get(pid) if name in raw.columns else None
-        for name in EXTRA_COLUMNS:
-            row[name] = None if score is None else float(score[name])
-        for name in parts.columns:
-            row[f"{CONTRIBUTION_PREFIX}{name}"] = parts[name].get(pid)
-        row[NOTE_COLUMN] = notes[pid]
-        rows.append(row)
-    columns = [*EXPORT_COLUMNS_BASE, *signals, *EXTRA_COLUMNS]
-    columns += [f"{CONTRIBUTION_PREFIX}{name}" for name in parts.columns]
-    columns.append(NOTE_COLUMN)
-    frame = pd.DataFrame(rows, columns=columns)
-    for name in ("rank", "rank_low", "rank_high"):
-        frame[name] = frame[name].astype("Int64")
-    return frame
-
-
-def shortlist_csv(snap: Snapshot, items: Sequence[tuple[str, str]]) -> bytes:
-    """Excel-ready CSV through the export's sanitised builder (BOM, quoting, no formulas)."""
-    from ossimpact.export import csv_bytes
-
-    return csv_bytes(shortlist_frame(snap, items))

@@ -28,7 +28,7 @@ PAGES = (
 @pytest.fixture
 def app_env(dashboard_store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("OSSIMPACT_DATABASE_URL", dashboard_store_url)
-    monkeypatch.setenv("OSSIMPACT_SYNTHETIC", "true")
+    monkeypatch.delenv("OSSIMPACT_SYNTHETIC", raising=False)
     monkeypatch.delenv("OSSIMPACT_DASHBOARD_PASSWORD", raising=False)
     return dashboard_store_url
 
