@@ -362,10 +362,15 @@ def sandbox(
 ) -> None:
     """Serve the fake Hugging Face, GitHub and OpenDigger servers until Ctrl-C."""
     from ossimpact.sandbox.runner import serve_forever
+    from ossimpact.sandbox.world import WorldSpecError
 
-    serve_forever(
-        load_settings().registry_path, size=size, seed=seed, latency=latency, console=console
-    )
+    try:
+        serve_forever(
+            _settings().registry_path, size=size, seed=seed, latency=latency, console=console
+        )
+    except WorldSpecError as exc:
+        err_console.print(f"[red]cannot build the synthetic world:[/] {exc} (try a larger --size)")
+        raise typer.Exit(EXIT_USAGE) from exc
 
 
 @app.command()
@@ -379,12 +384,16 @@ def demo(
 ) -> None:
     """Sandbox → collect → score → dashboard on a fresh SQLite file (synthetic data, labelled)."""
     from ossimpact.demo import run_demo
+    from ossimpact.sandbox.world import WorldSpecError
 
-    raise typer.Exit(
-        run_demo(
+    try:
+        code = run_demo(
             data_dir=data_dir, size=size, dashboard=not no_dashboard, port=port, console=console
         )
-    )
+    except WorldSpecError as exc:
+        err_console.print(f"[red]cannot build the synthetic world:[/] {exc} (try a larger --size)")
+        raise typer.Exit(EXIT_USAGE) from exc
+    raise typer.Exit(code)
 
 
 def main() -> None:

@@ -179,7 +179,7 @@ def serve_forever(
     world = world_for_registry(registry, size=size, seed=seed)
     with start_sandbox(world, latency=latency) as sandbox:
         console.print(
-            f"synthetic world: seed {seed}, {world.artifact_count} artifacts "
+            f"synthetic world: seed {seed}, {world.artifact_count} artifacts with third-party ones "
             f"({len(world.models)} models, {len(world.datasets)} datasets, {len(world.repos)} repositories)"
         )
         for name, server in sandbox.servers.items():
