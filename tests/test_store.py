@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -567,3 +568,67 @@ def test_history_filters(store: Store) -> None:
     assert sorted(until["metric"]) == ["downloads_30d", "likes", "stars"]
     assert set(store.observation_history(artifacts=[REPO])["artifact"]) == {str(REPO)}
     assert store.observation_history(artifacts=[DATASET]).empty
+
+
+def test_score_summaries_and_product_scores_read_the_official_run(store: Store) -> None:
+    collect_run = collect(store, figures(T0, {"likes": 1}))
+    assert store.score_summaries().empty
+    assert store.product_scores(["internvl3"]) == []
+    score_run = store.start_run("score")
+    plain = dataclasses.replace(_score_row("plain", 3), flags=())
+    rows = [_score_row("internvl3", 1), _score_row("intern-s1", 2), plain]
+    scoring_id = store.record_scores(score_run, "2025.1", T0, [collect_run], rows)
+    assert store.score_summaries().empty  # its run has not finished
+    assert list(store.score_summaries(scoring_id)["product_id"]) == [
+        "internvl3", "intern-s1", "plain",
+    ]  # fmt: skip
+    store.finish_run(score_run, "succeeded")
+    crashed = store.start_run("score")
+    store.record_scores(crashed, "2025.2", T0, [collect_run], [_score_row("x", 1)])
+
+    summaries = store.score_summaries()
+    assert "contributions" not in summaries.columns
+    first = summaries.iloc[0]
+    assert (first["product_id"], first["rank"], first["rank_high"], first["cohort"]) == (
+        "internvl3", 1, 2, "7B",
+    )  # fmt: skip
+    assert first["total"] == pytest.approx(0.8)
+    assert list(summaries["flag_kinds"]) == [
+        ["ratio_outlier", "star_burst"], ["ratio_outlier", "star_burst"], [],
+    ]  # fmt: skip
+    assert store.product_scores(["intern-s1", "unknown"]) == [rows[1]]
+    assert store.product_scores(["plain", "internvl3"]) == [rows[0], plain]
+    assert store.product_scores([]) == []
+
+
+def test_product_history_filters_artifacts_metrics_and_time_in_sql(store: Store) -> None:
+    old = ArtifactId.hf_model("OpenGVLab/InternVL3-8B-Preview")
+    collect(
+        store,
+        CollectionResult("hf", artifacts=[ArtifactRecord(old, "OpenGVLab")]),
+        figures(T0, {"likes": 1, "downloads_30d": 10}, old),
+        figures(T0, {"stars": 5}, REPO, "gh"),
+    )
+    renamed = CollectionResult(
+        "hf", artifacts=[ArtifactRecord(MODEL, "OpenGVLab", renamed_from=old)]
+    )
+    collect(store, renamed, figures(T0 + timedelta(days=1), {"likes": 2, "downloads_30d": 20}))
+    collect(store, figures(T0 + timedelta(days=2), {"likes": 3}))
+    killed = store.start_run("collect", "hf")
+    store.record_collection(killed, figures(T0 + timedelta(days=3), {"likes": 99}))
+
+    history = store.product_history([MODEL], ["likes"])
+    assert list(history.columns) == ["artifact", "metric", "value", "observed_at"]
+    assert list(history["value"]) == [1.0, 2.0, 3.0]  # the killed run's figure is not counted
+    assert set(history["artifact"]) == {str(MODEL)}
+    assert str(history["observed_at"].dt.tz) == "UTC"
+    window = store.product_history(
+        [MODEL, REPO], since=T0 + timedelta(days=1), until=T0 + timedelta(days=1)
+    )
+    assert sorted(zip(window["metric"], window["value"], strict=True)) == [
+        ("downloads_30d", 20.0), ("likes", 2.0),
+    ]  # fmt: skip
+    both = store.product_history([old, REPO], until=T0)
+    assert sorted(both["metric"]) == ["downloads_30d", "likes", "stars"]
+    assert store.product_history([DATASET]).empty
+    assert store.product_history([]).empty

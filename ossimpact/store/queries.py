@@ -28,6 +28,7 @@ from ossimpact.store.schema import (
     observation_latest,
     observation_values,
     runs,
+    scores,
     source_urls,
 )
 
@@ -35,6 +36,20 @@ groups = observation_groups
 values = observation_values
 
 HISTORY_COLUMNS = ["artifact", "metric", "value", "observed_at", "source_url", "kind", "run_id"]
+PRODUCT_HISTORY_COLUMNS = ["artifact", "metric", "value", "observed_at"]
+SCORE_SUMMARY_COLUMNS = [
+    "product_id",
+    "category",
+    "methodology_version",
+    "total",
+    "rank",
+    "rank_low",
+    "rank_high",
+    "top_n_share",
+    "coverage",
+    "cohort",
+    "flag_kinds",
+]
 
 
 @lru_cache(maxsize=200_000)
@@ -190,6 +205,75 @@ def observation_history(
         }
     )
     return frame[HISTORY_COLUMNS]
+
+
+def product_history(
+    connection: Connection,
+    artifact_ids: Collection[ArtifactId],
+    metric_names: Collection[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> pd.DataFrame:
+    """Counted figures of some artifacts in a time range, oldest first (PRODUCT_HISTORY_COLUMNS)."""
+    resolved = resolve_artifacts(connection, (str(a) for a in artifact_ids))
+    ids = sorted(set(resolved.values()))
+    if not ids:
+        return _product_history_frame([])
+    query = (
+        select(artifacts.c.platform_id, metrics.c.name, values.c.value, groups.c.observed_at)
+        .join_from(values, groups, groups.c.id == values.c.group_id)
+        .join(artifacts, artifacts.c.id == groups.c.artifact_id)
+        .join(metrics, metrics.c.id == values.c.metric_id)
+        .where(groups.c.artifact_id.in_(ids), groups.c.run_id.in_(_counted_runs()))
+        .order_by(groups.c.observed_at, groups.c.id, metrics.c.name)
+    )
+    if metric_names is not None:
+        query = query.where(values.c.metric_id.in_(_metric_ids(metric_names)))
+    if since is not None:
+        query = query.where(groups.c.observed_at >= since)
+    if until is not None:
+        query = query.where(groups.c.observed_at <= until)
+    return _product_history_frame(connection.execute(query).all())
+
+
+def _product_history_frame(rows: Any) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(rows, columns=PRODUCT_HISTORY_COLUMNS)
+    return frame.astype({"artifact": "object", "metric": "object", "value": "float64"}).assign(
+        observed_at=pd.to_datetime(frame["observed_at"], utc=True)
+    )
+
+
+def score_summaries(connection: Connection, scoring_run_id: int) -> pd.DataFrame:
+    """A scoring run's rows without contributions (SCORE_SUMMARY_COLUMNS), leaderboard order."""
+    s = scores.c
+    query = (
+        select(
+            s.product_id,
+            s.category,
+            s.methodology_version,
+            s.total,
+            s.rank,
+            s.rank_low,
+            s.rank_high,
+            s.top_n_share,
+            s.coverage,
+            s.cohort,
+            s.flags,
+        )
+        .where(s.scoring_run_id == scoring_run_id)
+        .order_by(s.category, s.rank, s.product_id)
+    )
+    records = [
+        (*row[:-1], sorted({str(flag["kind"]) for flag in row[-1]}) if row[-1] else [])
+        for row in connection.execute(query).all()
+    ]
+    if not records:
+        return empty_score_summaries()
+    return pd.DataFrame.from_records(records, columns=SCORE_SUMMARY_COLUMNS)
+
+
+def empty_score_summaries() -> pd.DataFrame:
+    return pd.DataFrame(columns=SCORE_SUMMARY_COLUMNS)
 
 
 def latest_edges(connection: Connection, as_of: datetime | None = None) -> list[Edge]:

@@ -488,13 +488,7 @@ class Store:
         """The rows of one scoring run; None = the newest one whose run finished."""
         with self.engine.connect() as connection:
             if scoring_run_id is None:
-                scoring_run_id = connection.execute(
-                    select(func.max(scoring_runs.c.id)).where(
-                        scoring_runs.c.run_id.in_(
-                            select(runs.c.id).where(runs.c.status.in_(COUNTED_STATUSES))
-                        )
-                    )
-                ).scalar_one_or_none()
+                scoring_run_id = _official_scoring_run(connection)
                 if scoring_run_id is None:
                     return []
             rows = connection.execute(
@@ -502,23 +496,55 @@ class Store:
                 .where(scores.c.scoring_run_id == scoring_run_id)
                 .order_by(scores.c.category, scores.c.rank, scores.c.product_id)
             )
-            return [
-                ScoreRow(
-                    product_id=r.product_id,
-                    category=r.category,
-                    methodology_version=r.methodology_version,
-                    total=r.total,
-                    rank=r.rank,
-                    rank_low=r.rank_low,
-                    rank_high=r.rank_high,
-                    top_n_share=r.top_n_share,
-                    coverage=r.coverage,
-                    contributions=codec.contributions_from_json(r.contributions),
-                    flags=codec.flags_from_json(r.flags),
-                    cohort=r.cohort,
+            return [_score_row(r) for r in rows]
+
+    def product_scores(
+        self, product_ids: Collection[str], scoring_run_id: int | None = None
+    ) -> list[ScoreRow]:
+        """Full rows (contributions, flags) of only these products, in `scores()` order.
+
+        What a product page needs: the JSON of the other products is never read.
+        """
+        wanted = sorted({str(p) for p in product_ids})
+        with self.engine.connect() as connection:
+            if scoring_run_id is None:
+                scoring_run_id = _official_scoring_run(connection)
+            if scoring_run_id is None or not wanted:
+                return []
+            found: list[ScoreRow] = []
+            for part in chunks(wanted):
+                rows = connection.execute(
+                    select(scores).where(
+                        scores.c.scoring_run_id == scoring_run_id, scores.c.product_id.in_(part)
+                    )
                 )
-                for r in rows
-            ]
+                found.extend(_score_row(r) for r in rows)
+        return sorted(found, key=lambda r: (r.category, r.rank, r.product_id))
+
+    def score_summaries(self, scoring_run_id: int | None = None) -> pd.DataFrame:
+        """One scoring run's rows without their contributions, as a frame (SCORE_SUMMARY_COLUMNS).
+
+        What a leaderboard needs, read without decoding any contribution; `flag_kinds` is the
+        sorted list of the distinct kinds of the row's integrity flags. None = the official run.
+        """
+        with self.engine.connect() as connection:
+            if scoring_run_id is None:
+                scoring_run_id = _official_scoring_run(connection)
+            if scoring_run_id is None:
+                return queries.empty_score_summaries()
+            return queries.score_summaries(connection, scoring_run_id)
+
+    def product_history(
+        self,
+        artifacts: Collection[ArtifactId],
+        metrics: Collection[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> pd.DataFrame:
+        """Counted figures of these artifacts from `since` to `until` (both included), oldest
+        first: artifact, metric, value, observed_at. Filtered in SQL, no source URLs."""
+        with self.engine.connect() as connection:
+            return queries.product_history(connection, artifacts, metrics, since, until)
 
     # -- shortlists -------------------------------------------------------------------------
 
@@ -718,6 +744,33 @@ class Store:
             raise UnknownRunError(f"no run {run_id} in the store")
         if status != "running":
             raise StoreError(f"run {run_id} already finished ({status}); start a new run")
+
+
+def _official_scoring_run(connection: Connection) -> int | None:
+    """The newest scoring run whose run finished (succeeded or partial)."""
+    found = connection.execute(
+        select(func.max(scoring_runs.c.id)).where(
+            scoring_runs.c.run_id.in_(select(runs.c.id).where(runs.c.status.in_(COUNTED_STATUSES)))
+        )
+    ).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def _score_row(r: Any) -> ScoreRow:
+    return ScoreRow(
+        product_id=r.product_id,
+        category=r.category,
+        methodology_version=r.methodology_version,
+        total=r.total,
+        rank=r.rank,
+        rank_low=r.rank_low,
+        rank_high=r.rank_high,
+        top_n_share=r.top_n_share,
+        coverage=r.coverage,
+        contributions=codec.contributions_from_json(r.contributions),
+        flags=codec.flags_from_json(r.flags),
+        cohort=r.cohort,
+    )
 
 
 def _stamp(value: datetime | None) -> str:
