@@ -3,21 +3,23 @@
 huggingface_hub sends every call through one process-wide `httpx2.Client` built by a factory
 (`set_client_factory`). Ours adds two event hooks that report to the ledger of the running
 collection (a context variable, so other users of huggingface_hub are left untouched):
-- count every request, keep the URL of the last answer (the source URL of its figures);
-- see each 429 before `http_backoff` sleeps on it, count the wait, and stop the source when the
-  run's wait budget would be exceeded;
-- honour `RateLimit: r=0` on successful answers by pausing before the next request;
+- count every request, keep the URL of the last answer on each thread (the source URL of its
+  figures);
+- see each 429 before `http_backoff` sleeps on it, count the wait, hold the other threads until
+  the same reset, and stop the source when the run's wait budget would be exceeded;
+- honour `RateLimit: r=0` on successful answers by pausing every thread before its next request;
 - refuse any request to a host other than the configured endpoint (the client's own side calls
   read `HF_ENDPOINT` at import and would otherwise reach huggingface.co behind a mirror).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx2
@@ -59,72 +61,129 @@ def wait_before_retry(response: httpx2.Response) -> float | None:
     return None
 
 
-@dataclass
 class HubLedger:
-    """What one collection run spent on the Hub, filled by the client's event hooks."""
+    """What one collection run spent on the Hub, filled by the client's event hooks.
 
-    endpoint: str
-    max_wait: float
-    stats: CollectionStats = field(default_factory=CollectionStats)
-    progress: Progress = field(default_factory=NullProgress)
-    last_url: str = ""
-    _pending_wait: float = 0.0  # a back-off the client is sleeping; counted when it retries
-    _polite_wait: float = 0.0  # a pause owed before the next request (RateLimit r=0)
+    The hooks run on whichever thread sends the request (the collector lists in parallel), so
+    counts are taken under a lock and the URL of the last answer is kept per thread: a listing
+    reads its own pages' URLs, never a neighbour's.
 
-    def _claim_wait(self, seconds: float, why: str) -> None:
-        spent = self.stats.rate_limit_wait_seconds + self._pending_wait
-        if spent + seconds > self.max_wait:
-            raise RateLimitBudgetExceeded(
-                f"rate limited by the Hub ({why}); waiting {seconds:.0f} s more would exceed "
-                f"the run's budget of {self.max_wait:.0f} s of rate-limit waits"
+    Waits are counted as wall-clock time: when several threads hold for the same reset (one
+    saw a 429, the others pause before their next request), the pause counts once, and the
+    budget is spent once. A wait that starts after the previous one ended is a new wait.
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        max_wait: float,
+        stats: CollectionStats | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.max_wait = max_wait
+        self.stats = stats if stats is not None else CollectionStats()
+        self.progress: Progress = progress or NullProgress()
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._resume_at = 0.0  # monotonic time before which no request leaves (any thread)
+        self._claimed = 0.0  # seconds of waits announced so far (the budget), as wall-clock time
+        self._claimed_until = 0.0
+        self._counted_until = 0.0  # end of the last wait counted in stats
+
+    @property
+    def last_url(self) -> str:
+        """The URL of the last successful answer on this thread (the source of its figures)."""
+        url: str = getattr(self._local, "last_url", "")
+        return url
+
+    def _claim_wait(self, seconds: float, why: str) -> _Wait:
+        """Announce a wait; refused when it would take the run past its wait budget."""
+        now = time.monotonic()
+        with self._lock:
+            extra = (
+                seconds
+                if now >= self._claimed_until
+                else max(0.0, now + seconds - self._claimed_until)
             )
+            if self._claimed + extra > self.max_wait:
+                raise RateLimitBudgetExceeded(
+                    f"rate limited by the Hub ({why}); waiting {seconds:.0f} s more would exceed "
+                    f"the run's budget of {self.max_wait:.0f} s of rate-limit waits"
+                )
+            self._claimed += extra
+            self._claimed_until = max(self._claimed_until, now + seconds)
+            self._resume_at = max(self._resume_at, now + seconds)
+        return _Wait(now, seconds)
 
-    def _commit_wait(self, seconds: float) -> None:
-        self.stats.rate_limit_waits += 1
-        self.stats.rate_limit_wait_seconds += seconds
-        self.progress.note(f"Hugging Face rate limit: waited {seconds:.0f} s")
+    def _count_wait(self, wait: _Wait) -> None:
+        """Count a wait that was slept, once however many threads slept it."""
+        with self._lock:
+            if wait.start >= self._counted_until:
+                added, new = wait.seconds, True
+            else:
+                added, new = max(0.0, wait.end - self._counted_until), False
+            self._counted_until = max(self._counted_until, wait.end)
+            if new:
+                self.stats.rate_limit_waits += 1
+            self.stats.rate_limit_wait_seconds += added
+        if new:
+            self.progress.note(f"Hugging Face rate limit: waited {wait.seconds:.0f} s")
 
     def on_request(self, request: httpx2.Request) -> None:
         if _origin(str(request.url)) != _origin(self.endpoint):
             raise ForeignHostRefused(
                 f"refused a request to {request.url.host}: the Hub endpoint is {self.endpoint}"
             )
-        if self._pending_wait:
-            self._commit_wait(self._pending_wait)
-            self._pending_wait = 0.0
-        if self._polite_wait:
-            pause, self._polite_wait = self._polite_wait, 0.0
-            time.sleep(pause)
-            self._commit_wait(pause)
-        self.stats.requests += 1
+        pending: _Wait | None = getattr(self._local, "pending", None)
+        if pending is not None:  # http_backoff slept it on this thread and now retries
+            self._local.pending = None
+            self._count_wait(pending)
+        with self._lock:
+            resume_at = self._resume_at
+        now = time.monotonic()
+        if resume_at > now:  # the quota is used up or another thread saw a 429: hold off
+            time.sleep(resume_at - now)
+            self._count_wait(_Wait(now, resume_at - now))
+        with self._lock:
+            self.stats.requests += 1
 
     def on_response(self, response: httpx2.Response) -> None:
         if response.status_code == 429:
             wait = wait_before_retry(response)
             if wait is not None:
-                self._claim_wait(wait, f"429 on {response.request.url.path}")
-                self._pending_wait = wait
+                self._local.pending = self._claim_wait(wait, f"429 on {response.request.url.path}")
             return
         if response.is_success:
-            self.last_url = str(response.request.url)
+            self._local.last_url = str(response.request.url)
             info = parse_ratelimit_headers(response.headers)
             if info is not None and info.remaining == 0 and info.reset_in_seconds > 0:
                 self._claim_wait(float(info.reset_in_seconds), "request quota used up")
-                self._polite_wait = float(info.reset_in_seconds)
 
     def sleep_for_retry(self, response: httpx2.Response | None) -> bool:
         """Sleep before retrying a call huggingface_hub does not retry itself (info calls).
 
         True when the caller should retry; False when the answer gave no wait to honour.
         """
-        wait = wait_before_retry(response) if response is not None else None
-        if wait is None:
+        pending: _Wait | None = getattr(self._local, "pending", None)
+        self._local.pending = None
+        seconds = wait_before_retry(response) if response is not None else None
+        if seconds is None:
             return False
-        self._pending_wait = 0.0
-        self._claim_wait(wait, "429 on a repository info call")
-        time.sleep(wait)
-        self._commit_wait(wait)
+        wait = pending or self._claim_wait(seconds, "429 on a repository info call")
+        time.sleep(max(0.0, wait.end - time.monotonic()))
+        self._count_wait(wait)
         return True
+
+
+@dataclass(frozen=True)
+class _Wait:
+    start: float  # monotonic
+    seconds: float
+
+    @property
+    def end(self) -> float:
+        return self.start + self.seconds
 
 
 _ACTIVE: ContextVar[HubLedger | None] = ContextVar("ossimpact_hub_ledger", default=None)

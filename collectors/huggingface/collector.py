@@ -9,10 +9,12 @@ Hub refuses `childrenModelCount` on listings.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx2
 from huggingface_hub import HfApi
@@ -35,6 +37,7 @@ from collectors.huggingface.derivatives import (
     has_children,
     summarise_children,
 )
+from collectors.huggingface.parallel import Piece, in_order
 from collectors.huggingface.parse import (
     Fetch,
     MalformedItem,
@@ -93,10 +96,11 @@ DATASET_EXPAND = [
 ]
 CHILD_EXPAND = ["author", "tags", "baseModels"]
 RepoKind = Literal["model", "dataset"]
+T = TypeVar("T")
 
 
 class _Stop(Exception):
-    """The source stops early (wait budget exhausted); what was collected is kept."""
+    """The source stops early (wait budget exhausted, or interrupted); what was read is kept."""
 
 
 @dataclass
@@ -107,11 +111,41 @@ class _Run:
     ledger: HubLedger
     observed_at: datetime
     progress: Progress
+    records: dict[ArtifactId, ArtifactRecord] = field(default_factory=dict)
     children_on_listing: bool = True
     stopping: RateLimitBudgetExceeded | None = None
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    stop_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fetch(self) -> Fetch:
         return Fetch(self.observed_at, self.ledger.last_url)
+
+    def piece(self) -> Piece:
+        return Piece(CollectionResult(source=SOURCE))
+
+
+@dataclass
+class _Handle:
+    """The listings of one organisation: its models, datasets and collections."""
+
+    name: str
+    models: Piece
+    datasets: Piece
+    collections: Piece
+    children_counts: list[Piece] = field(default_factory=list)
+    derivatives: list[Piece] = field(default_factory=list)
+    trained_on: list[Piece] = field(default_factory=list)
+
+    def in_order(self) -> list[Piece]:
+        """The pieces in the order a sequential run reads them."""
+        return [
+            self.models,
+            *self.children_counts,
+            *self.derivatives,
+            self.datasets,
+            *self.trained_on,
+            self.collections,
+        ]
 
 
 class HuggingFaceCollector:
@@ -126,6 +160,7 @@ class HuggingFaceCollector:
         max_rate_limit_wait: float = 900.0,
         timeout: float = 30.0,
         observed_at: datetime | None = None,
+        concurrency: int = 8,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self._token: str | bool = token or False
@@ -133,6 +168,7 @@ class HuggingFaceCollector:
         self.max_rate_limit_wait = max_rate_limit_wait
         self.timeout = timeout
         self.observed_at = observed_at
+        self.concurrency = max(1, concurrency)
         self._api = HfApi(endpoint=self.endpoint, token=self._token)
 
     def __repr__(self) -> str:  # the token never shows
@@ -145,20 +181,27 @@ class HuggingFaceCollector:
         explicit: Sequence[ArtifactId] = (),
         progress: Progress | None = None,
     ) -> CollectionResult:
+        """Listings of every handle, then derivatives and corpora, then explicit artifacts.
+
+        Each step runs its requests on `concurrency` threads; results are merged in the order a
+        sequential run would read them, so the result does not depend on the concurrency.
+        """
         progress = progress or NullProgress()
         result = CollectionResult(source=SOURCE)
         ledger = HubLedger(self.endpoint, self.max_rate_limit_wait, result.stats, progress)
         run = _Run(result, ledger, self.observed_at or utcnow(), progress)
-        self._records: dict[ArtifactId, ArtifactRecord] = {}
-        with hub_session(ledger, self.timeout):
+        with (
+            hub_session(ledger, self.timeout),
+            ThreadPoolExecutor(self.concurrency, thread_name_prefix="huggingface") as pool,
+        ):
             try:
-                for handle in handles:
-                    self._collect_handle(run, handle)
-                self._collect_explicit(run, explicit)
+                listed = self._list_handles(run, pool, handles)
+                self._follow_up(run, pool, listed)
+                self._collect_explicit(run, pool, explicit)
                 self._check_stop(run)
             except _Stop:
                 pass
-        result.artifacts = list(self._records.values())
+        result.artifacts = list(run.records.values())
         # the same relation is often seen twice (a derivative's own tags, the base's children)
         unique: dict[tuple[ArtifactId, ArtifactId, str], Edge] = {}
         for edge in result.edges:
@@ -166,21 +209,113 @@ class HuggingFaceCollector:
         result.edges = list(unique.values())
         return result
 
-    # -- one organisation -----------------------------------------------------------------
-    def _collect_handle(self, run: _Run, handle: str) -> None:
-        run.progress.begin(f"huggingface:{handle}", None)
-        models = self._list_models(run, handle)
-        bases = [p for p in models if p.record.id.owner.lower() == handle.lower()]
-        if not run.children_on_listing:
-            self._children_counts(run, bases)
-        for parsed in bases:
-            if has_children(parsed.children):
-                self._derivatives(run, parsed)
-        for dataset in self._list_datasets(run, handle):
-            self._trained_on(run, dataset.record.id)
-        self._collections(run, handle)
+    # -- the steps of a run ---------------------------------------------------------------
+    def _list_handles(
+        self, run: _Run, pool: ThreadPoolExecutor, handles: Sequence[str]
+    ) -> list[_Handle]:
+        """Models, datasets and collections of every organisation: three listings each."""
+        if not handles:
+            return []
+        tasks: list[Callable[[], Piece]] = []
+        for handle in handles:
+            tasks.append(self._task(run, self._list_models, handle))
+            tasks.append(self._task(run, self._list_datasets, handle))
+            tasks.append(self._task(run, self._collections, handle))
+        run.progress.begin(f"huggingface: listings of {len(handles)} organisations", len(tasks))
+        pieces = in_order(pool, tasks, run.progress, run.cancelled)
+        listed = [
+            _Handle(handle, pieces[3 * i], pieces[3 * i + 1], pieces[3 * i + 2])
+            for i, handle in enumerate(handles)
+        ]
+        self._check_stop_between_steps(run, listed)
+        return listed
 
-    def _list_models(self, run: _Run, handle: str) -> list[ParsedArtifact]:
+    def _follow_up(self, run: _Run, pool: ThreadPoolExecutor, listed: list[_Handle]) -> None:
+        """Derivative counts when listings refuse them, then children and corpus listings."""
+        bases = {
+            handle.name: [
+                p for p in handle.models.kept if p.record.id.owner.lower() == handle.name.lower()
+            ]
+            for handle in listed
+        }
+        if not run.children_on_listing:
+            counts = [
+                (handle, self._task(run, self._children_count, parsed))
+                for handle in listed
+                for parsed in bases[handle.name]
+                if _may_have_children(parsed)
+            ]
+            if counts:
+                run.progress.begin("huggingface: derivative counts", len(counts))
+                done = in_order(pool, [task for _h, task in counts], run.progress, run.cancelled)
+                for (handle, _task), piece in zip(counts, done, strict=True):
+                    handle.children_counts.append(piece)
+                self._check_stop_between_steps(run, listed)
+        work: list[tuple[list[Piece], Callable[[], Piece]]] = []
+        for handle in listed:
+            for parsed in bases[handle.name]:
+                if has_children(parsed.children):
+                    work.append((handle.derivatives, self._task(run, self._derivatives, parsed)))
+            for dataset in handle.datasets.kept:
+                work.append(
+                    (handle.trained_on, self._task(run, self._trained_on, dataset.record.id))
+                )
+        if work:
+            run.progress.begin("huggingface: derivatives and corpora", len(work))
+            done = in_order(pool, [task for _into, task in work], run.progress, run.cancelled)
+            for (into, _task), piece in zip(work, done, strict=True):
+                into.append(piece)
+        for handle in listed:
+            for piece in handle.in_order():
+                self._merge(run, piece)
+        self._check_stop(run)
+
+    def _task(
+        self, run: _Run, step: Callable[[_Run, Piece, T], None], subject: T
+    ) -> Callable[[], Piece]:
+        """One step on one subject as a pool task: a piece of its own, kept when the source stops."""
+
+        def task() -> Piece:
+            piece = run.piece()
+            try:
+                step(run, piece, subject)
+            except _Stop:
+                piece.stopped = True
+            return piece
+
+        return task
+
+    def _check_stop_between_steps(self, run: _Run, listed: list[_Handle]) -> None:
+        """Before the next step: when the source stops, merge what was read, then stop."""
+        if run.stopping is not None or run.cancelled.is_set():
+            for handle in listed:
+                for piece in handle.in_order():
+                    self._merge(run, piece)
+            self._check_stop(run)
+
+    def _merge(self, run: _Run, piece: Piece) -> None:
+        """Add a task's piece to the run's result (on the calling thread: no locks needed)."""
+        if piece.merged:
+            return
+        piece.merged = True
+        for parsed in piece.kept:
+            artifact = parsed.record.id
+            known = run.records.get(artifact)
+            if known is None or not known.tracked or parsed.record.tracked:
+                run.records[artifact] = parsed.record
+        for artifact, author in piece.outside:
+            if artifact not in run.records:
+                run.records[artifact] = ArtifactRecord(
+                    id=artifact, owner_handle=author or artifact.owner, tracked=False
+                )
+        run.result.observations.extend(piece.result.observations)
+        run.result.edges.extend(piece.result.edges)
+        run.result.benchmark_results.extend(piece.result.benchmark_results)
+        run.result.failures.extend(piece.result.failures)
+        run.result.suggested_groups.update(piece.result.suggested_groups)
+
+    # -- one organisation -----------------------------------------------------------------
+    def _list_models(self, run: _Run, piece: Piece, handle: str) -> None:
         expand = MODEL_EXPAND if run.children_on_listing else _without_children(MODEL_EXPAND)
         try:
             items = self._listing(run, "models", {"author": handle, "expand": expand})
@@ -190,24 +325,24 @@ class HuggingFaceCollector:
             # Some Hub deployments refuse childrenModelCount on listings: counts then come from
             # info calls of the models that may have children.
             run.children_on_listing = False
-            return self._list_models(run, handle)
+            self._list_models(run, piece, handle)
+            return
         except _ListingFailed as failed:
-            self._fail(run, f"hf:org:{handle}", failed.error, "models listing")
-            return []
-        return self._take(run, handle, "model", items)
+            self._fail(piece, f"hf:org:{handle}", failed.error, "models listing")
+            return
+        self._take(run, piece, handle, "model", items)
 
-    def _list_datasets(self, run: _Run, handle: str) -> list[ParsedArtifact]:
+    def _list_datasets(self, run: _Run, piece: Piece, handle: str) -> None:
         try:
             items = self._listing(run, "datasets", {"author": handle, "expand": DATASET_EXPAND})
         except _ListingFailed as failed:
-            self._fail(run, f"hf:org:{handle}", failed.error, "datasets listing")
-            return []
-        return self._take(run, handle, "dataset", items)
+            self._fail(piece, f"hf:org:{handle}", failed.error, "datasets listing")
+            return
+        self._take(run, piece, handle, "dataset", items)
 
     def _take(
-        self, run: _Run, handle: str, kind: RepoKind, items: list[tuple[object, str]]
-    ) -> list[ParsedArtifact]:
-        taken: list[ParsedArtifact] = []
+        self, run: _Run, piece: Piece, handle: str, kind: RepoKind, items: list[tuple[object, str]]
+    ) -> None:
         for position, (item, url) in enumerate(items):
             fetch = Fetch(run.observed_at, url)
             try:
@@ -220,7 +355,7 @@ class HuggingFaceCollector:
                         dataset_info_from_item(item), owner_handle=handle, tracked=True, fetch=fetch
                     )
             except MalformedItem as err:
-                run.result.failures.append(
+                piece.result.failures.append(
                     ArtifactFailure(
                         f"hf:org:{handle}",
                         SOURCE,
@@ -229,46 +364,37 @@ class HuggingFaceCollector:
                     )
                 )
                 continue
-            self._keep(run, parsed)
-            taken.append(parsed)
-            run.progress.advance()
-        return taken
+            self._keep(piece, parsed)
 
-    def _keep(self, run: _Run, parsed: ParsedArtifact) -> None:
-        artifact = parsed.record.id
+    def _keep(self, piece: Piece, parsed: ParsedArtifact) -> None:
         if parsed.problems:
-            run.result.failures.append(
-                ArtifactFailure(str(artifact), SOURCE, "malformed", "; ".join(parsed.problems))
+            piece.result.failures.append(
+                ArtifactFailure(
+                    str(parsed.record.id), SOURCE, "malformed", "; ".join(parsed.problems)
+                )
             )
-        known = self._records.get(artifact)
-        if known is None or not known.tracked or parsed.record.tracked:
-            self._records[artifact] = parsed.record
-        run.result.observations.extend(parsed.observations)
-        run.result.edges.extend(parsed.edges)
-        run.result.benchmark_results.extend(parsed.benchmark_results)
+        piece.kept.append(parsed)
+        piece.result.observations.extend(parsed.observations)
+        piece.result.edges.extend(parsed.edges)
+        piece.result.benchmark_results.extend(parsed.benchmark_results)
 
     # -- derivatives and corpora ----------------------------------------------------------
-    def _children_counts(self, run: _Run, bases: list[ParsedArtifact]) -> None:
-        for parsed in bases:
-            if not _may_have_children(parsed):
-                continue
-            artifact = parsed.record.id
-            info = self._info(run, artifact, expand=["childrenModelCount"])
-            if info is None:
-                continue
-            counted = parse_model(
-                info, owner_handle=artifact.owner, tracked=True, fetch=run.fetch()
-            )
-            parsed.children = counted.children
+    def _children_count(self, run: _Run, piece: Piece, parsed: ParsedArtifact) -> None:
+        artifact = parsed.record.id
+        info = self._info(run, piece, artifact, expand=["childrenModelCount"])
+        if info is None:
+            return
+        counted = parse_model(info, owner_handle=artifact.owner, tracked=True, fetch=run.fetch())
+        parsed.children = counted.children
 
-    def _derivatives(self, run: _Run, parsed: ParsedArtifact) -> None:
+    def _derivatives(self, run: _Run, piece: Piece, parsed: ParsedArtifact) -> None:
         base = parsed.record.id
         try:
             items = self._listing(
                 run, "models", {"filter": f"base_model:{base.repo_id}", "expand": CHILD_EXPAND}
             )
         except _ListingFailed as failed:
-            self._fail(run, str(base), failed.error, "derivatives listing")
+            self._fail(piece, str(base), failed.error, "derivatives listing")
             return
         self._check_stop(run)  # a partial children listing would undercount
         children: list[tuple[str, str | None, list[str], object]] = []
@@ -290,12 +416,12 @@ class HuggingFaceCollector:
             value = (
                 counts.get(relation, 0) if "total" not in counts else summary.per_relation[relation]
             )
-            run.result.observations.append(
+            piece.result.observations.append(
                 Observation(
                     base, f"derivatives_{relation}", float(value), run.observed_at, fetch.source_url
                 )
             )
-        run.result.observations.append(
+        piece.result.observations.append(
             Observation(
                 base,
                 Metric.DERIVATIVES_THIRD_PARTY.value,
@@ -307,18 +433,18 @@ class HuggingFaceCollector:
         for child in summary.children:
             target = ArtifactId.hf_model(child.id)
             edge_relation: EdgeRelation = child.relation
-            run.result.edges.append(
+            piece.result.edges.append(
                 Edge(base, target, edge_relation, run.observed_at, fetch.source_url)
             )
-            self._outside(target, child.author)
+            piece.outside.append((target, child.author))
 
-    def _trained_on(self, run: _Run, dataset: ArtifactId) -> None:
+    def _trained_on(self, run: _Run, piece: Piece, dataset: ArtifactId) -> None:
         try:
             items = self._listing(
                 run, "models", {"filter": f"dataset:{dataset.repo_id}", "expand": ["author"]}
             )
         except _ListingFailed as failed:
-            self._fail(run, str(dataset), failed.error, "models-trained-on listing")
+            self._fail(piece, str(dataset), failed.error, "models-trained-on listing")
             return
         self._check_stop(run)  # a partial listing would undercount
         fetch = run.fetch()
@@ -328,12 +454,12 @@ class HuggingFaceCollector:
                 continue
             count += 1
             model = ArtifactId.hf_model(item["id"])
-            run.result.edges.append(
+            piece.result.edges.append(
                 Edge(dataset, model, "trained_on", run.observed_at, fetch.source_url)
             )
             author = item.get("author")
-            self._outside(model, author if isinstance(author, str) else None)
-        run.result.observations.append(
+            piece.outside.append((model, author if isinstance(author, str) else None))
+        piece.result.observations.append(
             Observation(
                 dataset,
                 Metric.MODELS_TRAINED_ON.value,
@@ -343,15 +469,8 @@ class HuggingFaceCollector:
             )
         )
 
-    def _outside(self, artifact: ArtifactId, author: str | None) -> None:
-        """Keep a third-party artifact only as far as counts and edges need it."""
-        if artifact not in self._records:
-            self._records[artifact] = ArtifactRecord(
-                id=artifact, owner_handle=author or artifact.owner, tracked=False
-            )
-
     # -- collections ----------------------------------------------------------------------
-    def _collections(self, run: _Run, handle: str) -> None:
+    def _collections(self, run: _Run, piece: Piece, handle: str) -> None:
         self._check_stop(run)
         try:
             collections = list(self._api.list_collections(owner=handle))
@@ -367,25 +486,28 @@ class HuggingFaceCollector:
                     if i.item_type in ("model", "dataset") and i.item_id.count("/") == 1
                 ]
                 if members:
-                    run.result.suggested_groups[f"{handle}/{collection.title}"] = members
+                    piece.result.suggested_groups[f"{handle}/{collection.title}"] = members
         except RateLimitBudgetExceeded as err:
             self._stop(run, err)
         except (HfHubHTTPError, httpx2.HTTPError, ValueError, KeyError, TypeError) as err:
-            self._fail(run, f"hf:org:{handle}", err, "collections")
+            self._fail(piece, f"hf:org:{handle}", err, "collections")
 
     # -- explicit artifacts ---------------------------------------------------------------
-    def _collect_explicit(self, run: _Run, explicit: Sequence[ArtifactId]) -> None:
-        wanted = [a for a in explicit if a.platform == "hf" and a not in self._records]
-        if wanted:
-            run.progress.begin("huggingface:explicit", len(wanted))
-        for artifact in wanted:
-            self._collect_one(run, artifact)
-            run.progress.advance()
+    def _collect_explicit(
+        self, run: _Run, pool: ThreadPoolExecutor, explicit: Sequence[ArtifactId]
+    ) -> None:
+        wanted = [a for a in explicit if a.platform == "hf" and a not in run.records]
+        if not wanted:
+            return
+        run.progress.begin("huggingface:explicit", len(wanted))
+        tasks = [self._task(run, self._collect_one, artifact) for artifact in wanted]
+        for piece in in_order(pool, tasks, run.progress, run.cancelled):
+            self._merge(run, piece)
 
-    def _collect_one(self, run: _Run, artifact: ArtifactId) -> None:
+    def _collect_one(self, run: _Run, piece: Piece, artifact: ArtifactId) -> None:
         kind: RepoKind = "model" if artifact.kind == "model" else "dataset"
         expand = MODEL_EXPAND if kind == "model" else DATASET_EXPAND
-        info = self._info(run, artifact, expand=expand)
+        info = self._info(run, piece, artifact, expand=expand)
         if info is None:
             return
         renamed_from: ArtifactId | None = None
@@ -393,10 +515,10 @@ class HuggingFaceCollector:
             # The Hub answered a rename with 307; the redirect drops `expand`, so ask again.
             renamed_from = artifact
             artifact = ArtifactId.parse(f"hf:{kind}:{info.id}")
-            run.result.failures.append(
+            piece.result.failures.append(
                 ArtifactFailure(str(renamed_from), SOURCE, "renamed", f"renamed to {artifact}")
             )
-            info = self._info(run, artifact, expand=expand)
+            info = self._info(run, piece, artifact, expand=expand)
             if info is None:
                 return
         fetch = run.fetch()
@@ -408,9 +530,9 @@ class HuggingFaceCollector:
         )
         if renamed_from is not None:
             parsed.record = _with_rename(parsed.record, renamed_from)
-        self._keep(run, parsed)
+        self._keep(piece, parsed)
 
-    def _info(self, run: _Run, artifact: ArtifactId, expand: list[str]) -> Any:
+    def _info(self, run: _Run, piece: Piece, artifact: ArtifactId, expand: list[str]) -> Any:
         """model_info/dataset_info with our own 429 retry (the client does not retry them)."""
         self._check_stop(run)
         call: Callable[..., Any] = (
@@ -428,15 +550,15 @@ class HuggingFaceCollector:
                             continue
                     except RateLimitBudgetExceeded as stop:
                         self._stop(run, stop)
-                self._fail(run, str(artifact), err, "info")
+                self._fail(piece, str(artifact), err, "info")
                 return None
             except ForeignHostRefused as err:
-                self._fail(run, str(artifact), err, "info")
+                self._fail(piece, str(artifact), err, "info")
                 return None
             except (httpx2.HTTPError, ValueError, KeyError, TypeError) as err:
-                self._fail(run, str(artifact), err, "info")
+                self._fail(piece, str(artifact), err, "info")
                 return None
-        self._fail(run, str(artifact), TimeoutError("still rate limited after 5 tries"), "info")
+        self._fail(piece, str(artifact), TimeoutError("still rate limited after 5 tries"), "info")
         return None
 
     # -- plumbing -------------------------------------------------------------------------
@@ -457,6 +579,8 @@ class HuggingFaceCollector:
             for item in paginate(
                 f"{self.endpoint}/api/{kind}", params=query, headers=headers, timeout=self.timeout
             ):
+                if run.cancelled.is_set():
+                    raise _Stop
                 items.append((item, run.ledger.last_url))
         except RateLimitBudgetExceeded as err:
             # The pages already read stay valid; the next call stops the source.
@@ -467,20 +591,28 @@ class HuggingFaceCollector:
             raise _ListingFailed(err) from err
         return items
 
-    def _fail(self, run: _Run, subject: str, error: BaseException, what: str) -> None:
-        run.result.failures.append(
+    def _fail(self, piece: Piece, subject: str, error: BaseException, what: str) -> None:
+        piece.result.failures.append(
             ArtifactFailure(
                 subject, SOURCE, failure_reason(error), f"{what}: {failure_detail(error)}"
             )
         )
 
     def _check_stop(self, run: _Run) -> None:
+        if run.cancelled.is_set():
+            raise _Stop
         if run.stopping is not None:
             self._stop(run, run.stopping)
 
     def _stop(self, run: _Run, error: RateLimitBudgetExceeded) -> None:
-        run.result.stats.stopped_reason = str(error)
-        run.progress.note(f"Hugging Face stopped: {error}")
+        """Stop the source: the first thread to hit the budget records why, the others follow."""
+        with run.stop_lock:
+            first = run.result.stats.stopped_reason is None
+            if first:
+                run.stopping = run.stopping or error
+                run.result.stats.stopped_reason = str(error)
+        if first:
+            run.progress.note(f"Hugging Face stopped: {error}")
         raise _Stop from error
 
 
