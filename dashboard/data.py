@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -49,9 +49,11 @@ def data_version() -> str:
     return str(store().data_version())
 
 
-@st.cache_data(ttl="15m", max_entries=8, show_spinner=False)
+# Shared, not copied: cache_data would unpickle the whole snapshot (every latest figure of every
+# artifact) on each call, several times per rerun. Pages treat it as read-only.
+@st.cache_resource(max_entries=2, show_spinner=False)
 def snapshot(data_version: str) -> views.Snapshot:
-    """All small tables of the latest data, read once per data version."""
+    """The small tables of the latest data, read once per data version (no contributions)."""
     return views.load_snapshot(store())
 
 
@@ -59,20 +61,40 @@ def current() -> views.Snapshot:
     return snapshot(data_version())
 
 
-@st.cache_data(ttl="15m", max_entries=64, show_spinner=False)
+# Shared like the snapshot: 10,000 rows copied on every rerun would cost more than the table.
+@st.cache_resource(max_entries=16, show_spinner=False)
 def leaderboard(data_version: str, category: str, lang: str) -> pd.DataFrame:
     return views.leaderboard_frame(snapshot(data_version), category, lang)
+
+
+@st.cache_data(ttl="15m", max_entries=256, show_spinner=False)
+def product(data_version: str, product_id: str) -> views.ProductView | None:
+    """One product's page: its own score row is the only contributions JSON read."""
+    return views.product_view(
+        snapshot(data_version), product_id, store().product_scores([product_id])
+    )
+
+
+@st.cache_data(ttl="15m", max_entries=64, show_spinner=False)
+def product_contributions(data_version: str, product_ids: tuple[str, ...]) -> pd.DataFrame:
+    contributions, _ = views.score_detail_frames(store().product_scores(list(product_ids)))
+    return contributions
+
+
+@st.cache_data(ttl="15m", max_entries=8, show_spinner=False)
+def category_contributions(data_version: str, category: str) -> pd.DataFrame:
+    return views.category_contributions(store(), snapshot(data_version), category)
 
 
 @st.cache_data(ttl="15m", max_entries=256, show_spinner=False)
 def product_history(
     data_version: str, product_id: str, metrics: tuple[str, ...], until: datetime | None = None
 ) -> pd.DataFrame:
-    snap = snapshot(data_version)
-    members = snap.members_of(product_id)
+    """Daily sums over the product's artifacts since `history_since()`."""
+    members = snapshot(data_version).members_of(product_id)
     if not members:
         return views.empty_history()
-    frame = store().observation_history(members, list(metrics), until)
+    frame = store().product_history(members, list(metrics), history_since(), until)
     return views.product_history_frame(frame)
 
 
@@ -82,7 +104,11 @@ def what_if(
 ) -> pd.DataFrame:
     """The ranking under other weights beside the official one; nothing is written."""
     return views.what_if_frame(
-        snapshot(data_version), category, dict(weights), methodology().min_coverage
+        snapshot(data_version),
+        category_contributions(data_version, category),
+        category,
+        dict(weights),
+        methodology().min_coverage,
     )
 
 
@@ -133,3 +159,12 @@ def shortlist_csv(items: Sequence[tuple[str, str]]) -> bytes:
 
 def award_window() -> tuple[datetime, datetime] | None:
     return methodology().window
+
+
+CONTEXT_BEFORE_WINDOW = timedelta(days=90)
+
+
+def history_since() -> datetime | None:
+    """Charts show the award window and the 90 days before it (all history without a window)."""
+    window = award_window()
+    return None if window is None else window[0] - CONTEXT_BEFORE_WINDOW

@@ -40,15 +40,17 @@ def flag_icon(kind: str) -> str:
 
 @dataclass
 class Snapshot:
-    """The latest data as frames, read once per data version."""
+    """The latest data as frames, read once per data version and shared read-only by every page.
+
+    `scores` holds no contributions: those are read per product (`product_scores`) or per
+    category (`category_contributions`) only where a page shows them.
+    """
 
     products: pd.DataFrame
     organizations: pd.DataFrame
     artifacts: pd.DataFrame
     latest: pd.DataFrame
     scores: pd.DataFrame
-    contributions: pd.DataFrame
-    flags: pd.DataFrame
     edges: pd.DataFrame
     benchmarks: pd.DataFrame
     runs: pd.DataFrame
@@ -173,10 +175,10 @@ def load_snapshot(store: Any) -> Snapshot:
     )
 
     # The official ranking: the newest scoring run whose run finished (the store's own rule).
-    score_rows: list[ScoreRow] = list(store.scores())
+    scores = store.score_summaries()
     scoring_run: dict[str, Any] = {}
     counted = [r for r in store.scoring_runs() if r.run_status in ("succeeded", "partial")]
-    if score_rows and counted:
+    if not scores.empty and counted:
         newest = max(counted, key=lambda r: r.id)
         scoring_run = {
             "id": newest.id,
@@ -184,7 +186,6 @@ def load_snapshot(store: Any) -> Snapshot:
             "as_of": newest.as_of,
             "created_at": newest.created_at,
         }
-    scores, contributions, flags = _score_frames(score_rows)
 
     edges = _edge_frame(store.edges())
     benchmarks = _records(
@@ -211,8 +212,6 @@ def load_snapshot(store: Any) -> Snapshot:
         artifacts=artifact_frame,
         latest=latest,
         scores=scores,
-        contributions=contributions,
-        flags=flags,
         edges=edges,
         benchmarks=benchmarks,
         runs=runs,
@@ -235,38 +234,28 @@ def _field(record: Any, name: str) -> Any:
     return getattr(record, name, None)
 
 
-def _score_frames(rows: Sequence[ScoreRow]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    scores = pd.DataFrame(
-        [
-            {
-                "product_id": r.product_id,
-                "category": r.category,
-                "methodology_version": r.methodology_version,
-                "total": r.total,
-                "rank": r.rank,
-                "rank_low": r.rank_low,
-                "rank_high": r.rank_high,
-                "top_n_share": r.top_n_share,
-                "coverage": r.coverage,
-                "cohort": r.cohort,
-                "flag_kinds": sorted({f.kind for f in r.flags}),
-            }
-            for r in rows
-        ],
-        columns=[
-            "product_id",
-            "category",
-            "methodology_version",
-            "total",
-            "rank",
-            "rank_low",
-            "rank_high",
-            "top_n_share",
-            "coverage",
-            "cohort",
-            "flag_kinds",
-        ],
-    )
+CONTRIBUTION_COLUMNS = [
+    "product_id",
+    "signal",
+    "raw",
+    "normalized",
+    "weight",
+    "effective_weight",
+    "contribution",
+]
+FLAG_COLUMNS = [
+    "product_id",
+    "kind",
+    "artifact",
+    "evidence",
+    "window_start",
+    "window_end",
+    "excluded",
+]
+
+
+def score_detail_frames(rows: Sequence[ScoreRow]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Contributions and integrity flags of some score rows, one row per signal / flag."""
     contributions = pd.DataFrame(
         [
             {
@@ -281,15 +270,7 @@ def _score_frames(rows: Sequence[ScoreRow]) -> tuple[pd.DataFrame, pd.DataFrame,
             for r in rows
             for c in r.contributions
         ],
-        columns=[
-            "product_id",
-            "signal",
-            "raw",
-            "normalized",
-            "weight",
-            "effective_weight",
-            "contribution",
-        ],
+        columns=CONTRIBUTION_COLUMNS,
     )
     flags = pd.DataFrame(
         [
@@ -305,17 +286,16 @@ def _score_frames(rows: Sequence[ScoreRow]) -> tuple[pd.DataFrame, pd.DataFrame,
             for r in rows
             for f in r.flags
         ],
-        columns=[
-            "product_id",
-            "kind",
-            "artifact",
-            "evidence",
-            "window_start",
-            "window_end",
-            "excluded",
-        ],
+        columns=FLAG_COLUMNS,
     )
-    return scores, contributions, flags
+    return contributions, flags
+
+
+def category_contributions(store: Any, snap: Snapshot, category: str) -> pd.DataFrame:
+    """Every signal contribution of a category's official scores (what-if's input)."""
+    ids = snap.scores.loc[snap.scores["category"] == category, "product_id"]
+    contributions, _ = score_detail_frames(store.product_scores(list(ids)))
+    return contributions
 
 
 def _edge_frame(edges: Iterable[Any]) -> pd.DataFrame:
@@ -487,7 +467,10 @@ class ProductView:
     derivatives: pd.DataFrame
 
 
-def product_view(snap: Snapshot, product_id: str) -> ProductView | None:
+def product_view(
+    snap: Snapshot, product_id: str, score_rows: Sequence[ScoreRow] = ()
+) -> ProductView | None:
+    """A product's page; `score_rows` are its full official score rows (`Store.product_scores`)."""
     found = snap.products[snap.products["product_id"] == product_id]
     if found.empty:
         return None
@@ -507,6 +490,9 @@ def product_view(snap: Snapshot, product_id: str) -> ProductView | None:
         if not snap.benchmarks.empty
         else snap.benchmarks
     )
+    contributions, flags = score_detail_frames(
+        [r for r in score_rows if r.product_id == product_id]
+    )
     derivatives = snap.edges
     if not derivatives.empty:
         derivatives = derivatives[derivatives["source"].isin(members)].reset_index(drop=True)
@@ -519,10 +505,10 @@ def product_view(snap: Snapshot, product_id: str) -> ProductView | None:
         score={str(k): v for k, v in score.iloc[0].items()} if not score.empty else None,
         artifacts=artifacts,
         figures=figures,
-        contributions=snap.contributions[snap.contributions["product_id"] == product_id]
-        .sort_values("contribution", ascending=False)
-        .reset_index(drop=True),
-        flags=snap.flags[snap.flags["product_id"] == product_id].reset_index(drop=True),
+        contributions=contributions.sort_values("contribution", ascending=False).reset_index(
+            drop=True
+        ),
+        flags=flags,
         benchmarks=benchmarks,
         derivatives=derivatives,
     )
@@ -554,10 +540,10 @@ def product_history_frame(history: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- what-if
 
 
-def default_weights(snap: Snapshot, category: str) -> dict[str, float]:
-    """The methodology's weights as the official scores recorded them, per signal."""
-    ids = snap.scores.loc[snap.scores["category"] == category, "product_id"]
-    rows = snap.contributions[snap.contributions["product_id"].isin(ids)]
+def default_weights(contributions: pd.DataFrame) -> dict[str, float]:
+    """The methodology's weights as the official scores recorded them, per signal
+    (`contributions`: a category's, see `category_contributions`)."""
+    rows = contributions
     if rows.empty:
         return {}
     weights = rows.groupby("signal", sort=False)["weight"].first()
@@ -565,13 +551,17 @@ def default_weights(snap: Snapshot, category: str) -> dict[str, float]:
 
 
 def what_if_frame(
-    snap: Snapshot, category: str, weights: Mapping[str, float], min_coverage: float = 0.0
+    snap: Snapshot,
+    contributions: pd.DataFrame,
+    category: str,
+    weights: Mapping[str, float],
+    min_coverage: float = 0.0,
 ) -> pd.DataFrame:
     """Official rank beside the rank under `weights`, with the change (positive = moved up)."""
     from scoring.reweigh import reweighted_totals
 
     scores = snap.scores[snap.scores["category"] == category]
-    rows = snap.contributions[snap.contributions["product_id"].isin(scores["product_id"])]
+    rows = contributions[contributions["product_id"].isin(scores["product_id"])]
     totals = reweighted_totals(rows, weights, min_coverage)
     frame = scores[["product_id", "rank", "total"]].merge(totals, on="product_id", how="inner")
     frame["what_if_rank"] = frame["what_if_rank"].astype(int)

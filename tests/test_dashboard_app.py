@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -26,7 +24,7 @@ PAGES = (
 
 
 @pytest.fixture
-def app_env(dashboard_store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def app_env(dashboard_store_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("OSSIMPACT_DATABASE_URL", dashboard_store_url)
     monkeypatch.delenv("OSSIMPACT_SYNTHETIC", raising=False)
     monkeypatch.delenv("OSSIMPACT_DASHBOARD_PASSWORD", raising=False)
@@ -160,7 +158,8 @@ def test_what_if_changes_ranks_without_writing(app_env: str) -> None:
     table = at.dataframe[0].value
     assert (table["change"] == 0).all() if "change" in table else True
     assert list(table["what_if_rank"]) == list(table["rank"])
-    weights = views.default_weights(views.load_snapshot(store), "model")
+    snap = views.load_snapshot(store)
+    weights = views.default_weights(views.category_contributions(store, snap, "model"))
     for signal in weights:
         at.slider(key=f"weight_model_{signal}").set_value(0.0)
     at.slider(key="weight_model_spaces").set_value(1.0).run()

@@ -31,7 +31,7 @@ if len(chosen) < 2:
     st.stop()
 
 names = {pid: labels[pid] for pid in chosen}
-contributions = snap.contributions[snap.contributions["product_id"].isin(chosen)].assign(
+contributions = data.product_contributions(version, tuple(chosen)).assign(
     product=lambda f: f["product_id"].map(names),
     signal_name=lambda f: [label("signal", s) for s in f["signal"]],
 )

@@ -36,7 +36,7 @@ if product_id is not None:
 if product_id is None:
     st.info(t("product.none_selected"))
     st.stop()
-view = views.product_view(snap, str(product_id))
+view = data.product(version, str(product_id))
 if view is None:
     st.warning(t("product.unknown", product=plain(product_id)))
     st.stop()

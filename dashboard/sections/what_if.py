@@ -19,7 +19,7 @@ st.title(t("what_if.title"))
 synthetic_banner(snap)
 st.info(t("what_if.not_saved"))
 category = category_picker()
-defaults = views.default_weights(snap, category)
+defaults = views.default_weights(data.category_contributions(version, category))
 if not defaults:
     st.warning(t("what_if.no_scores"))
     st.stop()
