@@ -133,12 +133,17 @@ def make_collector(source: str, settings: Settings, cache: ResponseCache) -> Col
                 cache=cache,
                 concurrency=settings.concurrency,
                 max_rate_limit_wait=settings.max_rate_limit_wait_seconds,
+                timeout=settings.http_timeout_seconds,
             )
         if source == "opendigger":
             from collectors.opendigger import OpenDiggerCollector
 
             collector: Collector = OpenDiggerCollector(
-                settings.opendigger_url, cache=cache, concurrency=settings.concurrency
+                settings.opendigger_url,
+                cache=cache,
+                concurrency=settings.concurrency,
+                timeout=settings.http_timeout_seconds,
+                max_rate_limit_wait=settings.max_rate_limit_wait_seconds,
             )
             return collector
         if source == "benchmarks":

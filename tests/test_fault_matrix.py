@@ -43,6 +43,7 @@ Cells: 41 tests; n/a: 9.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -342,6 +343,11 @@ class Cell:
     reason: str | None = None  # for "failed"
 
     @property
+    def retried(self) -> bool:
+        """Recovered by asking the faulted request again (not by another path)."""
+        return self.expect == "recovered" and self.fault not in ("404", "graphql_errors")
+
+    @property
     def id(self) -> str:
         return f"{self.column}-{self.fault}"
 
@@ -428,9 +434,11 @@ def test_fault_cell(
     plan = plans[column.server]
 
     # run 2: the fault aimed at one request
+    server = sandbox.servers[column.server]
     plan.clear()
     for fault in _faults(cell, target.pattern):
         plan.add(fault)
+    server.reset_requests()
     try:
         outcome = _run(column, sandbox, store, database, matrix.registry)
     finally:
@@ -438,6 +446,9 @@ def test_fault_cell(
         plan.clear()
     if cell.fault != "rename":
         assert hits > 0, f"the fault never hit {target.pattern}"
+    if cell.retried:
+        asked = sum(1 for _, path in server.request_log if re.search(target.pattern, path))
+        assert asked > hits, f"{target.pattern} was not asked again after the fault ({asked})"
     assert outcome.run_id is not None
     assert outcome.status in ("succeeded", "partial"), outcome.message
     after = store.observation_history()
