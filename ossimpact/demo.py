@@ -18,7 +18,7 @@ from ossimpact.pipeline import EXIT_FAILURE, EXIT_OK, RefreshOutcome, collect, s
 from ossimpact.registry import load_registry
 from ossimpact.sandbox.backfill import BACKFILL_SOURCE, history_observations
 from ossimpact.sandbox.runner import start_sandbox, world_for_registry
-from ossimpact.settings import Settings, load_settings
+from ossimpact.settings import Settings, load_settings, mask_url_password
 from ossimpact.store import Store, open_store
 
 
@@ -73,14 +73,20 @@ def run_demo(
     dashboard: bool = True,
     port: int = 8501,
     console: Console | None = None,
+    database_url: str | None = None,
 ) -> int:
+    """The demo on a fresh SQLite file in `data_dir`, or on `database_url` (an empty database)."""
     console = console or Console()
     base = load_settings()
     registry = load_registry(base.registry_path)
-    database = _fresh_database(data_dir)
+    if database_url is None:
+        database = _fresh_database(data_dir)
+        database_url, shown = f"sqlite:///{database.resolve()}", str(database)
+    else:
+        shown = mask_url_password(database_url)
     today = datetime.now(UTC).date()
     console.print(
-        f"[bold]ossimpact demo[/] — synthetic world (seed {seed}, ~{size} artifacts), database {database}"
+        f"[bold]ossimpact demo[/] — synthetic world (seed {seed}, ~{size} artifacts), database {shown}"
     )
     world = world_for_registry(registry, size=size, seed=seed, today=today)
     with start_sandbox(world) as sandbox:
@@ -88,7 +94,7 @@ def run_demo(
             console.print(f"  fake {name:12} {server.url}")
         settings = Settings(
             data_dir=data_dir,
-            database_url_override=f"sqlite:///{database.resolve()}",
+            database_url_override=database_url,
             registry_path=base.registry_path,
             methodology_path=base.methodology_path,
             **sandbox.settings_overrides(),

@@ -1,9 +1,14 @@
-"""Test-wide set-up: nothing reaches the internet, huggingface_hub stays quiet and local."""
+"""Test-wide set-up: nothing reaches the internet, huggingface_hub stays quiet and local.
+
+`--database sqlite|postgres` picks the backend of the `database_url` fixtures (tests/fixtures/db.py).
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
+
+import pytest
 
 # huggingface_hub reads these at import time; its telemetry side call would go to huggingface.co.
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
@@ -18,3 +23,15 @@ pytest_plugins = [
     "tests.fixtures.hf_sandbox",
     "tests.fixtures.gh_sandbox",
 ]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database",
+        choices=("sqlite", "postgres"),
+        default=None,
+        help=(
+            "backend of the tests that need a store (database_url): sqlite or postgres "
+            "(default: $OSSIMPACT_TEST_DATABASE, else sqlite); store_url tests run both"
+        ),
+    )

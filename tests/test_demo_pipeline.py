@@ -20,16 +20,22 @@ from ossimpact.store import open_store
 
 
 @pytest.fixture(scope="module")
-def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_database(module_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     data_dir = tmp_path_factory.mktemp("demo")
     console = Console(record=True, width=160)
-    code = run_demo(data_dir=data_dir, size=200, dashboard=False, console=console)
+    code = run_demo(
+        data_dir=data_dir,
+        size=200,
+        dashboard=False,
+        console=console,
+        database_url=module_database_url,
+    )
     assert code == 0, console.export_text()
-    return data_dir / "ossimpact.db"
+    return module_database_url
 
 
-def test_demo_collects_every_source_and_scores_every_category(demo_database: Path) -> None:
-    store = open_store(f"sqlite:///{demo_database}", read_only=True)
+def test_demo_collects_every_source_and_scores_every_category(demo_database: str) -> None:
+    store = open_store(demo_database, read_only=True)
     runs = store.runs()
     sources = {run.source for run in runs if run.kind == "collect"}
     assert {"huggingface", "github", "opendigger", "benchmarks", "sandbox-history"} <= sources
@@ -43,8 +49,8 @@ def test_demo_collects_every_source_and_scores_every_category(demo_database: Pat
     assert store.meta("synthetic") == "true"
 
 
-def test_demo_figures_come_from_the_local_fake_servers(demo_database: Path) -> None:
-    store = open_store(f"sqlite:///{demo_database}", read_only=True)
+def test_demo_figures_come_from_the_local_fake_servers(demo_database: str) -> None:
+    store = open_store(demo_database, read_only=True)
     latest = store.latest_observations()
     urls = {observation.source_url for observation in latest.values()}
     assert urls
@@ -53,8 +59,8 @@ def test_demo_figures_come_from_the_local_fake_servers(demo_database: Path) -> N
     ]
 
 
-def test_troublemakers_are_failures_of_their_artifacts_only(demo_database: Path) -> None:
-    store = open_store(f"sqlite:///{demo_database}", read_only=True)
+def test_troublemakers_are_failures_of_their_artifacts_only(demo_database: str) -> None:
+    store = open_store(demo_database, read_only=True)
     github = next(run for run in store.runs() if run.source == "github")
     reasons = {failure.reason for failure in store.failures(github.id)}
     assert github.status == "partial"

@@ -17,13 +17,13 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def database(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    store = open_store(sqlite_url)
+def database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    store = open_store(database_url)
     _fill(store)
     store.save_shortlist("final", "secretariat", [("internlm", "=1+1 首选")])
     store.close()
-    monkeypatch.setenv("OSSIMPACT_DATABASE_URL", sqlite_url)
-    return sqlite_url
+    monkeypatch.setenv("OSSIMPACT_DATABASE_URL", database_url)
+    return database_url
 
 
 def test_csv_export_of_a_category(database: str, tmp_path: Path) -> None:

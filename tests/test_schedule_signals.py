@@ -57,7 +57,7 @@ def slow_hub(small_world: World) -> Iterator[Sandbox]:
         sandbox.stop()
 
 
-def _daemon(sandbox: Sandbox, tmp_path: Path) -> tuple[subprocess.Popen[str], str]:
+def _daemon(sandbox: Sandbox, tmp_path: Path, database_url: str) -> subprocess.Popen[str]:
     registry = tmp_path / "registry.yaml"
     registry.write_text(
         _REGISTRY.format(hf=", ".join(SMALL_HF_HANDLES), gh=", ".join(SMALL_GH_HANDLES)),
@@ -70,14 +70,14 @@ def _daemon(sandbox: Sandbox, tmp_path: Path) -> tuple[subprocess.Popen[str], st
         "PYTHONPATH": str(REPO),
         "HF_HOME": str(tmp_path / "hf-home"),
         "OSSIMPACT_DATA_DIR": str(data),
+        "OSSIMPACT_DATABASE_URL": database_url,
         "OSSIMPACT_REGISTRY": str(registry),
         "OSSIMPACT_SCHEDULE_RUN_AT_START": "true",
         "OSSIMPACT_SCHEDULE_GITHUB_CRON": "",
         "OSSIMPACT_SCHEDULE_OPENDIGGER_CRON": "",
         "OSSIMPACT_SCHEDULE_BENCHMARKS_CRON": "",
     }
-    env.pop("OSSIMPACT_DATABASE_URL", None)
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-c", _DAEMON],
         env=env,
         cwd=tmp_path,
@@ -85,24 +85,23 @@ def _daemon(sandbox: Sandbox, tmp_path: Path) -> tuple[subprocess.Popen[str], st
         stderr=subprocess.PIPE,
         text=True,
     )
-    return process, f"sqlite:///{data / 'ossimpact.db'}"
 
 
 def _wait_for_running_collection(process: subprocess.Popen[str], url: str) -> Store:
     deadline = time.monotonic() + 120
-    database = Path(url.removeprefix("sqlite:///"))
     while time.monotonic() < deadline:
         if process.poll() is not None:
             out, err = process.communicate()
             pytest.fail(f"the daemon exited early ({process.returncode}): {out}\n{err}")
-        if database.exists():
-            try:
-                store = open_store(url, migrate=False)
-                if any(r.kind == "collect" and r.status == "running" for r in store.runs(5)):
-                    return store
-                store.close()
-            except Exception:  # the daemon may still be creating the schema
-                pass
+        store = None
+        try:
+            store = open_store(url, migrate=False)
+            if any(r.kind == "collect" and r.status == "running" for r in store.runs(5)):
+                return store
+        except Exception:  # the daemon may still be creating the schema
+            pass
+        if store is not None:
+            store.close()
         time.sleep(0.2)
     process.kill()
     pytest.fail("the daemon did not start a collection run within 120 s")
@@ -124,10 +123,15 @@ def _rows_of_run(store: Store, run_id: int) -> dict[str, int]:
     [(signal.SIGTERM, 0, "SIGTERM"), (signal.SIGINT, 130, "SIGINT")],
 )
 def test_signal_mid_run_interrupts_cleanly(
-    slow_hub: Sandbox, tmp_path: Path, sent: signal.Signals, exit_code: int, name: str
+    slow_hub: Sandbox,
+    tmp_path: Path,
+    database_url: str,
+    sent: signal.Signals,
+    exit_code: int,
+    name: str,
 ) -> None:
-    process, url = _daemon(slow_hub, tmp_path)
-    store = _wait_for_running_collection(process, url)
+    process = _daemon(slow_hub, tmp_path, database_url)
+    store = _wait_for_running_collection(process, database_url)
     time.sleep(1.0)  # well inside the collection: a few artifacts done, many to go
     process.send_signal(sent)
     try:

@@ -1,9 +1,12 @@
-"""The scoring glue on a real SQLite store: inputs from the store, a recorded scoring run."""
+"""The scoring glue on a real store: inputs from the store, a recorded scoring run."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from ossimpact.domain import (
     ArtifactId,
@@ -53,20 +56,27 @@ def _collection(day: datetime, downloads: float) -> CollectionResult:
     return result
 
 
-def _store_with_two_runs(tmp_path: Path) -> tuple[Store, list[int]]:
-    store = open_store(f"sqlite:///{tmp_path / 'scores.db'}")
-    store.sync_registry([LAB], [FAMILY], "registry.yaml")
-    ids = []
-    for day, downloads in ((DAY, 1000.0), (DAY + timedelta(days=10), 5000.0)):
-        run_id = store.start_run("collect", "test")
-        store.record_collection(run_id, _collection(day, downloads))
-        store.finish_run(run_id, "succeeded")
-        ids.append(run_id)
-    return store, ids
+@pytest.fixture
+def two_runs(database_url: str) -> Iterator[tuple[Store, list[int]]]:
+    """A store with two collection runs ten days apart; the collect run ids."""
+    store = open_store(database_url)
+    try:
+        store.sync_registry([LAB], [FAMILY], "registry.yaml")
+        ids = []
+        for day, downloads in ((DAY, 1000.0), (DAY + timedelta(days=10), 5000.0)):
+            run_id = store.start_run("collect", "test")
+            store.record_collection(run_id, _collection(day, downloads))
+            store.finish_run(run_id, "succeeded")
+            ids.append(run_id)
+        yield store, ids
+    finally:
+        store.close()
 
 
-def test_inputs_group_artifacts_into_the_registrys_products(tmp_path: Path) -> None:
-    store, _ = _store_with_two_runs(tmp_path)
+def test_inputs_group_artifacts_into_the_registrys_products(
+    two_runs: tuple[Store, list[int]],
+) -> None:
+    store, _ = two_runs
     inputs = build_inputs(store, _registry(), DAY + timedelta(days=1))
     assert {p.id for p in inputs.products} >= {"lab-a", "hf:model:lab/b", "gh:lab/tool"}
     assert sorted(str(a) for a in inputs.members["lab-a"]) == [
@@ -77,8 +87,10 @@ def test_inputs_group_artifacts_into_the_registrys_products(tmp_path: Path) -> N
     assert inputs.history["observed_at"].max() <= DAY + timedelta(days=1)
 
 
-def test_run_scoring_records_a_reproducible_scoring_run(tmp_path: Path) -> None:
-    store, collect_ids = _store_with_two_runs(tmp_path)
+def test_run_scoring_records_a_reproducible_scoring_run(
+    two_runs: tuple[Store, list[int]],
+) -> None:
+    store, collect_ids = two_runs
     methodology = load_methodology()
     past = DAY + timedelta(days=1)
     scoring_id, result = run_scoring(store, _registry(), methodology, past, draws=50)

@@ -106,6 +106,7 @@ def test_read_only_store_refuses_an_unmigrated_database(store_url: str) -> None:
         open_store(store_url, read_only=True)
 
 
+@pytest.mark.sqlite_only("PRAGMA journal_mode, foreign_keys and busy_timeout of a SQLite file")
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url: str) -> None:
     store = open_store(sqlite_url)
     try:
@@ -131,6 +132,7 @@ def test_bad_urls_get_clear_errors(url: str, message: str) -> None:
     assert "secret" not in str(raised.value)
 
 
+@pytest.mark.sqlite_only("a read-only open of a missing SQLite file path")
 def test_read_only_needs_an_existing_file(tmp_path: object) -> None:
     with pytest.raises(StoreConfigError, match="no SQLite database"):
         open_store(f"sqlite:///{tmp_path}/missing.db", read_only=True)

@@ -36,10 +36,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(module_database_url: str) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} missing: run `make system-deps`")
-    url = build_dashboard_store(tmp_path_factory.mktemp("browser") / "dashboard.db")
+    url = build_dashboard_store(module_database_url)
     port = _free_port()
     env = {**os.environ, "OSSIMPACT_DATABASE_URL": url}
     env.pop("OSSIMPACT_DASHBOARD_PASSWORD", None)
