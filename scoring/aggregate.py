@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from scoring.catalogue import Aggregation
+from scoring.inputs import label_codes
 
 
 def latest_values(history: pd.DataFrame) -> pd.DataFrame:
@@ -17,22 +19,34 @@ def latest_values(history: pd.DataFrame) -> pd.DataFrame:
             {"artifact": object, "metric": object, "value": float}
         )
     # integer codes and one lexsort: sorting millions of strings is what would cost
-    artifact_codes, _ = pd.factorize(history["artifact"])
-    metric_codes, _ = pd.factorize(history["metric"])
-    stamps = (
-        history["observed_at"]
-        .dt.tz_convert("UTC")
+    artifact_codes, artifact_names = label_codes(history["artifact"])
+    metric_codes, metric_names = label_codes(history["metric"])
+    pair = artifact_codes * max(len(metric_names), 1) + metric_codes
+    order = np.lexsort((utc_nanoseconds(history["observed_at"]), pair))  # stable: ties keep rows
+    p = pair[order]
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = p[1:] != p[:-1]
+    picked = order[last]
+    # the latest values are few (artifacts × metrics): plain text columns from here on
+    return pd.DataFrame(
+        {
+            "artifact": pd.Series(artifact_names[artifact_codes[picked]], dtype=str),
+            "metric": pd.Series(metric_names[metric_codes[picked]], dtype=str),
+            "value": history["value"].to_numpy(dtype=float)[picked],
+        }
+    )
+
+
+def utc_nanoseconds(stamps: pd.Series) -> npt.NDArray[np.int64]:
+    """UTC timestamps as integer nanoseconds since the epoch (for sorting and day arithmetic)."""
+    nanoseconds: npt.NDArray[np.int64] = (
+        stamps.dt.tz_convert("UTC")
         .dt.tz_localize(None)
         .to_numpy()
         .astype("datetime64[ns]")
         .astype(np.int64)
     )
-    order = np.lexsort((np.arange(len(history)), stamps, metric_codes, artifact_codes))
-    a, m = artifact_codes[order], metric_codes[order]
-    last = np.ones(len(order), dtype=bool)
-    last[:-1] = (a[1:] != a[:-1]) | (m[1:] != m[:-1])
-    picked = history.iloc[order[last]]
-    return picked.loc[:, ["artifact", "metric", "value"]].reset_index(drop=True)
+    return nanoseconds
 
 
 def aggregate_metric(

@@ -15,10 +15,10 @@ from ossimpact.domain import CATEGORIES, Category, IntegrityFlag, ScoreRow, Sign
 from scoring.aggregate import latest_values
 from scoring.inputs import ScoringInputs, checked_history
 from scoring.integrity import exclude_windows, ratio_outliers, series_findings
-from scoring.intervals import rank_intervals
-from scoring.methodology import Methodology, MethodologyError, Transform
+from scoring.intervals import RankIntervals, rank_intervals
+from scoring.methodology import Methodology, MethodologyError, SignalConfig, Transform
 from scoring.normalize import apply_transform
-from scoring.rank import ranking_key, ranks, weighted_totals
+from scoring.rank import FloatArray, IntArray, Totals, ranking_key, ranks, weighted_totals
 from scoring.signals import derive_signals, membership_frame
 
 NOISY_SIGNALS = ("downloads_30d", "downloads_all_time", "downloads_growth")
@@ -134,24 +134,21 @@ def score_products(
             top_n=top_n,
         )
         frames.append(_signal_frame(ids, category, configs, raw_c, normalized))
-        cohorts = table.cohort.reindex(ids)
-        for i, pid in enumerate(ids):
-            rows.append(
-                ScoreRow(
-                    product_id=str(pid),
-                    category=category,
-                    methodology_version=methodology.version,
-                    total=float(totals.total[i]),
-                    rank=int(point[i]),
-                    rank_low=int(intervals.low[i]),
-                    rank_high=int(intervals.high[i]),
-                    top_n_share=float(intervals.top_n_share[i]),
-                    coverage=float(totals.coverage[i]),
-                    contributions=_contributions(configs, raw_c[i], normalized[i], totals, i),
-                    flags=tuple(sorted(flags.get(str(pid), ()), key=_flag_key)),
-                    cohort=None if pd.isna(cohorts.iloc[i]) else str(cohorts.iloc[i]),
-                )
+        rows.extend(
+            _score_rows(
+                category,
+                methodology.version,
+                [str(pid) for pid in ids],
+                configs,
+                raw_c,
+                normalized,
+                totals,
+                point,
+                intervals,
+                [None if pd.isna(c) else str(c) for c in table.cohort.reindex(ids)],
+                flags,
             )
+        )
     rows.sort(key=lambda r: (CATEGORIES.index(r.category), r.rank))
     return ScoringResult(
         rows=rows,
@@ -169,6 +166,73 @@ def score_products(
 
 def _none_if_nan(x: float) -> float | None:
     return None if math.isnan(x) else float(x)
+
+
+def _score_rows(
+    category: Category,
+    version: str,
+    ids: list[str],
+    configs: list[SignalConfig],
+    raw_c: FloatArray,
+    normalized: FloatArray,
+    totals: Totals,
+    point: IntArray,
+    intervals: RankIntervals,
+    cohorts: list[str | None],
+    flags: Mapping[str, list[IntegrityFlag]],
+) -> list[ScoreRow]:
+    """One ScoreRow per product, from plain Python lists: per-element numpy access is what would
+    cost at 100,000 products × 14 signals."""
+    present = ~np.isnan(normalized)
+    raw_given = np.where(present & ~np.isnan(raw_c), raw_c, np.nan).tolist()
+    norm = normalized.tolist()
+    effective = totals.effective_weights.tolist()
+    contribution = totals.contributions.tolist()
+    signals = [(s.name, s.weight) for s in configs]
+    no_flags: list[IntegrityFlag] = []
+    return [
+        ScoreRow(
+            product_id=pid,
+            category=category,
+            methodology_version=version,
+            total=total,
+            rank=rank,
+            rank_low=low,
+            rank_high=high,
+            top_n_share=share,
+            coverage=coverage,
+            contributions=tuple(
+                SignalContribution(
+                    signal=name,
+                    raw=None if r != r else r,
+                    normalized=None if n != n else n,
+                    weight=weight,
+                    effective_weight=e,
+                    contribution=c,
+                )
+                for (name, weight), r, n, e, c in zip(
+                    signals, raws, norms, effs, contribs, strict=True
+                )
+            ),
+            flags=tuple(sorted(flags.get(pid, no_flags), key=_flag_key)),
+            cohort=cohort,
+        )
+        for pid, total, rank, low, high, share, coverage, raws, norms, effs, contribs, cohort in zip(
+            ids,
+            totals.total.tolist(),
+            point.tolist(),
+            intervals.low.tolist(),
+            intervals.high.tolist(),
+            np.asarray(intervals.top_n_share, dtype=float).tolist(),
+            totals.coverage.tolist(),
+            raw_given,
+            norm,
+            effective,
+            contribution,
+            cohorts,
+            strict=True,
+        )
+    ]
 
 
 def _contributions(configs, raw_row, norm_row, totals, i) -> tuple[SignalContribution, ...]:  # type: ignore[no-untyped-def]
@@ -211,7 +275,7 @@ def what_if(result: ScoringResult, weights: Mapping[str, Mapping[str, float]]) -
         if category not in CATEGORIES:
             problems.append(f"{category}: unknown category")
             continue
-        known = set(result.methodology.weights(category))  # type: ignore[arg-type]
+        known = set(result.methodology.weights(category))
         for name, w in given.items():
             if name not in known:
                 problems.append(f"{category}.{name}: not a signal of this methodology's {category}")

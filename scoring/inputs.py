@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ossimpact.domain import (
@@ -60,14 +62,46 @@ def empty_history() -> pd.DataFrame:
     )
 
 
+def labels(column: pd.Series) -> pd.Series:
+    """The column as text labels in a categorical with sorted categories.
+
+    Millions of rows name a few thousand artifacts and a dozen metrics: comparing, filtering and
+    sorting integer codes is what keeps scoring fast at scale, and sorted categories keep every
+    code order the text order.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype) and not column.isna().any():
+        names = column.cat.categories.astype(str)
+        if names.is_unique:
+            relabelled = column.cat.rename_categories(list(names))
+            if not names.is_monotonic_increasing:
+                relabelled = relabelled.cat.reorder_categories(names.sort_values())
+            return relabelled
+    return pd.Series(
+        pd.Categorical(column.astype(str)), index=column.index, name=column.name, copy=False
+    )
+
+
+def label_codes(column: pd.Series) -> tuple[npt.NDArray[np.int64], pd.Index]:
+    """Integer codes of a text column and the labels they stand for, in text order."""
+    if (
+        isinstance(column.dtype, pd.CategoricalDtype)
+        and column.cat.categories.is_monotonic_increasing
+        and not column.isna().any()
+    ):
+        codes: npt.NDArray[np.int64] = np.asarray(column.cat.codes, dtype=np.int64)
+        return codes, column.cat.categories
+    found, names = pd.factorize(column.astype(str), sort=True)
+    return found.astype(np.int64), pd.Index(names)
+
+
 def checked_history(frame: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
     """The history with the expected columns and types, restricted to observations up to as_of."""
     missing = [c for c in HISTORY_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"the history frame lacks column(s) {', '.join(missing)}")
     out = frame.loc[:, list(HISTORY_COLUMNS)].copy()
-    out["artifact"] = out["artifact"].astype(str)
-    out["metric"] = out["metric"].astype(str)
+    out["artifact"] = labels(out["artifact"])
+    out["metric"] = labels(out["metric"])
     out["value"] = pd.to_numeric(out["value"], errors="coerce").astype(float)
     out["observed_at"] = pd.to_datetime(out["observed_at"], utc=True)
     cutoff = pd.Timestamp(as_of)

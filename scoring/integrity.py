@@ -7,13 +7,14 @@ so, and the flag then says `excluded=True`.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ossimpact.domain import ArtifactId, IntegrityFlag, Metric
+from scoring.aggregate import utc_nanoseconds
+from scoring.inputs import label_codes
 from scoring.methodology import BurstRule, Integrity, RatioRule, StargazerRule
 from scoring.normalize import FloatArray
 
@@ -22,6 +23,7 @@ STARGAZERS_SAMPLED = "stargazers_sampled"
 STARGAZERS_LOW_ACTIVITY = "stargazers_low_activity"
 STARGAZERS_LOCKSTEP = "stargazers_lockstep"
 WEEK = 7
+NS_PER_DAY = 86_400 * 10**9
 
 
 @dataclass(frozen=True)
@@ -48,28 +50,26 @@ def daily_series(history: pd.DataFrame, metric: str) -> pd.DataFrame:
     h = history[history["metric"] == metric]
     if h.empty:
         return pd.DataFrame()
-    codes, names = pd.factorize(h["artifact"], sort=True)
-    day = h["observed_at"].dt.floor("D")
-    first = day.min()
-    day_idx = ((day - first) // pd.Timedelta(days=1)).to_numpy(dtype=np.int64)
-    stamps = (
-        h["observed_at"]
-        .dt.tz_convert("UTC")
-        .dt.tz_localize(None)
-        .to_numpy()
-        .astype("datetime64[ns]")
-        .astype(np.int64)
-    )
-    order = np.lexsort((np.arange(len(h)), stamps, day_idx, codes))
-    c, d = codes[order], day_idx[order]
+    codes, labels = label_codes(h["artifact"])
+    used = np.unique(codes)
+    codes = np.searchsorted(used, codes)
+    stamps = utc_nanoseconds(h["observed_at"])
+    day_idx = stamps // NS_PER_DAY
+    first = int(day_idx.min())
+    day_idx -= first
+    days = int(day_idx.max()) + 1
+    cell = codes * days + day_idx
+    order = np.lexsort((stamps, cell))  # stable: the later row of one instant wins
+    c = cell[order]
     last = np.ones(len(order), dtype=bool)
-    last[:-1] = (c[1:] != c[:-1]) | (d[1:] != d[:-1])
-    days = int(d.max()) + 1
-    matrix = np.full((days, len(names)), np.nan)
-    matrix[d[last], c[last]] = h["value"].to_numpy(dtype=float)[order][last]
+    last[:-1] = c[1:] != c[:-1]
+    matrix = np.full((days, len(used)), np.nan)
+    kept = c[last]
+    matrix[kept % days, kept // days] = h["value"].to_numpy(dtype=float)[order[last]]
     matrix = _interpolate_inside(matrix)
-    index = pd.date_range(first, periods=days, freq="D")
-    return pd.DataFrame(matrix, index=index, columns=pd.Index(np.asarray(names), dtype=object))
+    index = pd.date_range(pd.Timestamp(first * NS_PER_DAY, tz="UTC"), periods=days, freq="D")
+    names = np.asarray(labels[used], dtype=object)
+    return pd.DataFrame(matrix, index=index, columns=pd.Index(names, dtype=object))
 
 
 def _interpolate_inside(matrix: FloatArray) -> FloatArray:
@@ -91,6 +91,26 @@ def _interpolate_inside(matrix: FloatArray) -> FloatArray:
     return out
 
 
+def _nanmedian(values: FloatArray, axis: int) -> FloatArray:
+    """np.nanmedian along a short axis, with the same arithmetic: sort (NaN last), then the mean
+    of the two middle present values (the middle one twice when their count is odd).
+
+    np.nanmedian goes through masked arrays for short axes, which costs most of the burst
+    detector's time on 100,000 series.
+    """
+    ordered = np.sort(values, axis=axis)
+    count = np.sum(~np.isnan(values), axis=axis, keepdims=True)
+    high = count // 2
+    low = np.where(count % 2 == 1, high, high - 1)
+    empty = count == 0
+    low_v = np.take_along_axis(ordered, np.where(empty, 0, low), axis=axis)
+    high_v = np.take_along_axis(ordered, np.where(empty, 0, high), axis=axis)
+    out = (low_v + high_v) / 2.0
+    out[empty] = np.nan
+    result: FloatArray = np.squeeze(out, axis=axis)
+    return result
+
+
 def _weekly_baseline(rise: FloatArray, weeks: int) -> tuple[FloatArray, FloatArray]:
     """Per day: the usual rise (median) and its spread (MAD) over the preceding weeks.
 
@@ -103,19 +123,17 @@ def _weekly_baseline(rise: FloatArray, weeks: int) -> tuple[FloatArray, FloatArr
     padded = np.full((n_blocks * WEEK, cols), np.nan)
     padded[:days] = rise
     shaped = padded.reshape(n_blocks, WEEK, cols)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN blocks stay NaN
-        med = np.nanmedian(shaped, axis=1)
-        mad = np.nanmedian(np.abs(shaped - med[:, None, :]), axis=1)
-        lead = np.full((weeks, cols), np.nan)
-        med_windows = np.lib.stride_tricks.sliding_window_view(
-            np.concatenate([lead, med]), weeks, axis=0
-        )[:n_blocks]
-        mad_windows = np.lib.stride_tricks.sliding_window_view(
-            np.concatenate([lead, mad]), weeks, axis=0
-        )[:n_blocks]
-        usual = np.nanmedian(med_windows, axis=-1)
-        spread = np.nanmedian(mad_windows, axis=-1)
+    med = _nanmedian(shaped, axis=1)
+    mad = _nanmedian(np.abs(shaped - med[:, None, :]), axis=1)
+    lead = np.full((weeks, cols), np.nan)
+    med_windows = np.lib.stride_tricks.sliding_window_view(
+        np.concatenate([lead, med]), weeks, axis=0
+    )[:n_blocks]
+    mad_windows = np.lib.stride_tricks.sliding_window_view(
+        np.concatenate([lead, mad]), weeks, axis=0
+    )[:n_blocks]
+    usual = _nanmedian(med_windows, axis=-1)
+    spread = _nanmedian(mad_windows, axis=-1)
     return np.repeat(usual, WEEK, axis=0)[:days], np.repeat(spread, WEEK, axis=0)[:days]
 
 

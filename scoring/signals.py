@@ -14,10 +14,16 @@ import numpy as np
 import pandas as pd
 
 from ossimpact.domain import BenchmarkResult, Edge, Metric
-from scoring.aggregate import ProductFigures, aggregate_metric, latest_values, related_once
+from scoring.aggregate import (
+    ProductFigures,
+    aggregate_metric,
+    latest_values,
+    related_once,
+    utc_nanoseconds,
+)
 from scoring.catalogue import SIGNALS
 from scoring.cohorts import age_bucket, relative_adoption, size_class
-from scoring.inputs import ScoringInputs
+from scoring.inputs import ScoringInputs, label_codes
 from scoring.methodology import Methodology
 from scoring.normalize import percentile
 
@@ -91,18 +97,29 @@ def window_gain(
     """
     if end <= start:
         return pd.Series(dtype=float)
-    h = history[(history["metric"] == metric) & (history["observed_at"] <= end)]
-    if h.empty:
+    h = history[(history["metric"] == metric) & history["value"].notna()]
+    stamps = utc_nanoseconds(h["observed_at"])
+    until_end = stamps <= end.value
+    if not until_end.any():
         return pd.Series(dtype=float)
-    h = h.sort_values(["artifact", "observed_at"], kind="stable")
-    last = h.groupby("artifact")["value"].last()
-    before = h[h["observed_at"] <= start].groupby("artifact")["value"].last()
-    first_inside = h[h["observed_at"] > start].groupby("artifact")["value"].first()
-    born_inside = created.reindex(last.index) >= start
-    baseline = before.reindex(last.index)
-    baseline = baseline.where(baseline.notna(), np.where(born_inside, 0.0, np.nan))
-    baseline = baseline.fillna(first_inside.reindex(last.index))
-    gain = (last - baseline).rename("value").rename_axis("artifact").reset_index()
+    codes, labels = label_codes(h["artifact"])
+    codes, stamps = codes[until_end], stamps[until_end]
+    values = h["value"].to_numpy(dtype=float)[until_end]
+    order = np.lexsort((stamps, codes))  # by artifact, then time; ties keep row order
+    codes, stamps, values = codes[order], stamps[order], values[order]
+    first_row = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    rows = np.diff(np.r_[first_row, len(codes)])
+    # within an artifact, rows at or before the start come first: count them
+    at_start = np.add.reduceat((stamps <= start.value).astype(np.int64), first_row)
+    last = values[first_row + rows - 1]
+    before = np.where(at_start > 0, values[first_row + np.maximum(at_start, 1) - 1], np.nan)
+    first_inside = np.where(
+        at_start < rows, values[first_row + np.minimum(at_start, rows - 1)], np.nan
+    )
+    artifacts = pd.Index(labels[codes[first_row]], name="artifact")
+    born_inside = (created.reindex(artifacts) >= start).to_numpy(dtype=bool)
+    baseline = np.where(np.isnan(before), np.where(born_inside, 0.0, first_inside), before)
+    gain = pd.DataFrame({"artifact": artifacts, "value": last - baseline})
     joined = membership.merge(gain, on="artifact", how="inner")
     if joined.empty:
         return pd.Series(dtype=float)
