@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -20,6 +21,8 @@ from ossimpact.settings import Settings
 from ossimpact.store import Store, open_store
 
 SOURCES: tuple[str, ...] = ("huggingface", "github", "opendigger", "benchmarks")
+# Sources whose targets come from the registry alone; the others read the store's tracked artifacts.
+REGISTRY_SOURCES = frozenset({"huggingface", "github"})
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -122,6 +125,7 @@ def make_collector(source: str, settings: Settings, cache: ResponseCache) -> Col
                 _token(settings.hf_token),
                 max_rate_limit_wait=settings.max_rate_limit_wait_seconds,
                 timeout=settings.http_timeout_seconds,
+                concurrency=settings.concurrency,
             )
         if source == "github":
             from collectors.github import GitHubCollector
@@ -180,17 +184,27 @@ def _targets(source: str, registry: Registry, store: Store) -> tuple[list[str], 
     return [], sorted({a for a in tracked if a.platform == "hf"})
 
 
-def collect_source(
+@dataclass
+class _StartedSource:
+    """A source whose run has started: its collector, targets and watched progress."""
+
+    source: str
+    run_id: int
+    collector: Collector
+    handles: list[str]
+    explicit: list[ArtifactId]
+    progress: _StoppableProgress
+
+
+def _start_source(
     source: str,
     settings: Settings,
     store: Store,
     registry: Registry,
-    *,
-    progress: Progress | None = None,
-    stop: threading.Event | None = None,
-    collector_factory: Callable[[str, Settings, ResponseCache], Collector] = make_collector,
-) -> SourceOutcome:
-    """One source, one run: collect, append in one transaction, finish the run with its status."""
+    progress: Progress | None,
+    stop: threading.Event | None,
+    collector_factory: Callable[[str, Settings, ResponseCache], Collector],
+) -> _StartedSource | SourceOutcome:
     try:
         collector = collector_factory(source, settings, store)
     except SourceUnavailable as exc:
@@ -198,19 +212,34 @@ def collect_source(
     run_id = store.start_run("collect", source)
     handles, explicit = _targets(source, registry, store)
     watched = _StoppableProgress(progress or NullProgress(), stop)
+    return _StartedSource(source, run_id, collector, handles, explicit, watched)
+
+
+def _collect_started(started: _StartedSource) -> CollectionResult | Exception:
+    """The collection itself (on a thread of its own when sources run side by side)."""
     try:
-        result = collector.collect(handles, explicit, watched)
-    except RefreshInterrupted as exc:
-        store.finish_run(run_id, "interrupted", message=str(exc))
-        return SourceOutcome(source, run_id, "interrupted", message=str(exc))
+        return started.collector.collect(started.handles, started.explicit, started.progress)
     except Exception as exc:  # a collector bug must not take the other sources down
-        message = f"{type(exc).__name__}: {exc}"
+        return exc
+
+
+def _finish_source(
+    store: Store, started: _StartedSource, collected: CollectionResult | Exception
+) -> SourceOutcome:
+    """Append the result in one transaction and finish the run with its status."""
+    source, run_id = started.source, started.run_id
+    if isinstance(collected, RefreshInterrupted):
+        store.finish_run(run_id, "interrupted", message=str(collected))
+        return SourceOutcome(source, run_id, "interrupted", message=str(collected))
+    if isinstance(collected, Exception):
+        message = f"{type(collected).__name__}: {collected}"
         store.finish_run(run_id, "failed", message=message)
         return SourceOutcome(source, run_id, "failed", message=message)
+    result = collected
     if result.benchmark_results:
         result.benchmark_results, unplaced = _normalised(result.benchmark_results)
         for line in unplaced[:20]:
-            watched.note(line)
+            started.progress.note(line)
     store.record_collection(run_id, result)
     partial = bool(result.failures) or result.stats.stopped_reason is not None
     status = "partial" if partial else "succeeded"
@@ -226,6 +255,23 @@ def collect_source(
         stats=result.stats,
         message=result.stats.stopped_reason,
     )
+
+
+def collect_source(
+    source: str,
+    settings: Settings,
+    store: Store,
+    registry: Registry,
+    *,
+    progress: Progress | None = None,
+    stop: threading.Event | None = None,
+    collector_factory: Callable[[str, Settings, ResponseCache], Collector] = make_collector,
+) -> SourceOutcome:
+    """One source, one run: collect, append in one transaction, finish the run with its status."""
+    started = _start_source(source, settings, store, registry, progress, stop, collector_factory)
+    if isinstance(started, SourceOutcome):
+        return started
+    return _finish_source(store, started, _collect_started(started))
 
 
 def _normalised(results: list[BenchmarkResult]) -> tuple[list[BenchmarkResult], list[str]]:
@@ -253,26 +299,60 @@ def collect(
     registry: Registry | None = None,
     progress: PipelineProgress | None = None,
     stop: threading.Event | None = None,
+    collector_factory: Callable[[str, Settings, ResponseCache], Collector] = make_collector,
 ) -> list[SourceOutcome]:
+    """Collect the sources, each in a run of its own; outcomes in the order the sources were given.
+
+    Hugging Face and GitHub read only the registry: they collect side by side. OpenDigger and the
+    benchmarks read the store's tracked artifacts, which the first two write: they collect after
+    them, side by side too. Results are appended by this thread once every source of the step is
+    done, in the order asked: on SQLite a large append would otherwise hold the write lock while
+    the other source's conditional-request cache waits for it (and may give up). A stop request
+    ends every running source at its next artifact, and no later source starts.
+    """
     store = store or open_configured_store(settings)
     registry = registry or load_registry(settings.registry_path)
     store.sync_registry(
         registry.organizations.values(), registry.products.values(), str(registry.source)
     )
-    outcomes: list[SourceOutcome] = []
-    for source in sources or SOURCES:
-        if stop is not None and stop.is_set():
+    requested = list(sources or SOURCES)
+    done: dict[int, SourceOutcome] = {}
+    steps = (
+        [i for i, source in enumerate(requested) if source in REGISTRY_SOURCES],
+        [i for i, source in enumerate(requested) if source not in REGISTRY_SOURCES],
+    )
+    for step in steps:
+        if not step or (stop is not None and stop.is_set()):
+            continue
+        started: dict[int, _StartedSource] = {}
+        for i in step:
+            source = requested[i]
+            begun = _start_source(
+                source,
+                settings,
+                store,
+                registry,
+                progress.source_progress(source) if progress else None,
+                stop,
+                collector_factory,
+            )
+            if isinstance(begun, SourceOutcome):
+                done[i] = begun
+            else:
+                started[i] = begun
+        collected: dict[int, CollectionResult | Exception] = {}
+        if started:
+            with ThreadPoolExecutor(len(started), thread_name_prefix="collect") as pool:
+                futures = {i: pool.submit(_collect_started, s) for i, s in started.items()}
+                collected = {i: future.result() for i, future in futures.items()}
+        for i in step:
+            if i in started:
+                done[i] = _finish_source(store, started[i], collected[i])
+            if progress:
+                progress.source_finished(done[i])
+        if any(done[i].status == "interrupted" for i in step):
             break
-        source_progress = progress.source_progress(source) if progress else None
-        outcome = collect_source(
-            source, settings, store, registry, progress=source_progress, stop=stop
-        )
-        outcomes.append(outcome)
-        if progress:
-            progress.source_finished(outcome)
-        if outcome.status == "interrupted":
-            break
-    return outcomes
+    return [done[i] for i in sorted(done)]
 
 
 def score(
