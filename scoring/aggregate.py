@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from scoring.catalogue import Aggregation
-from scoring.inputs import label_codes
+from scoring.inputs import label_codes, time_order, utc_nanoseconds
 
 
 def latest_values(history: pd.DataFrame) -> pd.DataFrame:
@@ -22,7 +21,7 @@ def latest_values(history: pd.DataFrame) -> pd.DataFrame:
     artifact_codes, artifact_names = label_codes(history["artifact"])
     metric_codes, metric_names = label_codes(history["metric"])
     pair = artifact_codes * max(len(metric_names), 1) + metric_codes
-    order = np.lexsort((utc_nanoseconds(history["observed_at"]), pair))  # stable: ties keep rows
+    order = time_order(pair, utc_nanoseconds(history["observed_at"]))
     p = pair[order]
     last = np.ones(len(order), dtype=bool)
     last[:-1] = p[1:] != p[:-1]
@@ -35,18 +34,6 @@ def latest_values(history: pd.DataFrame) -> pd.DataFrame:
             "value": history["value"].to_numpy(dtype=float)[picked],
         }
     )
-
-
-def utc_nanoseconds(stamps: pd.Series) -> npt.NDArray[np.int64]:
-    """UTC timestamps as integer nanoseconds since the epoch (for sorting and day arithmetic)."""
-    nanoseconds: npt.NDArray[np.int64] = (
-        stamps.dt.tz_convert("UTC")
-        .dt.tz_localize(None)
-        .to_numpy()
-        .astype("datetime64[ns]")
-        .astype(np.int64)
-    )
-    return nanoseconds
 
 
 def aggregate_metric(

@@ -188,7 +188,12 @@ def _score_rows(
     norm = normalized.tolist()
     effective = totals.effective_weights.tolist()
     contribution = totals.contributions.tolist()
-    signals = [(s.name, s.weight) for s in configs]
+    # a missing signal's contribution is the same for every product (weight 0, contribution 0):
+    # one shared object per signal instead of one per product
+    signals = [
+        (s.name, s.weight, SignalContribution(s.name, None, None, s.weight, 0.0, 0.0))
+        for s in configs
+    ]
     no_flags: list[IntegrityFlag] = []
     return [
         ScoreRow(
@@ -202,15 +207,17 @@ def _score_rows(
             top_n_share=share,
             coverage=coverage,
             contributions=tuple(
-                SignalContribution(
+                absent
+                if n != n
+                else SignalContribution(
                     signal=name,
                     raw=None if r != r else r,
-                    normalized=None if n != n else n,
+                    normalized=n,
                     weight=weight,
                     effective_weight=e,
                     contribution=c,
                 )
-                for (name, weight), r, n, e, c in zip(
+                for (name, weight, absent), r, n, e, c in zip(
                     signals, raws, norms, effs, contribs, strict=True
                 )
             ),

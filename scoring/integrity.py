@@ -13,8 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ossimpact.domain import ArtifactId, IntegrityFlag, Metric
-from scoring.aggregate import utc_nanoseconds
-from scoring.inputs import label_codes
+from scoring.inputs import label_codes, time_order, utc_nanoseconds
 from scoring.methodology import BurstRule, Integrity, RatioRule, StargazerRule
 from scoring.normalize import FloatArray
 
@@ -59,7 +58,7 @@ def daily_series(history: pd.DataFrame, metric: str) -> pd.DataFrame:
     day_idx -= first
     days = int(day_idx.max()) + 1
     cell = codes * days + day_idx
-    order = np.lexsort((stamps, cell))  # stable: the later row of one instant wins
+    order = time_order(cell, stamps)  # the later row of one instant wins
     c = cell[order]
     last = np.ones(len(order), dtype=bool)
     last[:-1] = c[1:] != c[:-1]

@@ -19,11 +19,10 @@ from scoring.aggregate import (
     aggregate_metric,
     latest_values,
     related_once,
-    utc_nanoseconds,
 )
 from scoring.catalogue import SIGNALS
 from scoring.cohorts import age_bucket, relative_adoption, size_class
-from scoring.inputs import ScoringInputs, label_codes
+from scoring.inputs import ScoringInputs, label_codes, time_order, utc_nanoseconds
 from scoring.methodology import Methodology
 from scoring.normalize import percentile
 
@@ -105,7 +104,7 @@ def window_gain(
     codes, labels = label_codes(h["artifact"])
     codes, stamps = codes[until_end], stamps[until_end]
     values = h["value"].to_numpy(dtype=float)[until_end]
-    order = np.lexsort((stamps, codes))  # by artifact, then time; ties keep row order
+    order = time_order(codes, stamps)  # ties keep row order
     codes, stamps, values = codes[order], stamps[order], values[order]
     first_row = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     rows = np.diff(np.r_[first_row, len(codes)])
