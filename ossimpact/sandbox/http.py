@@ -20,7 +20,7 @@ import socketserver
 import struct
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -234,6 +234,7 @@ class _WsgiHandler(BaseHTTPRequestHandler):
         app_length = next((v for k, v in response.headers if k.lower() == "content-length"), None)
         headers = [(k, v) for k, v in response.headers if k.lower() != "content-length"]
         declared = len(body)
+        self.server.fake._answered(self.command, self.path, code)
         if truncate and declared < 2:
             declared += 2  # still advertise more than will arrive
         self.send_response_only(code, response.reason or None)
@@ -304,6 +305,9 @@ class FakeServer:
         self._lock = threading.Lock()
         self._requests = 0
         self._log: deque[tuple[str, str]] = deque(maxlen=REQUEST_LOG_LIMIT)
+        self._statuses: Counter[int] = Counter()
+        # Called with (method, path?query, status) after each answer, e.g. to count by route.
+        self.on_response: Callable[[str, str, int], None] | None = None
 
     @property
     def app(self) -> WsgiApp:
@@ -328,15 +332,35 @@ class FakeServer:
         with self._lock:
             return list(self._log)
 
+    @property
+    def status_counts(self) -> dict[int, int]:
+        """How many answers had each HTTP status since start or the last reset (resets: none)."""
+        with self._lock:
+            return dict(self._statuses)
+
     def reset_requests(self) -> None:
         with self._lock:
             self._requests = 0
             self._log.clear()
+            self._statuses.clear()
+
+    def _answered(self, method: str, path: str, status: int) -> None:
+        with self._lock:
+            self._statuses[status] += 1
+        observer = self.on_response
+        if observer is not None:
+            observer(method, path, status)
 
     def _count(self, method: str, path: str) -> None:
         with self._lock:
             self._requests += 1
             self._log.append((method, path))
+
+    def reload(self) -> None:
+        """Rebuild the app from its factory, e.g. after the world it serves was changed in place."""
+        if self._server is None:
+            raise SandboxServerError(f"sandbox server {self.name!r} has not been started")
+        self._app = self.app_factory(self.url)
 
     def start(self) -> FakeServer:
         if self._server is not None:

@@ -1,0 +1,1 @@
+"""Measurements of ossimpact against naive baselines on sandbox worlds: `python -m benchmarks`."""
