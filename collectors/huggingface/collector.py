@@ -34,6 +34,8 @@ from collectors.huggingface.client import (
 )
 from collectors.huggingface.derivatives import (
     RELATIONS,
+    DerivativeSummary,
+    Relation,
     has_children,
     summarise_children,
 )
@@ -47,6 +49,7 @@ from collectors.huggingface.parse import (
     parse_dataset,
     parse_model,
 )
+from collectors.huggingface.seen_children import all_children_seen, summary_of_seen
 from ossimpact.domain import (
     ArtifactFailure,
     ArtifactId,
@@ -112,6 +115,9 @@ class _Run:
     observed_at: datetime
     progress: Progress
     records: dict[ArtifactId, ArtifactRecord] = field(default_factory=dict)
+    # base → {child: relation} of the derivatives the organisations' own listings brought
+    children_seen: dict[ArtifactId, dict[ArtifactId, Relation]] = field(default_factory=dict)
+    listing_urls: dict[ArtifactId, str] = field(default_factory=dict)
     children_on_listing: bool = True
     stopping: RateLimitBudgetExceeded | None = None
     cancelled: threading.Event = field(default_factory=threading.Event)
@@ -251,6 +257,14 @@ class HuggingFaceCollector:
                 for (handle, _task), piece in zip(counts, done, strict=True):
                     handle.children_counts.append(piece)
                 self._check_stop_between_steps(run, listed)
+        for handle in listed:
+            run.listing_urls.update(handle.models.urls)
+            for parsed in handle.models.kept:
+                child = parsed.record.id
+                for edge in parsed.edges:
+                    if edge.target == child and edge.relation in RELATIONS:
+                        seen = run.children_seen.setdefault(edge.source, {})
+                        seen.setdefault(child, edge.relation)
         work: list[tuple[list[Piece], Callable[[], Piece]]] = []
         for handle in listed:
             for parsed in bases[handle.name]:
@@ -365,6 +379,7 @@ class HuggingFaceCollector:
                 )
                 continue
             self._keep(piece, parsed)
+            piece.urls[parsed.record.id] = url
 
     def _keep(self, piece: Piece, parsed: ParsedArtifact) -> None:
         if parsed.problems:
@@ -389,6 +404,14 @@ class HuggingFaceCollector:
 
     def _derivatives(self, run: _Run, piece: Piece, parsed: ParsedArtifact) -> None:
         base = parsed.record.id
+        seen = run.children_seen.get(base, {})
+        if all_children_seen(parsed.children, seen):
+            # The Hub's own count is made up of derivatives the listings already brought: the
+            # children listing would return exactly them, so it is not asked for.
+            summary = summary_of_seen(base.repo_id, seen)
+            url = run.listing_urls.get(base) or run.fetch().source_url
+            self._record_derivatives(run, piece, parsed, summary, url)
+            return
         try:
             items = self._listing(
                 run, "models", {"filter": f"base_model:{base.repo_id}", "expand": CHILD_EXPAND}
@@ -409,7 +432,18 @@ class HuggingFaceCollector:
                 author = item.get("author") if isinstance(item.get("author"), str) else None
                 children.append((item["id"], author, tags, item.get("baseModels")))
         summary = summarise_children(base.repo_id, children)
-        fetch = run.fetch()
+        self._record_derivatives(run, piece, parsed, summary, run.fetch().source_url)
+
+    def _record_derivatives(
+        self,
+        run: _Run,
+        piece: Piece,
+        parsed: ParsedArtifact,
+        summary: DerivativeSummary,
+        source_url: str,
+    ) -> None:
+        base = parsed.record.id
+        fetch = Fetch(run.observed_at, source_url)
         counts = parsed.children or {}
         for relation in RELATIONS:
             # The Hub's own count wins; the listing counts only when the Hub gave none.

@@ -30,6 +30,7 @@ class Piece:
     result: CollectionResult
     kept: list[ParsedArtifact] = field(default_factory=list)
     outside: list[tuple[ArtifactId, str | None]] = field(default_factory=list)
+    urls: dict[ArtifactId, str] = field(default_factory=dict)  # the listing page of each kept
     stopped: bool = False  # the source stopped during this task; what it read before is valid
     merged: bool = False  # added to the run's result already
 
