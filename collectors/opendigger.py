@@ -6,6 +6,7 @@ the metrics the scoring uses. A missing file means "not covered" — no observat
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -45,13 +46,24 @@ def latest_month_value(payload: Any, now: datetime) -> tuple[str, float] | None:
         if isinstance(key, str)
         and _MONTH.match(key)
         and key < current
-        and isinstance(value, int | float)
-        and not isinstance(value, bool)
+        and _figure(value) is not None
     ]
     if not months:
         return None
     month, value = max(months)
     return month, float(value)
+
+
+def _figure(value: object) -> float | None:
+    """A sound monthly figure: a finite number ≥ 0 (NaN, infinity, negatives and integers beyond
+    float range are not figures; a month holding one is passed over)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
 
 
 class OpenDiggerCollector:

@@ -66,7 +66,10 @@ def _number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # JSON allows integers beyond any float
+            return None
     elif isinstance(value, str):
         try:
             number = float(value.strip().rstrip("%"))
@@ -74,7 +77,8 @@ def _number(value: object) -> float | None:
             return None
     else:
         return None
-    return number if math.isfinite(number) else None
+    # A score or a parameter count is never negative: -1 is a placeholder, not a figure.
+    return number if math.isfinite(number) and number >= 0 else None
 
 
 def _text(value: object) -> str | None:

@@ -161,10 +161,18 @@ def _list(data: Any, what: str) -> list[Any]:
     return data
 
 
+# Every whole number GitHub sends us is a count, an id or a number: never negative, and beyond
+# a 64-bit integer it is garbage (it would not even convert to a float figure).
+MAX_WHOLE_NUMBER = 2**63 - 1
+
+
 def _int(data: Mapping[str, Any], key: str, what: str) -> int:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
         raise MalformedPayload(f"{what}: field {key!r} is {value!r}, expected a whole number")
+    if not 0 <= value <= MAX_WHOLE_NUMBER:
+        shown = value if abs(value) < 10**20 else f"a {len(str(abs(value)))}-digit number"
+        raise MalformedPayload(f"{what}: field {key!r} is {shown}, expected a count")
     return value
 
 

@@ -50,6 +50,9 @@ def base_relations(
     return list(dict.fromkeys(pairs))
 
 
+MAX_COUNT = 2**63 - 1  # what the store's integer columns hold; beyond it a count is garbage
+
+
 def children_by_relation(value: object, problems: list[str]) -> dict[str, int] | None:
     """`childrenModelCount` as {relation: n}; None when absent or unreadable.
 
@@ -61,13 +64,16 @@ def children_by_relation(value: object, problems: list[str]) -> dict[str, int] |
         problems.append(f"childrenModelCount is {value!r}")
         return None
     if isinstance(value, int):
+        if not 0 <= value <= MAX_COUNT:
+            problems.append(f"childrenModelCount is {value!r}, not a count")
+            return None
         return {"total": value}
     if not isinstance(value, dict):
         problems.append(f"childrenModelCount is {type(value).__name__}, not counts by relation")
         return None
     counts: dict[str, int] = {}
     for key, count in value.items():
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_COUNT:
             problems.append(f"childrenModelCount[{key!r}] is {count!r}")
             continue
         counts[str(key)] = count

@@ -43,12 +43,17 @@ class ParsedArtifact:
     children: dict[str, int] | None = None
 
 
+# What huggingface_hub's constructors raise on a field of the wrong type (e.g. `createdAt: -1` →
+# AttributeError in its date parser): the item is malformed, the run goes on.
+_UNREADABLE = (ValueError, KeyError, TypeError, AttributeError, IndexError, OverflowError)
+
+
 def model_info_from_item(item: object) -> ModelInfo:
     """A listing item as huggingface_hub's ModelInfo; MalformedItem when it is not one."""
     fields = _item_fields(item)
     try:
         return ModelInfo(**fields)  # type: ignore[no-untyped-call]
-    except (ValueError, KeyError, TypeError) as err:
+    except _UNREADABLE as err:
         raise MalformedItem(f"{fields['id']}: {type(err).__name__}: {err}") from err
 
 
@@ -56,7 +61,7 @@ def dataset_info_from_item(item: object) -> DatasetInfo:
     fields = _item_fields(item)
     try:
         return DatasetInfo(**fields)  # type: ignore[no-untyped-call]
-    except (ValueError, KeyError, TypeError) as err:
+    except _UNREADABLE as err:
         raise MalformedItem(f"{fields['id']}: {type(err).__name__}: {err}") from err
 
 
@@ -75,10 +80,20 @@ def _count(value: object, name: str, problems: list[str]) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         problems.append(f"{name} is {value!r}, not a number")
         return None
-    if math.isnan(value) or math.isinf(value) or value < 0:
+    number = _finite(value)
+    if number is None or number < 0:
         problems.append(f"{name} is {value!r}, not a count")
         return None
-    return float(value)
+    return number
+
+
+def _finite(value: int | float) -> float | None:
+    """The value as a finite float; None for NaN, infinity and integers beyond float range."""
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _when(value: object, name: str, problems: list[str]) -> datetime | None:
@@ -232,7 +247,7 @@ def _eval_results(
 ) -> None:
     for entry in info.eval_results or []:
         value = entry.value
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or _finite(value) is None:
             parsed.problems.append(f"evalResults {entry.dataset_id} value {value!r} not a number")
             continue
         parsed.benchmark_results.append(
@@ -254,7 +269,7 @@ def _model_index(parsed: ParsedArtifact, artifact: ArtifactId, card: Any, fetch:
     results: list[EvalResult] = list(getattr(card, "eval_results", None) or [])
     for result in results:
         value = result.metric_value
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or _finite(value) is None:
             continue  # model-index values are free text on many cards ("N/A", "see paper")
         parsed.benchmark_results.append(
             BenchmarkResult(

@@ -1,0 +1,1 @@
+"""Helpers shared by the crash, secrets and hostile-text tests."""
