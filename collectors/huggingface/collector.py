@@ -2,9 +2,19 @@
 
 Requests per organisation: one listing of models and one of datasets (pages of `page_size`),
 one collections listing (plus the full collection when the listing truncated it), one children
-listing per base model that has derivatives, one `dataset:` listing per corpus. Per-artifact
-info calls only for explicit artifacts no listing brought, and for derivative counts when the
-Hub refuses `childrenModelCount` on listings.
+listing per base model with derivatives the listings did not already bring (`seen_children`),
+one `dataset:` listing per corpus. Per-artifact info calls only for explicit artifacts no listing
+brought, and for derivative counts when the Hub refuses `childrenModelCount` on listings.
+
+Concurrency and the Hub's rate limit: the listings of a step run on `concurrency` threads, which
+saves latency, not quota. The real Hub allows about 500 requests per 5 minutes per token; the
+sandbox world of size 10,000 costs about 3,900 Hub requests (mostly children and `dataset:`
+listings), so a refresh of that size on the real Hub takes at least 3,900 / 500 × 5 min ≈ 39 min
+whatever the concurrency. When the quota runs out (`RateLimit: r=0`, or a 429), every thread holds
+until the reset; the wait counts once, as wall-clock time, against the run's wait budget
+(`max_rate_limit_wait`, 900 s by default), and the source stops cleanly when the budget would be
+exceeded, keeping what it read. A full refresh on the real Hub therefore needs a larger budget
+(OSSIMPACT_MAX_RATE_LIMIT_WAIT) or several runs.
 """
 
 from __future__ import annotations
