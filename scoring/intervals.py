@@ -53,13 +53,15 @@ def rank_intervals(
     denom = present.astype(float) @ w.T
     totals = np.where(denom > 0, numer / np.where(denom > 0, denom, 1.0), 0.0)
     totals -= COVERAGE_PENALTY * below_coverage[:, None]
-    order = np.argsort(-totals, axis=0, kind="stable")
+    # draws × products, each draw's products contiguous: sorting along rows, not strided columns
+    by_draw = np.ascontiguousarray(-totals.T)
+    order = np.argsort(by_draw, axis=1, kind="stable")
     drawn_ranks = np.empty_like(order)
-    np.put_along_axis(drawn_ranks, order, np.arange(1, n + 1)[:, None], axis=0)
-    low = np.quantile(drawn_ranks, settings.low_quantile, axis=1, method="lower").astype(np.int64)
-    high = np.quantile(drawn_ranks, settings.high_quantile, axis=1, method="higher").astype(
+    np.put_along_axis(drawn_ranks, order, np.arange(1, n + 1)[None, :], axis=1)
+    low = np.quantile(drawn_ranks, settings.low_quantile, axis=0, method="lower").astype(np.int64)
+    high = np.quantile(drawn_ranks, settings.high_quantile, axis=0, method="higher").astype(
         np.int64
     )
-    share = (drawn_ranks <= top_n).mean(axis=1)
+    share = (drawn_ranks <= top_n).mean(axis=0)
     # the published rank always lies inside its interval
     return RankIntervals(np.minimum(low, point_ranks), np.maximum(high, point_ranks), share)
