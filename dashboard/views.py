@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -82,15 +83,27 @@ def _records(items: Iterable[Any], columns: Sequence[str]) -> pd.DataFrame:
 def product_members(
     products: Sequence[Product], artifact_ids: Iterable[ArtifactId]
 ) -> dict[str, list[ArtifactId]]:
-    """Which artifacts each product groups, by the registry's include patterns (first match wins)."""
-    explicit = [p for p in products if not p.implicit]
+    """Which artifacts each product groups, by the registry's include patterns (first match wins).
+
+    All patterns are one regular expression, one alternative per product in registry order: the
+    leftmost alternative that matches is the first product that includes the artifact.
+    """
+    explicit = [p for p in products if not p.implicit and p.include]
     members: dict[str, list[ArtifactId]] = {p.id: [] for p in products}
+    matcher = (
+        re.compile(
+            "|".join(
+                f"(?P<p{index}>{'|'.join(fnmatch.translate(pat) for pat in p.include)})"
+                for index, p in enumerate(explicit)
+            )
+        )
+        if explicit
+        else None
+    )
     for artifact in artifact_ids:
         text = str(artifact)
-        owner = next(
-            (p.id for p in explicit if any(fnmatch.fnmatchcase(text, pat) for pat in p.include)),
-            None,
-        )
+        found = matcher.match(text) if matcher is not None else None
+        owner = explicit[int(str(found.lastgroup)[1:])].id if found is not None else None
         if owner is None and text in members:
             owner = text
         if owner is not None:
@@ -98,9 +111,43 @@ def product_members(
     return members
 
 
+def implicit_products(
+    known: Iterable[Product], organizations: Sequence[Organization], scores: pd.DataFrame
+) -> list[Product]:
+    """Scored artifacts no registry product includes: each is a product of its own (the scoring
+    service's rule), named after the artifact, its organisation found by the artifact's owner."""
+    ids = {p.id for p in known}
+    by_handle = {
+        handle.casefold(): org.id
+        for org in organizations
+        for handle in (*org.huggingface, *org.github)
+    }
+    found: list[Product] = []
+    for product_id, category in zip(scores["product_id"], scores["category"], strict=True):
+        if product_id in ids:
+            continue
+        try:
+            artifact = ArtifactId.parse(str(product_id))
+        except ValueError:
+            continue
+        found.append(
+            Product(
+                id=str(product_id),
+                name=artifact.repo_id,
+                category=category,
+                organization=by_handle.get(artifact.owner.casefold(), artifact.owner),
+                implicit=True,
+            )
+        )
+    return found
+
+
 def load_snapshot(store: Any) -> Snapshot:
-    products: list[Product] = list(store.products())
+    # The official ranking: the newest scoring run whose run finished (the store's own rule).
+    scores = store.score_summaries()
     organizations: list[Organization] = list(store.organizations())
+    products: list[Product] = list(store.products())
+    products += implicit_products(products, organizations, scores)
     artifact_records = list(store.artifacts())
     artifact_ids = [record.id for record in artifact_records]
     members = product_members(products, artifact_ids)
@@ -174,8 +221,6 @@ def load_snapshot(store: Any) -> Snapshot:
         columns=["artifact", "metric", "value", "observed_at", "source_url"],
     )
 
-    # The official ranking: the newest scoring run whose run finished (the store's own rule).
-    scores = store.score_summaries()
     scoring_run: dict[str, Any] = {}
     counted = [r for r in store.scoring_runs() if r.run_status in ("succeeded", "partial")]
     if not scores.empty and counted:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -232,3 +233,27 @@ def test_password_gate_blocks_until_the_right_password(
     at.text_input(key="auth_password").input("s3cret")
     next(b for b in at.button if b.label == "进入").click().run()
     assert at.title[0].value == "总览"
+
+
+def test_product_members_first_product_wins_and_implicit_products_are_listed() -> None:
+    from ossimpact.domain import ArtifactId, Organization, Product
+
+    broad = Product("broad", "Broad", "model", "shlab", include=("hf:model:internlm/*",))
+    narrow = Product("narrow", "Narrow", "model", "shlab", include=("hf:model:internlm/x-?",))
+    x1, y, lone = (
+        ArtifactId.hf_model("internlm/x-1"),
+        ArtifactId.hf_model("internlm/y"),
+        ArtifactId.gh_repo("InternLM/lone"),
+    )
+    members = views.product_members([narrow, broad], [x1, y, lone])
+    assert members == {"narrow": [x1], "broad": [y]}
+    assert views.product_members([broad, narrow], [x1])["broad"] == [x1]
+    org = Organization("shlab", "Shanghai AI Lab", github=("InternLM",))
+    scores = pd.DataFrame(
+        {"product_id": ["broad", str(lone), "not an id"], "category": ["model", "community", "x"]}
+    )
+    [implicit] = views.implicit_products([broad], [org], scores)
+    assert (implicit.id, implicit.name, implicit.category, implicit.organization) == (
+        str(lone), "InternLM/lone", "community", "shlab",
+    )  # fmt: skip
+    assert views.product_members([broad, implicit], [lone]) == {"broad": [], str(lone): [lone]}

@@ -47,7 +47,7 @@ shown = views.filter_leaderboard(
 )
 st.caption(t("leaderboard.count", shown=len(shown), total=len(board)))
 event = st.dataframe(
-    shown,
+    shown[[*tables.LEADERBOARD_ORDER, "product_id"]],  # hidden columns stay on the server
     hide_index=True,
     key="leaderboard_table",
     on_select="rerun",
