@@ -39,7 +39,7 @@ from tests.fixtures.sandbox import (
 )
 from tests.support.payloads import Seeds, seed_payloads
 
-EXAMPLES = 150  # per parser; 8 parsers → 1,200 mutated payloads per run
+EXAMPLES = 150  # per parser entry point; 7 of them → 1,050 mutated payloads per run
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
