@@ -82,6 +82,25 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _write(
+    output: Path,
+    figures: list[Figure],
+    options: Options,
+    only: list[str],
+    ctx: BenchContext,
+    started: datetime,
+) -> None:
+    options_json = {
+        "size": options.size,
+        "latency": options.latency,
+        "quick": options.quick,
+        "naive_sample": options.naive_sample,
+        "only": only,
+        "world_seconds": ctx.world_seconds,
+    }
+    write_json(output, figures, options_json, started.isoformat(), datetime.now(UTC).isoformat())
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     console = Console(width=160) if not sys.stdout.isatty() else Console()
@@ -118,18 +137,12 @@ def main(argv: list[str] | None = None) -> int:
                 got = [Figure(name, "failed", None, "", note=f"{type(exc).__name__}: {exc}")]
             figures.extend(got)
             console.print(f"[cyan]{name}[/] done in {time.perf_counter() - began:.1f} s")
+            # written after every measurement: a long run that is stopped keeps what it measured
+            _write(output, figures, options, args.only, ctx, started)
     finally:
         ctx.close()
     render_table(figures, console)
-    options_json = {
-        "size": options.size,
-        "latency": options.latency,
-        "quick": options.quick,
-        "naive_sample": options.naive_sample,
-        "only": args.only,
-        "world_seconds": ctx.world_seconds,
-    }
-    write_json(output, figures, options_json, started.isoformat(), datetime.now(UTC).isoformat())
+    _write(output, figures, options, args.only, ctx, started)
     console.print(f"written {output}")
     return 1 if failed else 0
 
