@@ -1,6 +1,8 @@
 # Two commands on a fresh Debian machine with python3 and make:
 #   make demo   — offline demo: fake servers, SQLite, collect, score, dashboard
-#   make test   — ruff, mypy and the whole pytest suite (installs what the tests need)
+#   make test   — ruff, mypy and the whole pytest suite (installs what the tests need): every test
+#                 on SQLite, then again on PostgreSQL the tests that take the selected database
+#                 (scripts/run-pytest.sh; OSSIMPACT_TEST_PASSES=sqlite|postgres for one pass)
 PY_VERSION_OK := $(shell python3 -c 'import sys; print(int(sys.version_info >= (3, 11)))')
 UV := .uv/bin/uv
 VENV := .venv
