@@ -27,11 +27,10 @@ from collectors.benchmarks.opencompass import (
     parse_opencompass,
 )
 from ossimpact.domain import ArtifactId
+from tests.shared_dir import API_SAMPLES
 
 WHEN = datetime(2026, 11, 1, tzinfo=UTC)
-ROBERTA = Path(
-    "/work/shared/api-samples/huggingface/bodies/model_info_deepset_roberta-base-squad2.json"
-)
+ROBERTA = API_SAMPLES / "huggingface" / "bodies" / "model_info_deepset_roberta-base-squad2.json"
 INTERNVL = ArtifactId.hf_model("OpenGVLab/InternVL3-8B")
 INTERNLM = ArtifactId.hf_model("internlm/internlm3-8b-instruct")
 

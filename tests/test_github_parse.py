@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from collectors.github import parse
+from tests.shared_dir import API_SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "api-samples" / "github"
+SAMPLES = API_SAMPLES / "github"
 BODIES = SAMPLES / "bodies"
 
 pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="recorded samples not present")

@@ -6,7 +6,6 @@ import json
 import re
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,15 +15,9 @@ from ossimpact.sandbox.faults import Fault, FaultPlan
 from ossimpact.sandbox.github import make_github_app
 from ossimpact.sandbox.model import World
 from tests.fixtures.gh_sandbox import ServeGitHub, build_github_world
+from tests.shared_dir import API_SAMPLES
 
-SAMPLE_REPO = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "api-samples"
-    / "github"
-    / "bodies"
-    / "repo_PyGithub_PyGithub.json"
-)
+SAMPLE_REPO = API_SAMPLES / "github" / "bodies" / "repo_PyGithub_PyGithub.json"
 # The keys of /repos/{o}/{r} that collectors/github/parse.py reads.
 KEYS_WE_READ = [
     "id",

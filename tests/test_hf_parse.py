@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from huggingface_hub import ModelInfo
@@ -20,14 +19,10 @@ from ossimpact.domain import ArtifactId, Metric
 from ossimpact.sandbox.huggingface import MODEL_INFO_DEFAULT, make_hf_app
 from ossimpact.sandbox.model import HfEvalResult
 from tests.fixtures.hf_sandbox import hf_model, hf_world
+from tests.shared_dir import API_SAMPLES
 
-BODIES = Path("/work/shared/api-samples/huggingface/bodies")
-if not BODIES.exists():
-    BODIES = (
-        Path(__file__).resolve().parents[2] / "shared" / "api-samples" / "huggingface" / "bodies"
-    )
+BODIES = API_SAMPLES / "huggingface" / "bodies"
 FETCH = Fetch(datetime(2026, 11, 1, tzinfo=UTC), "https://huggingface.co/api/models/x")
-pytestmark = pytest.mark.skipif(not BODIES.exists(), reason="recorded Hub bodies not present")
 
 ROBERTA = "model_info_deepset_roberta-base-squad2.json"
 RECORDED = [

@@ -21,6 +21,7 @@ from ossimpact.registry import (
     load_registry,
 )
 from ossimpact.settings import DEFAULT_REGISTRY
+from tests.shared_dir import SHARED
 
 DATA = Path(__file__).parent / "data" / "registries"
 
@@ -84,7 +85,7 @@ def test_the_issue_example_loads() -> None:
 def test_default_registry_is_valid_and_built_from_the_seed() -> None:
     assert check_registry(DEFAULT_REGISTRY) == []
     registry = load_registry(DEFAULT_REGISTRY)
-    seed = yaml.safe_load((Path("/work/shared/registry-seed.yaml")).read_text(encoding="utf-8"))
+    seed = yaml.safe_load((SHARED / "registry-seed.yaml").read_text(encoding="utf-8"))
     kept = [org for org in seed["organizations"] if org["confidence"] in {"high", "medium"}]
     assert set(registry.organizations) == {org["id"] for org in kept}
     for org in kept:
