@@ -391,7 +391,12 @@ def refresh(
     stop = stop or threading.Event()
     # A refresh whose lock was taken over (it stalled past the TTL) winds down at the next artifact.
     with refresh_guard(
-        store, holder=holder, wait=wait_for_lock, timeout=lock_timeout, stop_when_lost=stop
+        store,
+        holder=holder,
+        wait=wait_for_lock,
+        timeout=lock_timeout,
+        ttl_seconds=settings.refresh_lock_ttl_seconds,
+        stop_when_lost=stop,
     ):
         outcome.sources = collect(
             settings, sources, store=store, registry=registry, progress=progress, stop=stop

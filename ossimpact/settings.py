@@ -97,6 +97,12 @@ class Settings(BaseSettings):
         le=64,
         validation_alias=AliasChoices("OSSIMPACT_CONCURRENCY", "concurrency"),
     )
+    # How long a crashed refresh's lock blocks the next one (its holder stops renewing it).
+    refresh_lock_ttl_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        validation_alias=AliasChoices("OSSIMPACT_REFRESH_LOCK_TTL", "refresh_lock_ttl_seconds"),
+    )
     synthetic: bool = Field(
         default=False, validation_alias=AliasChoices("OSSIMPACT_SYNTHETIC", "synthetic")
     )
@@ -135,6 +141,7 @@ class Settings(BaseSettings):
             "http_timeout_seconds": str(self.http_timeout_seconds),
             "max_rate_limit_wait_seconds": str(self.max_rate_limit_wait_seconds),
             "concurrency": str(self.concurrency),
+            "refresh_lock_ttl_seconds": str(self.refresh_lock_ttl_seconds),
             "synthetic": str(self.synthetic).lower(),
         }
 
