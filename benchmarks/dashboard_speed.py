@@ -7,16 +7,11 @@ Each page is opened once to warm Streamlit's caches, then timed 5 times; the med
 
 from __future__ import annotations
 
-import os
-import socket
 import statistics
-import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import httpx
 
 from benchmarks.context import BenchContext
 from benchmarks.results import Figure
@@ -29,45 +24,12 @@ TIMED_VISITS = 5
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def dashboard_server(database_url: str) -> Iterator[str]:
-    from dashboard.launch import streamlit_command
+    from dashboard.launch import serving
 
-    port = _free_port()
-    env = {**os.environ, "OSSIMPACT_DATABASE_URL": database_url}
-    env.pop("OSSIMPACT_DASHBOARD_PASSWORD", None)
-    process = subprocess.Popen(
-        streamlit_command(port, "127.0.0.1", open_browser=False),
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/_stcore/health", timeout=2).text == "ok":
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the dashboard did not become healthy")
-            time.sleep(0.3)
+    with serving(database_url, timeout=120) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _visit(page: object, url: str, rendered: str) -> float:

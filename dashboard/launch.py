@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import httpx
 
 APP = Path(__file__).resolve().parent / "app.py"
 
@@ -25,6 +31,55 @@ def streamlit_command(port: int, host: str, open_browser: bool) -> list[str]:
         "--global.developmentMode=false",
         "--client.disableDataExport=true",
     ]
+
+
+class DashboardStartError(RuntimeError):
+    """The dashboard process exited or never answered its health check."""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serving(database_url: str, *, timeout: float = 120.0) -> Iterator[str]:
+    """The dashboard in a background process on a free local port, until the block ends.
+
+    Yields its base URL once `/_stcore/health` answers ok (browser tests, benchmarks).
+    """
+    port = _free_port()
+    env = {**os.environ, "OSSIMPACT_DATABASE_URL": database_url}
+    env.pop("OSSIMPACT_DASHBOARD_PASSWORD", None)
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+        streamlit_command(port, "127.0.0.1", open_browser=False),
+        cwd=APP.parent.parent,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if httpx.get(f"{base}/_stcore/health", timeout=2).text == "ok":
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                err = process.stderr.read().decode() if process.stderr else ""
+                raise DashboardStartError(f"the dashboard did not become healthy: {err[-2000:]}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def launch(

@@ -6,19 +6,14 @@ go to test-artifacts/screenshots/ (not committed).
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from dashboard.launch import streamlit_command
+from dashboard.launch import serving
 from tests.fixtures.dashboard_store import build_dashboard_store
 
 pytestmark = pytest.mark.browser
@@ -29,46 +24,13 @@ SHOTS = ROOT / "test-artifacts" / "screenshots"
 TIMEOUT_MS = 30_000
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(module_database_url: str) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} missing: run `make system-deps`")
     url = build_dashboard_store(module_database_url)
-    port = _free_port()
-    env = {**os.environ, "OSSIMPACT_DATABASE_URL": url}
-    env.pop("OSSIMPACT_DASHBOARD_PASSWORD", None)
-    process = subprocess.Popen(
-        streamlit_command(port, "127.0.0.1", open_browser=False),
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/_stcore/health", timeout=2).text == "ok":
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            err = process.stderr.read().decode() if process.stderr else ""
-            pytest.fail(f"streamlit did not become healthy: {err[-2000:]}")
-        time.sleep(0.3)
-    yield base
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with serving(url, timeout=60) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
