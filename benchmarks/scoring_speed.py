@@ -65,23 +65,43 @@ def synthetic_inputs(products: int, days: int, seed: int = 11) -> Any:
     metrics = np.where(hf, "downloads_30d", "stars")
     others = np.where(hf, "likes", "forks")
     stamps = pd.date_range(end=AS_OF - timedelta(hours=1), periods=days, freq="D", tz="UTC")
-    artifact_codes = np.repeat(np.arange(products), days)
-    # object columns sharing one string object per artifact, as the store's reader builds them
-    artifact_col = np.array(names, dtype=object)[np.tile(artifact_codes, 2)]
-    metric_names = ["downloads_30d", "likes", "stars", "forks"]
+    # typed as the store's reader (`observation_history`) returns the history: artifact and metric
+    # categoricals over the sorted names, values float64, observed_at datetime64[ns, UTC]; rows in
+    # (artifact, metric, time) order as the reader sorts them
+    artifact_order = np.argsort(np.array(names, dtype=object), kind="stable")
+    artifact_code = np.empty(products, dtype=np.int32)
+    artifact_code[artifact_order] = np.arange(products, dtype=np.int32)
+    metric_names = sorted(["downloads_30d", "likes", "stars", "forks"])
     code_of = {m: k for k, m in enumerate(metric_names)}
-    first_codes = np.repeat(np.array([code_of[m] for m in metrics]), days)
-    second_codes = np.repeat(np.array([code_of[m] for m in others]), days)
-    metric_col = np.array(metric_names, dtype=object)[np.concatenate([first_codes, second_codes])]
+    first_code = np.array([code_of[m] for m in metrics], dtype=np.int8)
+    second_code = np.array([code_of[m] for m in others], dtype=np.int8)
+    # per artifact, its two series one after the other, the smaller metric name first
+    low_first = first_code < second_code
+    series_values = np.stack(
+        [np.where(low_first[:, None], first, second), np.where(low_first[:, None], second, first)],
+        axis=1,
+    )  # products × 2 × days
+    series_metrics = np.stack(
+        [np.minimum(first_code, second_code), np.maximum(first_code, second_code)], axis=1
+    )
+    by_name = artifact_order  # artifacts in name order
+    artifact_col = pd.Categorical.from_codes(
+        np.repeat(artifact_code[by_name], 2 * days), categories=sorted(names)
+    )
+    metric_col = pd.Categorical.from_codes(
+        np.repeat(series_metrics[by_name].ravel(), days), categories=metric_names
+    )
+    stamp_ns = stamps.as_unit("ns").asi8
     history = pd.DataFrame(
         {
             "artifact": artifact_col,
             "metric": metric_col,
-            "value": np.concatenate([first.ravel(), second.ravel()]),
-            "observed_at": np.tile(stamps.values, products * 2),
+            "value": series_values[by_name].ravel(),
+            "observed_at": pd.DatetimeIndex(
+                np.tile(stamp_ns, products * 2).view("datetime64[ns]")
+            ).tz_localize("UTC"),
         }
     )
-    history["observed_at"] = pd.to_datetime(history["observed_at"], utc=True)
     return ScoringInputs(
         as_of=AS_OF,
         products=product_list,

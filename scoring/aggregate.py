@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.catalogue import Aggregation
-from scoring.inputs import label_codes, time_order, utc_nanoseconds
+from scoring.inputs import in_time_order, label_codes, time_order, utc_nanoseconds
 
 
 def latest_values(history: pd.DataFrame) -> pd.DataFrame:
@@ -21,11 +21,16 @@ def latest_values(history: pd.DataFrame) -> pd.DataFrame:
     artifact_codes, artifact_names = label_codes(history["artifact"])
     metric_codes, metric_names = label_codes(history["metric"])
     pair = artifact_codes * max(len(metric_names), 1) + metric_codes
-    order = time_order(pair, utc_nanoseconds(history["observed_at"]))
-    p = pair[order]
-    last = np.ones(len(order), dtype=bool)
-    last[:-1] = p[1:] != p[:-1]
-    picked = order[last]
+    stamps = utc_nanoseconds(history["observed_at"])
+    # the checked history is in (artifact, metric, time) order: the last row of each pair is
+    # where the pair code changes, one pass over the codes
+    ordered = in_time_order(pair, stamps)
+    order = None if ordered else time_order(pair, stamps)
+    p = pair if order is None else pair[order]
+    ends = np.flatnonzero(p[1:] != p[:-1])
+    picked = np.append(ends, len(p) - 1)
+    if order is not None:
+        picked = order[picked]
     # the latest values are few (artifacts × metrics): plain text columns from here on
     return pd.DataFrame(
         {

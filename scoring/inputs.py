@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -83,42 +84,86 @@ def labels(column: pd.Series) -> pd.Series:
 
 def label_codes(column: pd.Series) -> tuple[npt.NDArray[np.int64], pd.Index]:
     """Integer codes of a text column and the labels they stand for, in text order."""
+    codes, names = own_codes(column)
+    return codes.astype(np.int64, copy=False), names
+
+
+def own_codes(column: pd.Series) -> tuple[npt.NDArray[np.integer[Any]], pd.Index]:
+    """As `label_codes`, but a categorical column's own codes (int8/int16/int32, for reading):
+    selecting rows by code needs no 64-bit copy of millions of rows."""
     if (
         isinstance(column.dtype, pd.CategoricalDtype)
         and column.cat.categories.is_monotonic_increasing
         and not column.isna().any()
     ):
-        codes: npt.NDArray[np.int64] = np.asarray(column.cat.codes, dtype=np.int64)
-        return codes, column.cat.categories
+        return np.asarray(column.cat.codes), column.cat.categories
     found, names = pd.factorize(column.astype(str), sort=True)
     return found.astype(np.int64), pd.Index(names)
 
 
 def checked_history(frame: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
-    """The history with the expected columns and types, restricted to observations up to as_of."""
+    """The history with the expected columns and types, restricted to observations up to as_of.
+
+    Artifact and metric come back as categoricals with sorted text categories, rows in (artifact,
+    metric, time) order. A frame that already has those types and that order (the store's reader
+    builds it so) is checked in a few array passes and not copied.
+    """
     missing = [c for c in HISTORY_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"the history frame lacks column(s) {', '.join(missing)}")
-    out = frame.loc[:, list(HISTORY_COLUMNS)].copy()
-    out["artifact"] = labels(out["artifact"])
-    out["metric"] = labels(out["metric"])
-    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype(float)
-    out["observed_at"] = pd.to_datetime(out["observed_at"], utc=True)
+    value = frame["value"]
+    if value.dtype != np.float64:
+        value = pd.to_numeric(value, errors="coerce").astype(float)
+    observed = frame["observed_at"]
+    if not _is_utc(observed):
+        observed = pd.to_datetime(observed, utc=True)
+    out = pd.DataFrame(
+        {
+            "artifact": labels(frame["artifact"]),
+            "metric": labels(frame["metric"]),
+            "value": value,
+            "observed_at": observed,
+        }
+    )
     cutoff = pd.Timestamp(as_of)
     cutoff = cutoff.tz_localize("UTC") if cutoff.tzinfo is None else cutoff.tz_convert("UTC")
-    out = out[(out["observed_at"] <= cutoff) & out["value"].notna()]
+    stamps = utc_nanoseconds(out["observed_at"])
+    kept = (stamps <= cutoff.as_unit("ns").value) & (stamps != NAT) & ~np.isnan(value.to_numpy())
+    if not kept.all():
+        out, stamps = out[kept], stamps[kept]
     # one sort by (artifact, metric, time) here, so the detectors' sorts find their order made
     artifact_codes, _ = label_codes(out["artifact"])
     metric_codes, metric_names = label_codes(out["metric"])
     pair = artifact_codes * max(len(metric_names), 1) + metric_codes
-    order = time_order(pair, utc_nanoseconds(out["observed_at"]))
-    if len(order) and not (order[1:] > order[:-1]).all():
-        out = out.take(order)
+    if not in_time_order(pair, stamps):
+        out = out.take(time_order(pair, stamps))
     return out.reset_index(drop=True)
 
 
+NAT = np.iinfo(np.int64).min
+_PER_NANOSECOND = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+
+
+def _is_utc(stamps: pd.Series) -> bool:
+    dtype = stamps.dtype
+    return isinstance(dtype, pd.DatetimeTZDtype) and str(dtype.tz) == "UTC"
+
+
 def utc_nanoseconds(stamps: pd.Series) -> npt.NDArray[np.int64]:
-    """UTC timestamps as integer nanoseconds since the epoch (for sorting and day arithmetic)."""
+    """UTC timestamps as integer nanoseconds since the epoch (for sorting and day arithmetic).
+
+    A UTC column is read as its integers (no conversion pass); NaT stays the int64 minimum.
+    """
+    if _is_utc(stamps):
+        dtype = stamps.dtype
+        assert isinstance(dtype, pd.DatetimeTZDtype)
+        raw: npt.NDArray[np.int64] = np.asarray(stamps.array.asi8, dtype=np.int64)
+        factor = _PER_NANOSECOND.get(dtype.unit)
+        if factor == 1:
+            return raw
+        if factor is not None:
+            scaled: npt.NDArray[np.int64] = np.where(raw == NAT, NAT, raw * factor)
+            return scaled
     nanoseconds: npt.NDArray[np.int64] = (
         stamps.dt.tz_convert("UTC")
         .dt.tz_localize(None)
@@ -127,6 +172,16 @@ def utc_nanoseconds(stamps: pd.Series) -> npt.NDArray[np.int64]:
         .astype(np.int64)
     )
     return nanoseconds
+
+
+def in_time_order(groups: npt.NDArray[np.int64], stamps: npt.NDArray[np.int64]) -> bool:
+    """Whether rows are already grouped in group order and in time order within each group."""
+    if len(groups) < 2:
+        return True
+    step = groups[1:] - groups[:-1]
+    if (step < 0).any():
+        return False
+    return bool(((step > 0) | (stamps[1:] >= stamps[:-1])).all())
 
 
 def time_order(
@@ -138,13 +193,13 @@ def time_order(
     history is sorted once): checking costs one pass, sorting millions of rows several.
     """
     order: npt.NDArray[np.intp] = np.arange(len(groups))
+    if in_time_order(groups, stamps):
+        return order
     if not (groups[1:] >= groups[:-1]).all():
         # rows grouped but groups out of order (a frame built artifact by artifact): a stable
         # sort of the groups alone keeps each group's rows as they came, often in time order
         order = np.argsort(groups, kind="stable")
-    g, t = groups[order], stamps[order]
-    same = g[1:] == g[:-1]
-    if (t[1:][same] >= t[:-1][same]).all():
+    if in_time_order(groups[order], stamps[order]):
         return order
     by_time: npt.NDArray[np.intp] = np.lexsort((stamps, groups))
     return by_time

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ossimpact.domain import ArtifactId, IntegrityFlag, Metric
-from scoring.inputs import label_codes, time_order, utc_nanoseconds
+from scoring.inputs import in_time_order, own_codes, time_order, utc_nanoseconds
 from scoring.methodology import BurstRule, Integrity, RatioRule, StargazerRule
 from scoring.normalize import FloatArray
 
@@ -46,47 +47,70 @@ def daily_series(history: pd.DataFrame, metric: str) -> pd.DataFrame:
     Gaps inside a series are interpolated, so a collector that missed a week shows its rise
     spread over the week rather than as a one-day burst.
     """
-    h = history[history["metric"] == metric]
-    if h.empty:
+    rows = metric_rows(history, metric)
+    if rows.size == 0:
         return pd.DataFrame()
-    codes, labels = label_codes(h["artifact"])
-    used = np.unique(codes)
-    codes = np.searchsorted(used, codes)
-    stamps = utc_nanoseconds(h["observed_at"])
+    all_codes, labels = own_codes(history["artifact"])
+    codes = all_codes[rows]
+    present = np.zeros(len(labels), dtype=bool)
+    present[codes] = True
+    used = np.flatnonzero(present)
+    column = (np.cumsum(present) - 1)[codes]
+    stamps = utc_nanoseconds(history["observed_at"])[rows]
+    values = history["value"].to_numpy(dtype=float)[rows]
     day_idx = stamps // NS_PER_DAY
     first = int(day_idx.min())
     day_idx -= first
     days = int(day_idx.max()) + 1
-    cell = codes * days + day_idx
-    order = time_order(cell, stamps)  # the later row of one instant wins
-    c = cell[order]
-    last = np.ones(len(order), dtype=bool)
-    last[:-1] = c[1:] != c[:-1]
-    matrix = np.full((days, len(used)), np.nan)
-    kept = c[last]
-    matrix[kept % days, kept // days] = h["value"].to_numpy(dtype=float)[order[last]]
-    matrix = _interpolate_inside(matrix)
+    cell = column * days + day_idx
+    order = None if in_time_order(cell, stamps) else time_order(cell, stamps)
+    c = cell if order is None else cell[order]
+    # the later row of one instant (and of one day) wins
+    last = np.append(np.flatnonzero(c[1:] != c[:-1]), len(c) - 1)
+    flat = np.full(len(used) * days, np.nan)
+    flat[c[last]] = values[last if order is None else order[last]]
+    # series × days in memory (each artifact's days contiguous), shown as days × artifacts
+    matrix = _interpolate_inside(flat.reshape(len(used), days))
     index = pd.date_range(pd.Timestamp(first * NS_PER_DAY, tz="UTC"), periods=days, freq="D")
     names = np.asarray(labels[used], dtype=object)
-    return pd.DataFrame(matrix, index=index, columns=pd.Index(names, dtype=object))
+    return pd.DataFrame(matrix.T, index=index, columns=pd.Index(names, dtype=object), copy=False)
+
+
+def metric_rows(history: pd.DataFrame, metric: str) -> npt.NDArray[np.intp]:
+    """Positions of the rows of one metric (comparing integer codes, not text)."""
+    if history.empty:
+        return np.zeros(0, dtype=np.intp)
+    codes, names = own_codes(history["metric"])
+    found = np.flatnonzero(np.asarray(names) == metric)
+    if found.size == 0:
+        return np.zeros(0, dtype=np.intp)
+    rows: npt.NDArray[np.intp] = np.flatnonzero(codes == found[0])
+    return rows
 
 
 def _interpolate_inside(matrix: FloatArray) -> FloatArray:
-    """Linear interpolation inside each column's observed span, for all columns at once."""
-    days, cols = matrix.shape
+    """Linear interpolation inside each series' observed span (series × days), for all series at
+    once; only the series with a missing day are touched."""
     seen = ~np.isnan(matrix)
-    rows = np.arange(days)[:, None]
-    prev_idx = np.maximum.accumulate(np.where(seen, rows, -1), axis=0)
-    next_idx = np.minimum.accumulate(np.where(seen, rows, days)[::-1], axis=0)[::-1]
+    gappy = np.flatnonzero(~seen.all(axis=1))
+    if gappy.size == 0:
+        return matrix
+    part, seen = matrix[gappy], seen[gappy]
+    cols, days = part.shape
+    pos = np.arange(days)[None, :]
+    prev_idx = np.maximum.accumulate(np.where(seen, pos, -1), axis=1)
+    next_idx = np.minimum.accumulate(np.where(seen, pos, days)[:, ::-1], axis=1)[:, ::-1]
     inside = (prev_idx >= 0) & (next_idx < days) & ~seen
     if not inside.any():
         return matrix
-    col = np.broadcast_to(np.arange(cols), matrix.shape)
-    before = matrix[np.clip(prev_idx, 0, days - 1), col]
-    after = matrix[np.clip(next_idx, 0, days - 1), col]
-    share = (rows - prev_idx) / np.maximum(next_idx - prev_idx, 1)
+    row = np.broadcast_to(np.arange(cols)[:, None], part.shape)
+    before = part[row, np.clip(prev_idx, 0, days - 1)]
+    after = part[row, np.clip(next_idx, 0, days - 1)]
+    share = (pos - prev_idx) / np.maximum(next_idx - prev_idx, 1)
+    filled = part.copy()
+    filled[inside] = (before + (after - before) * share)[inside]
     out = matrix.copy()
-    out[inside] = (before + (after - before) * share)[inside]
+    out[gappy] = filled
     return out
 
 
@@ -111,47 +135,59 @@ def _nanmedian(values: FloatArray, axis: int) -> FloatArray:
 
 
 def _weekly_baseline(rise: FloatArray, weeks: int) -> tuple[FloatArray, FloatArray]:
-    """Per day: the usual rise (median) and its spread (MAD) over the preceding weeks.
+    """Per series and day (series × days): the usual rise (median) and its spread (MAD) over the
+    preceding weeks.
 
     Medians are taken per calendar block of 7 days, then the median over the `weeks` blocks
     before the day's block: a rolling median in effect, in a few array passes instead of one
     sort per day and artifact (the scale target is 100,000 series).
     """
-    days, cols = rise.shape
+    cols, days = rise.shape
     n_blocks = -(-days // WEEK)
-    padded = np.full((n_blocks * WEEK, cols), np.nan)
-    padded[:days] = rise
-    shaped = padded.reshape(n_blocks, WEEK, cols)
-    med = _nanmedian(shaped, axis=1)
-    mad = _nanmedian(np.abs(shaped - med[:, None, :]), axis=1)
-    lead = np.full((weeks, cols), np.nan)
+    padded = np.full((cols, n_blocks * WEEK), np.nan)
+    padded[:, :days] = rise
+    shaped = padded.reshape(cols, n_blocks, WEEK)
+    med = _nanmedian(shaped, axis=2)
+    mad = _nanmedian(np.abs(shaped - med[:, :, None]), axis=2)
+    lead = np.full((cols, weeks), np.nan)
     med_windows = np.lib.stride_tricks.sliding_window_view(
-        np.concatenate([lead, med]), weeks, axis=0
-    )[:n_blocks]
+        np.concatenate([lead, med], axis=1), weeks, axis=1
+    )[:, :n_blocks]
     mad_windows = np.lib.stride_tricks.sliding_window_view(
-        np.concatenate([lead, mad]), weeks, axis=0
-    )[:n_blocks]
+        np.concatenate([lead, mad], axis=1), weeks, axis=1
+    )[:, :n_blocks]
     usual = _nanmedian(med_windows, axis=-1)
     spread = _nanmedian(mad_windows, axis=-1)
-    return np.repeat(usual, WEEK, axis=0)[:days], np.repeat(spread, WEEK, axis=0)[:days]
+    return np.repeat(usual, WEEK, axis=1)[:, :days], np.repeat(spread, WEEK, axis=1)[:, :days]
 
 
 def burst_windows(series: pd.DataFrame, rule: BurstRule) -> pd.DataFrame:
     """Runs of days whose rise is far above the usual rise of the preceding weeks.
 
     Robust z = (rise − usual) / scale, the usual rise being the median of the weekly medians of
-    the `baseline_days // 7` weeks before (see `_weekly_baseline`), with scale the larger of 1.4826·MAD and the Poisson noise
-    √median (counts are never steadier than that). A day is flagged when z ≥ z_threshold, the rise
-    is at least min_ratio × the median and at least min_increase.
-    Returns columns artifact, start, end, days, rise, usual, z, excess.
+    the `baseline_days // 7` weeks before (see `_weekly_baseline`), with scale the larger of
+    1.4826·MAD and the Poisson noise √median (counts are never steadier than that). A day is
+    flagged when z ≥ z_threshold, the rise is at least min_ratio × the median and at least
+    min_increase. Returns columns artifact, start, end, days, rise, usual, z, excess.
+
+    Series are independent: only those with a rise that could pass the last two tests on some
+    day (at least min_increase and min_ratio, the median counting as at least 1) are examined.
     """
     if series.empty or len(series) < rule.min_baseline_days + 2:
         return pd.DataFrame(
             columns=["artifact", "start", "end", "days", "rise", "usual", "z", "excess"]
         )
-    values = series.to_numpy(dtype=float)
+    values = series.to_numpy(dtype=float).T  # series × days
+    n_days = values.shape[1]
+    jump = values[:, 1:] - values[:, :-1]
+    # rise ≥ min_ratio × max(median, 1) implies rise ≥ min_ratio only for a ratio ≥ 0
+    floor = max(rule.min_increase, rule.min_ratio) if rule.min_ratio >= 0 else rule.min_increase
+    start = max(rule.min_baseline_days - 1, 0)
+    candidates = np.flatnonzero((jump[:, start:] >= floor).any(axis=1))
+    values = values[candidates]
     rise = np.full(values.shape, np.nan)
-    rise[1:] = values[1:] - values[:-1]
+    rise[:, 1:] = jump[candidates]
+    del jump
     weeks = max(1, rule.baseline_days // WEEK)
     usual, mad = _weekly_baseline(rise, weeks)
     with np.errstate(all="ignore"):
@@ -159,16 +195,17 @@ def burst_windows(series: pd.DataFrame, rule: BurstRule) -> pd.DataFrame:
         z = (rise - usual) / scale
         # a series that was at zero before is a new artifact taking off, not a burst
         before = np.full(values.shape, np.nan)
-        before[1:] = values[:-1]
+        before[:, 1:] = values[:, :-1]
         zero_days, _ = _weekly_baseline(np.where(before > 0, 0.0, 1.0), weeks)
         flagged = (
-            (np.arange(len(values))[:, None] >= rule.min_baseline_days)
+            (np.arange(n_days)[None, :] >= rule.min_baseline_days)
             & (zero_days == 0.0)
             & (z >= rule.z_threshold)
             & (rise >= rule.min_ratio * np.clip(usual, 1.0, None))
             & (rise >= rule.min_increase)
         )
-    day_idx, col_idx = np.nonzero(flagged)
+    row_idx, day_idx = np.nonzero(flagged)
+    col_idx = candidates[row_idx]
     if day_idx.size == 0:
         return pd.DataFrame(
             columns=["artifact", "start", "end", "days", "rise", "usual", "z", "excess"]
@@ -177,9 +214,9 @@ def burst_windows(series: pd.DataFrame, rule: BurstRule) -> pd.DataFrame:
         {
             "artifact": series.columns.to_numpy()[col_idx],
             "i": day_idx,
-            "rise": np.asarray(rise)[day_idx, col_idx],
-            "usual": np.asarray(usual)[day_idx, col_idx],
-            "z": np.asarray(z)[day_idx, col_idx],
+            "rise": np.asarray(rise)[row_idx, day_idx],
+            "usual": np.asarray(usual)[row_idx, day_idx],
+            "z": np.asarray(z)[row_idx, day_idx],
         }
     ).sort_values(["artifact", "i"], kind="stable")
     # a one-day lull inside a burst keeps it one window
