@@ -19,6 +19,7 @@ from ossimpact.pipeline import SourceOutcome, collect, score
 from ossimpact.registry import Registry, load_registry
 from ossimpact.sandbox.backfill import BACKFILL_SOURCE, history_observations
 from ossimpact.sandbox.model import World
+from ossimpact.sandbox.process import ProcessSandbox, start_sandbox_process
 from ossimpact.sandbox.runner import Sandbox, start_sandbox, world_for_registry
 from ossimpact.settings import Settings, load_settings
 from ossimpact.store import Store, open_store
@@ -35,6 +36,9 @@ class Options:
     seed: int = 20251
     naive_sample: int = 300
     workdir: Path | None = None
+    # The main sandbox's servers run in a child process, as the platforms are remote: the
+    # collectors get a core of their own. False serves them from threads of this process.
+    sandbox_process: bool = True
 
 
 @dataclass
@@ -47,7 +51,7 @@ class Refresh:
     outcomes: list[SourceOutcome] = field(default_factory=list)
 
 
-def sandbox_settings(sandbox: Sandbox, data_dir: Path, database: Path) -> Settings:
+def sandbox_settings(sandbox: Sandbox | ProcessSandbox, data_dir: Path, database: Path) -> Settings:
     base = load_settings()
     return Settings(
         data_dir=data_dir,
@@ -80,7 +84,7 @@ class BenchContext:
         self.workdir = options.workdir or Path(tempfile.mkdtemp(prefix="ossimpact-bench-"))
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._world: World | None = None
-        self._sandbox: Sandbox | None = None
+        self._sandbox: Sandbox | ProcessSandbox | None = None
         self._store: Store | None = None
         self._settings: Settings | None = None
         self.traffic = Traffic()
@@ -106,7 +110,12 @@ class BenchContext:
 
     def _main(self) -> tuple[Settings, Store]:
         if self._settings is None or self._store is None:
-            sandbox = start_sandbox(self.world(), latency=self.options.latency)
+            world, latency = self.world(), self.options.latency
+            sandbox: Sandbox | ProcessSandbox = (
+                start_sandbox_process(world, latency=latency)
+                if self.options.sandbox_process
+                else start_sandbox(world, latency=latency)
+            )
             self._sandbox = sandbox
             self.traffic.attach(sandbox)
             database = self.main_database()
@@ -176,7 +185,7 @@ class BenchContext:
         records = self.main_store().artifacts(tracked_only=True)
         return sum(1 for r in records if platform is None or r.id.platform == platform)
 
-    def sandbox(self) -> Sandbox:
+    def sandbox(self) -> Sandbox | ProcessSandbox:
         self._main()
         assert self._sandbox is not None
         return self._sandbox

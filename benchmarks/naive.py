@@ -22,6 +22,7 @@ from huggingface_hub.errors import HfHubHTTPError
 from benchmarks.traffic import Traffic, since, total
 from collectors.huggingface.collector import DATASET_EXPAND, MODEL_EXPAND
 from ossimpact.sandbox.model import World
+from ossimpact.sandbox.process import ProcessSandbox
 from ossimpact.sandbox.runner import SANDBOX_GITHUB_TOKEN, SANDBOX_HF_TOKEN, Sandbox
 
 HfError = (HfHubHTTPError, OSError, ValueError, KeyError, TypeError)
@@ -106,7 +107,7 @@ def _gh(client: Github, sample: NaiveSample, now: datetime) -> int:
     return failures
 
 
-def run_naive(sandbox: Sandbox, traffic: Traffic, sample: NaiveSample) -> NaiveRun:
+def run_naive(sandbox: Sandbox | ProcessSandbox, traffic: Traffic, sample: NaiveSample) -> NaiveRun:
     """The naive loop over the sample, sequential, against the running sandbox."""
     api = HfApi(endpoint=sandbox.url("huggingface"), token=SANDBOX_HF_TOKEN)
     client = Github(

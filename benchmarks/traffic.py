@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
+from ossimpact.sandbox.process import ProcessSandbox
 from ossimpact.sandbox.runner import Sandbox
 
 BULK = "bulk"  # listings that bring downloads, all-time downloads, likes, stars, forks
@@ -31,23 +33,34 @@ def route_class(server: str, method: str, path: str) -> str:
 
 
 class Traffic:
-    """Counts every answer of a sandbox's servers by (server, route class, method, status)."""
+    """Counts every answer of a sandbox's servers by (server, route class, method, status).
+
+    Servers in this process report each answer as it is sent; a sandbox in a child process
+    (`ProcessSandbox`) sends its answers on demand, fetched at every snapshot.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.counts: Counter[tuple[str, str, str, int]] = Counter()
+        self._remote: list[ProcessSandbox] = []
 
-    def attach(self, sandbox: Sandbox) -> None:
+    def attach(self, sandbox: Sandbox | ProcessSandbox) -> None:
         for name, server in sandbox.servers.items():
+            server.on_response = self._observer(name)
+        if isinstance(sandbox, ProcessSandbox):
+            self._remote.append(sandbox)
 
-            def observe(method: str, path: str, status: int, name: str = name) -> None:
-                key = (name, route_class(name, method, path), method, status)
-                with self._lock:
-                    self.counts[key] += 1
+    def _observer(self, name: str) -> Callable[[str, str, int], None]:
+        def observe(method: str, path: str, status: int) -> None:
+            key = (name, route_class(name, method, path), method, status)
+            with self._lock:
+                self.counts[key] += 1
 
-            server.on_response = observe
+        return observe
 
     def snapshot(self) -> Counter[tuple[str, str, str, int]]:
+        for remote in self._remote:
+            remote.deliver_answers()
         with self._lock:
             return Counter(self.counts)
 

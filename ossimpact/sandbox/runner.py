@@ -89,6 +89,41 @@ def _factory(name: str) -> Callable[[World, str], Any] | None:
     return factory
 
 
+def settings_overrides_for(urls: Mapping[str, str]) -> dict[str, Any]:
+    """Settings fields (by name) that point ossimpact at fake servers, given their URLs by name."""
+    overrides: dict[str, Any] = {"synthetic": True}
+    if "huggingface" in urls:
+        overrides["hf_endpoint"] = urls["huggingface"]
+        overrides["hf_token"] = SANDBOX_HF_TOKEN
+    if "github" in urls:
+        overrides["github_api_url"] = urls["github"]
+        overrides["github_token"] = SANDBOX_GITHUB_TOKEN
+    if "opendigger" in urls:
+        overrides["opendigger_url"] = urls["opendigger"]
+    if "opencompass" in urls:
+        overrides["opencompass_url"] = urls["opencompass"]
+    return overrides
+
+
+def environment_for(overrides: Mapping[str, Any]) -> dict[str, str]:
+    """Settings overrides as environment variables, for a shell."""
+    names = {
+        "hf_endpoint": "HF_ENDPOINT",
+        "hf_token": "HF_TOKEN",
+        "github_api_url": "GITHUB_API_URL",
+        "github_token": "GITHUB_TOKEN",
+        "opendigger_url": "OSSIMPACT_OPENDIGGER_URL",
+        "opencompass_url": "OSSIMPACT_OPENCOMPASS_URL",
+        "synthetic": "OSSIMPACT_SYNTHETIC",
+    }
+    env = {
+        names[key]: str(value).lower() if isinstance(value, bool) else str(value)
+        for key, value in overrides.items()
+    }
+    env["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    return env
+
+
 @dataclass
 class Sandbox:
     world: World
@@ -99,36 +134,11 @@ class Sandbox:
 
     def settings_overrides(self) -> dict[str, Any]:
         """Settings fields (by name) that point ossimpact at these servers."""
-        overrides: dict[str, Any] = {"synthetic": True}
-        if "huggingface" in self.servers:
-            overrides["hf_endpoint"] = self.url("huggingface")
-            overrides["hf_token"] = SANDBOX_HF_TOKEN
-        if "github" in self.servers:
-            overrides["github_api_url"] = self.url("github")
-            overrides["github_token"] = SANDBOX_GITHUB_TOKEN
-        if "opendigger" in self.servers:
-            overrides["opendigger_url"] = self.url("opendigger")
-        if "opencompass" in self.servers:
-            overrides["opencompass_url"] = self.url("opencompass")
-        return overrides
+        return settings_overrides_for({name: s.url for name, s in self.servers.items()})
 
     def environment(self) -> dict[str, str]:
         """The same as environment variables, for a shell."""
-        names = {
-            "hf_endpoint": "HF_ENDPOINT",
-            "hf_token": "HF_TOKEN",
-            "github_api_url": "GITHUB_API_URL",
-            "github_token": "GITHUB_TOKEN",
-            "opendigger_url": "OSSIMPACT_OPENDIGGER_URL",
-            "opencompass_url": "OSSIMPACT_OPENCOMPASS_URL",
-            "synthetic": "OSSIMPACT_SYNTHETIC",
-        }
-        env = {
-            names[key]: str(value).lower() if isinstance(value, bool) else str(value)
-            for key, value in self.settings_overrides().items()
-        }
-        env["HF_HUB_DISABLE_TELEMETRY"] = "1"
-        return env
+        return environment_for(self.settings_overrides())
 
     def stop(self) -> None:
         for server in self.servers.values():
