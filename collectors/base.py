@@ -6,9 +6,11 @@ A collector takes registry handles and artifact ids plus an HTTP client and retu
 
 from __future__ import annotations
 
-from typing import Protocol
+import threading
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
 
-from ossimpact.domain import CachedResponse
+from ossimpact.domain import CachedResponse, utcnow
 
 
 class Progress(Protocol):
@@ -56,6 +58,64 @@ class MemoryResponseCache:
     def store_cached_response(
         self, url: str, etag: str | None, last_modified: str | None, body: bytes
     ) -> None:
-        from ossimpact.domain import utcnow
-
         self._entries[url] = CachedResponse(url, etag, last_modified, body, utcnow())
+
+
+@runtime_checkable
+class BulkResponseCache(Protocol):
+    """A ResponseCache that can keep many answers in one write (the store)."""
+
+    def store_cached_responses(self, responses: Sequence[CachedResponse]) -> None: ...
+
+
+class BufferedResponseCache:
+    """Answers for conditional requests held in memory and written to the inner cache in batches.
+
+    A collector's threads would otherwise write one row per request, each its own transaction: on
+    SQLite those queue on the database's single write lock. Reads see the buffered answers first,
+    then the inner cache. `flush` (every `batch` answers, and once more by the pipeline when the
+    source's run ends) writes them in one transaction. An answer lost with a killed run costs the
+    next run one full answer instead of a 304, nothing else: the cache is no evidence.
+    """
+
+    def __init__(self, inner: ResponseCache, *, batch: int = 500) -> None:
+        self._inner = inner
+        self._batch = max(1, batch)
+        self._pending: dict[str, CachedResponse] = {}
+        self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+
+    def cached_response(self, url: str) -> CachedResponse | None:
+        with self._lock:
+            found = self._pending.get(url)
+        return found if found is not None else self._inner.cached_response(url)
+
+    def store_cached_response(
+        self, url: str, etag: str | None, last_modified: str | None, body: bytes
+    ) -> None:
+        with self._lock:
+            self._pending[url] = CachedResponse(url, etag, last_modified, body, utcnow())
+            full = len(self._pending) >= self._batch
+        if full:
+            self.flush()
+
+    def flush(self) -> int:
+        """Write the buffered answers to the inner cache; how many were written."""
+        with self._flush_lock:
+            with self._lock:
+                pending = list(self._pending.values())
+            if not pending:
+                return 0
+            if isinstance(self._inner, BulkResponseCache):
+                self._inner.store_cached_responses(pending)
+            else:
+                for answer in pending:
+                    self._inner.store_cached_response(
+                        answer.url, answer.etag, answer.last_modified, answer.body
+                    )
+            with self._lock:
+                # keep what arrived meanwhile (or was answered again) for the next flush
+                for answer in pending:
+                    if self._pending.get(answer.url) is answer:
+                        del self._pending[answer.url]
+            return len(pending)

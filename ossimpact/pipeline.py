@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from collectors.base import NullProgress, Progress, ResponseCache
+from collectors.base import BufferedResponseCache, NullProgress, Progress, ResponseCache
 from ossimpact.domain import ArtifactId, BenchmarkResult, CollectionResult, CollectionStats
 from ossimpact.registry import Registry, load_registry
 from ossimpact.settings import Settings
@@ -194,6 +194,7 @@ class _StartedSource:
     handles: list[str]
     explicit: list[ArtifactId]
     progress: _StoppableProgress
+    cache: BufferedResponseCache
 
 
 def _start_source(
@@ -205,14 +206,16 @@ def _start_source(
     stop: threading.Event | None,
     collector_factory: Callable[[str, Settings, ResponseCache], Collector],
 ) -> _StartedSource | SourceOutcome:
+    # Conditional-request answers are written in batches, not one transaction per request.
+    cache = BufferedResponseCache(store)
     try:
-        collector = collector_factory(source, settings, store)
+        collector = collector_factory(source, settings, cache)
     except SourceUnavailable as exc:
         return SourceOutcome(source, None, "unavailable", message=str(exc))
     run_id = store.start_run("collect", source)
     handles, explicit = _targets(source, registry, store)
     watched = _StoppableProgress(progress or NullProgress(), stop)
-    return _StartedSource(source, run_id, collector, handles, explicit, watched)
+    return _StartedSource(source, run_id, collector, handles, explicit, watched, cache)
 
 
 def _collect_started(started: _StartedSource) -> CollectionResult | Exception:
@@ -228,6 +231,7 @@ def _finish_source(
 ) -> SourceOutcome:
     """Append the result in one transaction and finish the run with its status."""
     source, run_id = started.source, started.run_id
+    started.cache.flush()  # the answers received are valid whatever became of the run
     if isinstance(collected, RefreshInterrupted):
         store.finish_run(run_id, "interrupted", message=str(collected))
         return SourceOutcome(source, run_id, "interrupted", message=str(collected))

@@ -406,6 +406,24 @@ class Store:
         with self._write() as connection:
             _upsert(connection, http_cache, "url_key", [row])
 
+    def store_cached_responses(self, responses: Sequence[CachedResponse]) -> None:
+        """Many answers in one transaction (a collector's buffered cache); the last of a URL wins."""
+        rows = {
+            _url_key(r.url): {
+                "url_key": _url_key(r.url),
+                "url": r.url,
+                "etag": bounded(r.etag, 500),
+                "last_modified": bounded(r.last_modified, 100),
+                "body": r.body,
+                "fetched_at": r.fetched_at,
+            }
+            for r in responses
+        }
+        if not rows:
+            return
+        with self._write() as connection:
+            _upsert(connection, http_cache, "url_key", list(rows.values()))
+
     # -- scores -----------------------------------------------------------------------------
 
     def record_scores(
