@@ -61,6 +61,12 @@ def current() -> views.Snapshot:
     return snapshot(data_version())
 
 
+# Shared, read-only: every picker's labels, built once per data version rather than per rerun.
+@st.cache_resource(max_entries=2, show_spinner=False)
+def product_labels(data_version: str) -> dict[str, str]:
+    return views.product_labels(snapshot(data_version))
+
+
 # Shared like the snapshot: 10,000 rows copied on every rerun would cost more than the table.
 @st.cache_resource(max_entries=16, show_spinner=False)
 def leaderboard(data_version: str, category: str, lang: str) -> pd.DataFrame:

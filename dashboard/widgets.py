@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import streamlit as st
 
+from dashboard import views
 from dashboard.i18n import t
 from dashboard.views import Snapshot
 from ossimpact.domain import CATEGORIES
@@ -32,15 +34,40 @@ def category_picker() -> str:
 
 def product_label(snap: Snapshot) -> dict[str, str]:
     """product id → "name · organisation id", for pickers."""
-    return {
-        pid: f"{name} · {org}"
-        for pid, name, org in zip(
-            snap.products["product_id"],
-            snap.products["name"],
-            snap.products["organization"],
-            strict=True,
-        )
-    }
+    return views.product_labels(snap)
+
+
+PICKER_LIMIT = 50
+
+
+def product_picker(labels: Mapping[str, str], key: str = "product") -> str | None:
+    """Search, then pick: a text filter and a picker of at most PICKER_LIMIT matching products.
+
+    Only the matches go to the browser (thousands of labels on every rerun made the page slow);
+    the product already on screen (`st.session_state[key]`) is always among them.
+    """
+    selected = st.session_state.get(key)
+    if selected is not None and selected not in labels:
+        del st.session_state[key]
+        selected = None
+    left, right = st.columns([1, 2])
+    query = left.text_input(
+        t("product.search"), key=f"{key}_search", placeholder=t("product.search_placeholder")
+    )
+    options = views.matching_products(labels, query or "", keep=selected, limit=PICKER_LIMIT)
+    chosen = right.selectbox(
+        t("product.pick"),
+        options,
+        format_func=labels.__getitem__,
+        index=None,
+        placeholder=t("product.pick_placeholder"),
+        key=key,
+    )
+    if query and all(option == selected for option in options):
+        st.caption(t("product.no_match", query=query))
+    elif len(options) >= PICKER_LIMIT:
+        st.caption(t("product.more_matches", shown=PICKER_LIMIT, total=len(labels)))
+    return None if chosen is None else str(chosen)
 
 
 def synthetic_banner(snap: Snapshot) -> None:

@@ -257,3 +257,33 @@ def test_product_members_first_product_wins_and_implicit_products_are_listed() -
         str(lone), "InternLM/lone", "community", "shlab",
     )  # fmt: skip
     assert views.product_members([broad, implicit], [lone]) == {"broad": [], str(lone): [lone]}
+
+
+def test_product_search_lists_few_matches_and_keeps_the_product_on_screen() -> None:
+    labels = {f"p{i}": f"Model {i} · org{i % 3}" for i in range(500)}
+    labels["qwen"] = "Qwen · alibaba"
+    labels["qwen-vl"] = "Qwen-VL · alibaba"
+    labels["my-qwen"] = "MyQwen · other"
+    assert len(views.matching_products(labels, "", limit=50)) == 50
+    assert views.matching_products(labels, "QWEN", limit=50) == ["qwen", "qwen-vl", "my-qwen"]
+    # The product on screen stays first even when the search does not match it.
+    assert views.matching_products(labels, "qwen", keep="p7", limit=2) == ["p7", "qwen"]
+    assert views.matching_products(labels, "nothing like it", keep="p7") == ["p7"]
+    assert views.matching_products(labels, "org2", limit=5) == ["p2", "p5", "p8", "p11", "p14"]
+    assert views.matching_products(labels, "x", keep="gone") == []
+
+
+def test_product_page_search_narrows_the_picker(app_env: str) -> None:
+    at = _app().run()
+    at.switch_page("sections/product.py").run()
+    at.text_input(key="product_search").input("minimax").run()
+    assert not at.exception
+    assert set(at.selectbox(key="product").options) >= {"MiniMax-M1 · minimax"}
+    assert all("minimax" in o.casefold() for o in at.selectbox(key="product").options)
+    at.selectbox(key="product").select("minimax-m1").run()
+    assert at.header[0].value == "MiniMax\\-M1"
+    assert at.query_params["product"] == "minimax-m1"
+    # A new search keeps the product on screen in the picker.
+    at.text_input(key="product_search").input("internlm").run()
+    assert at.selectbox(key="product").value == "minimax-m1"
+    assert at.header[0].value == "MiniMax\\-M1"

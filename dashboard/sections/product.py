@@ -6,31 +6,20 @@ import streamlit as st
 
 from dashboard import charts, data, format, views
 from dashboard.i18n import current_language, label, t
-from dashboard.widgets import plain, product_label, synthetic_banner
+from dashboard.widgets import plain, product_picker, synthetic_banner
 
 lang = current_language()
 snap = data.current()
 version = data.data_version()
-labels = product_label(snap)
+labels = data.product_labels(version)
 
 st.title(t("product.title"))
 synthetic_banner(snap)
 # Bound by hand, not with bind=: the leaderboard hands over the product through switch_page.
 linked = st.query_params.get("product")
-if (
-    linked in labels
-    and st.session_state.get("product") != linked
-    and "product" not in st.session_state
-):
+if linked in labels and "product" not in st.session_state:
     st.session_state["product"] = linked
-product_id = st.selectbox(
-    t("product.pick"),
-    list(labels),
-    format_func=labels.__getitem__,
-    index=None,
-    placeholder=t("product.pick_placeholder"),
-    key="product",
-)
+product_id = product_picker(labels)
 if product_id is not None:
     st.query_params["product"] = str(product_id)
 if product_id is None:
