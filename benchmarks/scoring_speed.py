@@ -68,9 +68,7 @@ def synthetic_inputs(products: int, days: int, seed: int = 11) -> Any:
     # typed as the store's reader (`observation_history`) returns the history: artifact and metric
     # categoricals over the sorted names, values float64, observed_at datetime64[ns, UTC]; rows in
     # (artifact, metric, time) order as the reader sorts them
-    artifact_order = np.argsort(np.array(names, dtype=object), kind="stable")
-    artifact_code = np.empty(products, dtype=np.int32)
-    artifact_code[artifact_order] = np.arange(products, dtype=np.int32)
+    by_name = np.argsort(np.array(names, dtype=object), kind="stable")  # artifacts in name order
     metric_names = sorted(["downloads_30d", "likes", "stars", "forks"])
     code_of = {m: k for k, m in enumerate(metric_names)}
     first_code = np.array([code_of[m] for m in metrics], dtype=np.int8)
@@ -84,12 +82,12 @@ def synthetic_inputs(products: int, days: int, seed: int = 11) -> Any:
     series_metrics = np.stack(
         [np.minimum(first_code, second_code), np.maximum(first_code, second_code)], axis=1
     )
-    by_name = artifact_order  # artifacts in name order
     artifact_col = pd.Categorical.from_codes(
-        np.repeat(artifact_code[by_name], 2 * days), categories=sorted(names)
+        np.repeat(np.arange(products, dtype=np.int32), 2 * days),
+        categories=pd.Index(np.array(names, dtype=object)[by_name]),
     )
     metric_col = pd.Categorical.from_codes(
-        np.repeat(series_metrics[by_name].ravel(), days), categories=metric_names
+        np.repeat(series_metrics[by_name].ravel(), days), categories=pd.Index(metric_names)
     )
     stamp_ns = stamps.as_unit("ns").asi8
     history = pd.DataFrame(

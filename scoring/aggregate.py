@@ -8,29 +8,39 @@ import numpy as np
 import pandas as pd
 
 from scoring.catalogue import Aggregation
-from scoring.inputs import in_time_order, label_codes, time_order, utc_nanoseconds
+from scoring.inputs import (
+    Segments,
+    group_ends,
+    in_pair_time_order,
+    own_codes,
+    time_order,
+    utc_nanoseconds,
+)
 
 
-def latest_values(history: pd.DataFrame) -> pd.DataFrame:
-    """The last observed value per (artifact, metric): columns artifact, metric, value."""
+def latest_values(history: pd.DataFrame, segments: Segments | None = None) -> pd.DataFrame:
+    """The last observed value per (artifact, metric): columns artifact, metric, value.
+
+    With the history's `segments` the last rows are known: each segment's last.
+    """
     if history.empty:
         return pd.DataFrame({"artifact": [], "metric": [], "value": []}).astype(
             {"artifact": object, "metric": object, "value": float}
         )
-    # integer codes and one lexsort: sorting millions of strings is what would cost
-    artifact_codes, artifact_names = label_codes(history["artifact"])
-    metric_codes, metric_names = label_codes(history["metric"])
-    pair = artifact_codes * max(len(metric_names), 1) + metric_codes
+    # integer codes: sorting millions of strings is what would cost
+    artifact_codes, artifact_names = own_codes(history["artifact"])
+    metric_codes, metric_names = own_codes(history["metric"])
     stamps = utc_nanoseconds(history["observed_at"])
-    # the checked history is in (artifact, metric, time) order: the last row of each pair is
-    # where the pair code changes, one pass over the codes
-    ordered = in_time_order(pair, stamps)
-    order = None if ordered else time_order(pair, stamps)
-    p = pair if order is None else pair[order]
-    ends = np.flatnonzero(p[1:] != p[:-1])
-    picked = np.append(ends, len(p) - 1)
-    if order is not None:
-        picked = order[picked]
+    if segments is not None:
+        picked = segments.stop - 1
+    elif in_pair_time_order(artifact_codes, metric_codes, stamps):
+        # the checked history's order: the last row of each pair is where the codes change
+        picked = group_ends(artifact_codes, metric_codes)
+    else:
+        pair = artifact_codes.astype(np.int64) * max(len(metric_names), 1) + metric_codes
+        order = time_order(pair, stamps)
+        ordered = pair[order]
+        picked = order[group_ends(ordered, ordered)]
     # the latest values are few (artifacts × metrics): plain text columns from here on
     return pd.DataFrame(
         {
@@ -59,15 +69,15 @@ class ProductFigures:
         joined = membership.merge(latest, on="artifact", how="inner")
         self._grouped = joined.groupby(["metric", "product_id"])["value"]
         self._tables: dict[str, pd.Series] = {}
+        self._metrics = set(joined["metric"].unique())
 
     def get(self, metric: str, how: Aggregation) -> pd.Series:
         """One metric per product; products without it are absent."""
+        if metric not in self._metrics:
+            return pd.Series(dtype=float)
         if how not in self._tables:
             self._tables[how] = self._grouped.agg(how).astype(float)
-        table = self._tables[how]
-        if metric not in table.index.get_level_values(0):
-            return pd.Series(dtype=float)
-        return table.xs(metric, level="metric")
+        return self._tables[how].xs(metric, level="metric")
 
 
 def related_once(

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ossimpact.domain import CATEGORIES, Category, IntegrityFlag, ScoreRow, SignalContribution
 from scoring.aggregate import latest_values
-from scoring.inputs import ScoringInputs, checked_history
+from scoring.inputs import ScoringInputs, checked_history, series_segments
 from scoring.integrity import exclude_windows, ratio_outliers, series_findings
 from scoring.intervals import RankIntervals, rank_intervals
 from scoring.methodology import Methodology, MethodologyError, SignalConfig, Transform
@@ -45,14 +45,14 @@ class ScoringResult:
 
 
 def _product_flags(
-    inputs: ScoringInputs, artifact_flags: list[tuple[str, IntegrityFlag]]
+    membership: pd.DataFrame, artifact_flags: list[tuple[str, IntegrityFlag]]
 ) -> dict[str, list[IntegrityFlag]]:
     by_artifact: dict[str, list[IntegrityFlag]] = defaultdict(list)
     for artifact, flag in artifact_flags:
         by_artifact[artifact].append(flag)
     out: dict[str, list[IntegrityFlag]] = defaultdict(list)
-    membership = membership_frame(inputs)
-    for product_id, artifact in membership.itertuples(index=False):
+    flagged = membership[membership["artifact"].isin(list(by_artifact))]
+    for product_id, artifact in flagged.itertuples(index=False):
         out[str(product_id)].extend(by_artifact.get(str(artifact), ()))
     return out
 
@@ -70,18 +70,20 @@ def score_products(
     top_n: int = 10,
 ) -> ScoringResult:
     history = checked_history(inputs.history, inputs.as_of)
+    segments = series_segments(history)  # found once: the checked history is in series order
     rules = methodology.integrity
-    latest = latest_values(history)
-    findings = series_findings(history, latest, rules)
+    latest = latest_values(history, segments)
+    findings = series_findings(history, latest, rules, segments)
     artifact_flags = findings.flags
     if rules.exclude_flagged_window:
-        history = exclude_windows(history, findings.excess)
-        latest = latest_values(history)
+        history = exclude_windows(history, findings.excess)  # values change, rows stay
+        latest = latest_values(history, segments)
         artifact_flags = [
             (a, replace(f, excluded=True) if f.kind in EXCLUDABLE else f) for a, f in artifact_flags
         ]
-    table = derive_signals(inputs, methodology, history, latest)
-    flags = _product_flags(inputs, artifact_flags)
+    membership = membership_frame(inputs)
+    table = derive_signals(inputs, methodology, history, latest, membership, segments)
+    flags = _product_flags(membership, artifact_flags)
     raw = table.raw
     for category in ("model", "corpus"):
         ids = table.category.index[table.category == category]
@@ -134,22 +136,21 @@ def score_products(
             top_n=top_n,
         )
         frames.append(_signal_frame(ids, category, configs, raw_c, normalized))
-        rows.extend(
-            _score_rows(
-                category,
-                methodology.version,
-                [str(pid) for pid in ids],
-                configs,
-                raw_c,
-                normalized,
-                totals,
-                point,
-                intervals,
-                [None if pd.isna(c) else str(c) for c in table.cohort.reindex(ids)],
-                flags,
-            )
+        made = _score_rows(
+            category,
+            methodology.version,
+            [str(pid) for pid in ids],
+            configs,
+            raw_c,
+            normalized,
+            totals,
+            point,
+            intervals,
+            [None if pd.isna(c) else str(c) for c in table.cohort.reindex(ids)],
+            flags,
         )
-    rows.sort(key=lambda r: (CATEGORIES.index(r.category), r.rank))
+        # categories come in CATEGORIES order: a stable sort by rank within each is the order
+        rows.extend(made[i] for i in np.argsort(point, kind="stable"))
     return ScoringResult(
         rows=rows,
         signals=pd.concat(frames, ignore_index=True)

@@ -101,6 +101,18 @@ def own_codes(column: pd.Series) -> tuple[npt.NDArray[np.integer[Any]], pd.Index
     return found.astype(np.int64), pd.Index(names)
 
 
+def metric_rows(history: pd.DataFrame, metric: str) -> npt.NDArray[np.intp]:
+    """Positions of the rows of one metric (comparing integer codes, not text)."""
+    if history.empty:
+        return np.zeros(0, dtype=np.intp)
+    codes, names = own_codes(history["metric"])
+    found = np.flatnonzero(np.asarray(names) == metric)
+    if found.size == 0:
+        return np.zeros(0, dtype=np.intp)
+    rows: npt.NDArray[np.intp] = np.flatnonzero(codes == found[0])
+    return rows
+
+
 def checked_history(frame: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
     """The history with the expected columns and types, restricted to observations up to as_of.
 
@@ -132,10 +144,10 @@ def checked_history(frame: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
     if not kept.all():
         out, stamps = out[kept], stamps[kept]
     # one sort by (artifact, metric, time) here, so the detectors' sorts find their order made
-    artifact_codes, _ = label_codes(out["artifact"])
-    metric_codes, metric_names = label_codes(out["metric"])
-    pair = artifact_codes * max(len(metric_names), 1) + metric_codes
-    if not in_time_order(pair, stamps):
+    artifact_codes, _ = own_codes(out["artifact"])
+    metric_codes, metric_names = own_codes(out["metric"])
+    if not in_pair_time_order(artifact_codes, metric_codes, stamps):
+        pair = artifact_codes.astype(np.int64) * max(len(metric_names), 1) + metric_codes
         out = out.take(time_order(pair, stamps))
     return out.reset_index(drop=True)
 
@@ -174,14 +186,47 @@ def utc_nanoseconds(stamps: pd.Series) -> npt.NDArray[np.int64]:
     return nanoseconds
 
 
-def in_time_order(groups: npt.NDArray[np.int64], stamps: npt.NDArray[np.int64]) -> bool:
+CHUNK = 1 << 20  # rows per pass of the order checks: their temporaries stay in cache
+
+
+def in_time_order(groups: npt.NDArray[np.integer[Any]], stamps: npt.NDArray[np.int64]) -> bool:
     """Whether rows are already grouped in group order and in time order within each group."""
-    if len(groups) < 2:
-        return True
-    step = groups[1:] - groups[:-1]
-    if (step < 0).any():
-        return False
-    return bool(((step > 0) | (stamps[1:] >= stamps[:-1])).all())
+    return in_pair_time_order(groups, None, stamps)
+
+
+def in_pair_time_order(
+    first: npt.NDArray[np.integer[Any]],
+    second: npt.NDArray[np.integer[Any]] | None,
+    stamps: npt.NDArray[np.int64],
+) -> bool:
+    """Whether rows are in (first, second, time) order, checked chunk by chunk on the codes as
+    they are (no 64-bit pair codes of every row)."""
+    n = len(first)
+    for start in range(0, max(n - 1, 0), CHUNK):
+        stop = min(start + CHUNK, n - 1)
+        a0, a1 = first[start:stop], first[start + 1 : stop + 1]
+        if (a1 < a0).any():
+            return False
+        same = a1 == a0
+        if second is not None:
+            b0, b1 = second[start:stop], second[start + 1 : stop + 1]
+            if (same & (b1 < b0)).any():
+                return False
+            same &= b1 == b0
+        if (same & (stamps[start + 1 : stop + 1] < stamps[start:stop])).any():
+            return False
+    return True
+
+
+def group_ends(
+    first: npt.NDArray[np.integer[Any]], second: npt.NDArray[np.integer[Any]]
+) -> npt.NDArray[np.intp]:
+    """The last row of each run of equal (first, second) codes."""
+    if len(first) == 0:
+        return np.zeros(0, dtype=np.intp)
+    change = (first[1:] != first[:-1]) | (second[1:] != second[:-1])
+    ends: npt.NDArray[np.intp] = np.append(np.flatnonzero(change), len(first) - 1)
+    return ends
 
 
 def time_order(
@@ -203,3 +248,52 @@ def time_order(
         return order
     by_time: npt.NDArray[np.intp] = np.lexsort((stamps, groups))
     return by_time
+
+
+@dataclass(frozen=True)
+class Segments:
+    """The series of a history in (artifact, metric, time) order: rows start[i]:stop[i] are one
+    artifact's one metric, oldest first. Found once per history; the detectors and the growth
+    signals then take a metric's rows without comparing every row's codes again."""
+
+    start: npt.NDArray[np.intp]
+    stop: npt.NDArray[np.intp]
+    artifact: npt.NDArray[np.int64]  # code into `artifacts`, increasing within one metric
+    metric: npt.NDArray[np.int64]  # code into `metrics`
+    artifacts: pd.Index
+    metrics: pd.Index
+
+    def of_metric(self, metric: str) -> npt.NDArray[np.intp]:
+        """Indices of the segments of one metric (in artifact order)."""
+        found = np.flatnonzero(np.asarray(self.metrics) == metric)
+        if found.size == 0:
+            return np.zeros(0, dtype=np.intp)
+        picked: npt.NDArray[np.intp] = np.flatnonzero(self.metric == found[0])
+        return picked
+
+    def rows(self, picked: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+        """Row positions of the picked segments, segment after segment."""
+        lengths = self.stop[picked] - self.start[picked]
+        shift = np.repeat(self.start[picked] - (np.cumsum(lengths) - lengths), lengths)
+        positions: npt.NDArray[np.intp] = np.arange(int(lengths.sum()), dtype=np.intp) + shift
+        return positions
+
+
+def series_segments(history: pd.DataFrame) -> Segments | None:
+    """The history's segments, or None when its rows are not in (artifact, metric, time) order."""
+    artifact_codes, artifacts = own_codes(history["artifact"])
+    metric_codes, metrics = own_codes(history["metric"])
+    if not in_pair_time_order(
+        artifact_codes, metric_codes, utc_nanoseconds(history["observed_at"])
+    ):
+        return None
+    stop = group_ends(artifact_codes, metric_codes) + 1
+    start = np.r_[0, stop[:-1]].astype(np.intp)
+    return Segments(
+        start=start,
+        stop=stop,
+        artifact=artifact_codes[stop - 1].astype(np.int64),
+        metric=metric_codes[stop - 1].astype(np.int64),
+        artifacts=artifacts,
+        metrics=metrics,
+    )

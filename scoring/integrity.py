@@ -10,11 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from ossimpact.domain import ArtifactId, IntegrityFlag, Metric
-from scoring.inputs import in_time_order, own_codes, time_order, utc_nanoseconds
+from scoring.inputs import (
+    Segments,
+    in_time_order,
+    metric_rows,
+    own_codes,
+    time_order,
+    utc_nanoseconds,
+)
 from scoring.methodology import BurstRule, Integrity, RatioRule, StargazerRule
 from scoring.normalize import FloatArray
 
@@ -41,21 +47,34 @@ class Findings:
     excess: list[Excess]
 
 
-def daily_series(history: pd.DataFrame, metric: str) -> pd.DataFrame:
+def daily_series(
+    history: pd.DataFrame, metric: str, segments: Segments | None = None
+) -> pd.DataFrame:
     """Days × artifacts of the last value each day.
 
     Gaps inside a series are interpolated, so a collector that missed a week shows its rise
-    spread over the week rather than as a one-day burst.
+    spread over the week rather than as a one-day burst. `segments` (of this history, see
+    `series_segments`) saves finding the metric's rows and ordering them.
     """
-    rows = metric_rows(history, metric)
-    if rows.size == 0:
-        return pd.DataFrame()
-    all_codes, labels = own_codes(history["artifact"])
-    codes = all_codes[rows]
-    present = np.zeros(len(labels), dtype=bool)
-    present[codes] = True
-    used = np.flatnonzero(present)
-    column = (np.cumsum(present) - 1)[codes]
+    if segments is not None:
+        picked = segments.of_metric(metric)
+        if picked.size == 0:
+            return pd.DataFrame()
+        rows = segments.rows(picked)
+        labels = segments.artifacts
+        used = segments.artifact[picked]
+        lengths = segments.stop[picked] - segments.start[picked]
+        column = np.repeat(np.arange(len(picked), dtype=np.int64), lengths)
+    else:
+        rows = metric_rows(history, metric)
+        if rows.size == 0:
+            return pd.DataFrame()
+        all_codes, labels = own_codes(history["artifact"])
+        codes = all_codes[rows]
+        present = np.zeros(len(labels), dtype=bool)
+        present[codes] = True
+        used = np.flatnonzero(present)
+        column = (np.cumsum(present) - 1)[codes]
     stamps = utc_nanoseconds(history["observed_at"])[rows]
     values = history["value"].to_numpy(dtype=float)[rows]
     day_idx = stamps // NS_PER_DAY
@@ -63,7 +82,9 @@ def daily_series(history: pd.DataFrame, metric: str) -> pd.DataFrame:
     day_idx -= first
     days = int(day_idx.max()) + 1
     cell = column * days + day_idx
-    order = None if in_time_order(cell, stamps) else time_order(cell, stamps)
+    # segments are in (artifact, time) order already
+    ordered = segments is not None or in_time_order(cell, stamps)
+    order = None if ordered else time_order(cell, stamps)
     c = cell if order is None else cell[order]
     # the later row of one instant (and of one day) wins
     last = np.append(np.flatnonzero(c[1:] != c[:-1]), len(c) - 1)
@@ -74,18 +95,6 @@ def daily_series(history: pd.DataFrame, metric: str) -> pd.DataFrame:
     index = pd.date_range(pd.Timestamp(first * NS_PER_DAY, tz="UTC"), periods=days, freq="D")
     names = np.asarray(labels[used], dtype=object)
     return pd.DataFrame(matrix.T, index=index, columns=pd.Index(names, dtype=object), copy=False)
-
-
-def metric_rows(history: pd.DataFrame, metric: str) -> npt.NDArray[np.intp]:
-    """Positions of the rows of one metric (comparing integer codes, not text)."""
-    if history.empty:
-        return np.zeros(0, dtype=np.intp)
-    codes, names = own_codes(history["metric"])
-    found = np.flatnonzero(np.asarray(names) == metric)
-    if found.size == 0:
-        return np.zeros(0, dtype=np.intp)
-    rows: npt.NDArray[np.intp] = np.flatnonzero(codes == found[0])
-    return rows
 
 
 def _interpolate_inside(matrix: FloatArray) -> FloatArray:
@@ -241,9 +250,14 @@ def burst_windows(series: pd.DataFrame, rule: BurstRule) -> pd.DataFrame:
 
 
 def _burst_flags(
-    history: pd.DataFrame, metric: str, kind: str, noun: str, rule: BurstRule
+    history: pd.DataFrame,
+    metric: str,
+    kind: str,
+    noun: str,
+    rule: BurstRule,
+    segments: Segments | None = None,
 ) -> Findings:
-    series = daily_series(history, metric)
+    series = daily_series(history, metric, segments)
     runs = burst_windows(series, rule)
     flags: list[tuple[str, IntegrityFlag]] = []
     excess: list[Excess] = []
@@ -273,19 +287,22 @@ def _burst_flags(
 
 
 def decreasing_downloads(
-    history: pd.DataFrame, tolerance: float
+    history: pd.DataFrame, tolerance: float, segments: Segments | None = None
 ) -> list[tuple[str, IntegrityFlag]]:
     """All-time downloads that fell between two observations (a recount or CI clean-up)."""
-    h = history[history["metric"] == Metric.DOWNLOADS_ALL_TIME].sort_values(
-        ["artifact", "observed_at"], kind="stable"
-    )
-    if h.empty:
-        return []
-    prev = h.groupby("artifact")["value"].shift()
-    prev_at = h.groupby("artifact")["observed_at"].shift()
-    drop = h[(h["value"] < prev * (1.0 - tolerance)) & prev.notna()].assign(
-        prev=prev, prev_at=prev_at
-    )
+    if segments is not None:
+        drop = _drops(history, tolerance, segments)
+    else:
+        h = history[history["metric"] == Metric.DOWNLOADS_ALL_TIME].sort_values(
+            ["artifact", "observed_at"], kind="stable"
+        )
+        if h.empty:
+            return []
+        prev = h.groupby("artifact")["value"].shift()
+        prev_at = h.groupby("artifact")["observed_at"].shift()
+        drop = h[(h["value"] < prev * (1.0 - tolerance)) & prev.notna()].assign(
+            prev=prev, prev_at=prev_at
+        )
     flags: list[tuple[str, IntegrityFlag]] = []
     for artifact, rows in drop.groupby("artifact", sort=True):
         first = rows.iloc[0]
@@ -307,6 +324,30 @@ def decreasing_downloads(
             )
         )
     return flags
+
+
+def _drops(history: pd.DataFrame, tolerance: float, segments: Segments) -> pd.DataFrame:
+    """The falls of all-time downloads, from the series' rows in time order: only the falling
+    rows become a frame."""
+    picked = segments.of_metric(Metric.DOWNLOADS_ALL_TIME)
+    rows = segments.rows(picked)
+    values = history["value"].to_numpy(dtype=float)[rows]
+    prev = np.r_[np.nan, values[:-1]]
+    lengths = segments.stop[picked] - segments.start[picked]
+    prev[np.cumsum(lengths) - lengths] = np.nan  # each series' first row has no previous one
+    with np.errstate(invalid="ignore"):
+        at = np.flatnonzero((values < prev * (1.0 - tolerance)) & ~np.isnan(prev))
+    series_of = np.searchsorted(np.cumsum(lengths), at, side="right")
+    stamps = history["observed_at"].array
+    return pd.DataFrame(
+        {
+            "artifact": np.asarray(segments.artifacts[segments.artifact[picked][series_of]]),
+            "value": values[at],
+            "observed_at": stamps[rows[at]],
+            "prev": prev[at],
+            "prev_at": stamps[rows[at] - 1],
+        }
+    )
 
 
 def stargazer_flags(latest: pd.DataFrame, rule: StargazerRule) -> list[tuple[str, IntegrityFlag]]:
@@ -394,20 +435,32 @@ def ratio_outliers(
     return out
 
 
-def series_findings(history: pd.DataFrame, latest: pd.DataFrame, rules: Integrity) -> Findings:
-    """Artifact-level flags from the daily series and the stargazer evidence."""
-    stars = _burst_flags(history, Metric.STARS, "star_burst", "stars", rules.star_burst)
+def series_findings(
+    history: pd.DataFrame,
+    latest: pd.DataFrame,
+    rules: Integrity,
+    segments: Segments | None = None,
+) -> Findings:
+    """Artifact-level flags from the daily series and the stargazer evidence (`segments`: the
+    history's, when the caller has them)."""
+    stars = _burst_flags(history, Metric.STARS, "star_burst", "stars", rules.star_burst, segments)
     downloads = _burst_flags(
         history,
         Metric.DOWNLOADS_ALL_TIME,
         "download_spike",
         "all-time downloads",
         rules.download_spike,
+        segments,
     )
     # the 30-day counts are checked too (a backfill may hold no all-time series); an artifact
     # already flagged on its all-time series keeps that flag only
     rolling = _burst_flags(
-        history, Metric.DOWNLOADS_30D, "download_spike", "30-day downloads", rules.download_spike
+        history,
+        Metric.DOWNLOADS_30D,
+        "download_spike",
+        "30-day downloads",
+        rules.download_spike,
+        segments,
     )
     seen = {artifact for artifact, _ in downloads.flags}
     rolling = Findings(
@@ -415,7 +468,7 @@ def series_findings(history: pd.DataFrame, latest: pd.DataFrame, rules: Integrit
         [e for e in rolling.excess if e.artifact not in seen],
     )
     flags = stars.flags + downloads.flags + rolling.flags
-    flags += decreasing_downloads(history, rules.downloads_decrease_tolerance)
+    flags += decreasing_downloads(history, rules.downloads_decrease_tolerance, segments)
     flags += stargazer_flags(latest, rules.stargazers)
     return Findings(flags, stars.excess + downloads.excess + rolling.excess)
 

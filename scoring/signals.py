@@ -22,7 +22,15 @@ from scoring.aggregate import (
 )
 from scoring.catalogue import SIGNALS
 from scoring.cohorts import age_bucket, relative_adoption, size_class
-from scoring.inputs import ScoringInputs, label_codes, time_order, utc_nanoseconds
+from scoring.inputs import (
+    ScoringInputs,
+    Segments,
+    in_time_order,
+    metric_rows,
+    own_codes,
+    time_order,
+    utc_nanoseconds,
+)
 from scoring.methodology import Methodology
 from scoring.normalize import percentile
 
@@ -60,9 +68,13 @@ def owners_frame(inputs: ScoringInputs, membership: pd.DataFrame) -> pd.DataFram
         org = inputs.organizations.get(p.organization)
         if org is not None:
             rows.extend((p.id, h.lower()) for h in (*org.huggingface, *org.github))
-    member_owners = membership.assign(
-        owner=membership["artifact"].str.split(":").str[-1].str.split("/").str[0].str.lower()
-    )[["product_id", "owner"]]
+    member_owners = pd.DataFrame(
+        {
+            "product_id": membership["product_id"],
+            "owner": [str(a).split(":")[-1].split("/")[0].lower() for a in membership["artifact"]],
+        },
+        dtype=object,
+    )
     own = pd.concat([pd.DataFrame(rows, columns=["product_id", "owner"]), member_owners])
     return own.drop_duplicates().reset_index(drop=True)
 
@@ -88,6 +100,7 @@ def window_gain(
     start: pd.Timestamp,
     end: pd.Timestamp,
     created: pd.Series,
+    segments: Segments | None = None,
 ) -> pd.Series:
     """Per product: the metric's rise between the window start and `end` (summed over artifacts).
 
@@ -96,16 +109,28 @@ def window_gain(
     """
     if end <= start:
         return pd.Series(dtype=float)
-    h = history[(history["metric"] == metric) & history["value"].notna()]
-    stamps = utc_nanoseconds(h["observed_at"])
+    if segments is None:
+        rows = metric_rows(history, metric)
+        all_codes, labels = own_codes(history["artifact"])
+        codes = all_codes[rows].astype(np.int64)
+    else:
+        picked = segments.of_metric(metric)
+        rows = segments.rows(picked)
+        lengths = segments.stop[picked] - segments.start[picked]
+        codes, labels = np.repeat(segments.artifact[picked], lengths), segments.artifacts
+    values = history["value"].to_numpy(dtype=float)[rows]
+    present = ~np.isnan(values)
+    if not present.all():
+        rows, values, codes = rows[present], values[present], codes[present]
+    stamps = utc_nanoseconds(history["observed_at"])[rows]
     until_end = stamps <= end.value
     if not until_end.any():
         return pd.Series(dtype=float)
-    codes, labels = label_codes(h["artifact"])
-    codes, stamps = codes[until_end], stamps[until_end]
-    values = h["value"].to_numpy(dtype=float)[until_end]
-    order = time_order(codes, stamps)  # ties keep row order
-    codes, stamps, values = codes[order], stamps[order], values[order]
+    if not until_end.all():
+        codes, stamps, values = codes[until_end], stamps[until_end], values[until_end]
+    if not in_time_order(codes, stamps):
+        order = time_order(codes, stamps)  # ties keep row order
+        codes, stamps, values = codes[order], stamps[order], values[order]
     first_row = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     rows = np.diff(np.r_[first_row, len(codes)])
     # within an artifact, rows at or before the start come first: count them
@@ -203,10 +228,16 @@ def evaluation_counts(
 
 
 def _created(inputs: ScoringInputs) -> pd.Series:
-    items = {
-        str(a): _ts(r.created_at) for a, r in inputs.artifacts.items() if r.created_at is not None
-    }
-    return pd.Series(items, dtype="datetime64[ns, UTC]")
+    known = [
+        (str(a), r.created_at) for a, r in inputs.artifacts.items() if r.created_at is not None
+    ]
+    if not known:
+        return pd.Series(dtype="datetime64[ns, UTC]")
+    names, stamps = zip(*known, strict=True)
+    # naive times are UTC, aware ones converted (as `_ts` does one by one)
+    when = pd.to_datetime(list(stamps), utc=True).as_unit("ns")
+    created = pd.Series(when, index=pd.Index(names, dtype=object), dtype="datetime64[ns, UTC]")
+    return created[~created.index.duplicated(keep="last")]
 
 
 def derive_signals(
@@ -214,12 +245,14 @@ def derive_signals(
     methodology: Methodology,
     history: pd.DataFrame,
     latest: pd.DataFrame | None = None,
+    membership: pd.DataFrame | None = None,
+    segments: Segments | None = None,
 ) -> SignalTable:
     products = sorted(inputs.products, key=lambda p: p.id)
     index = pd.Index([p.id for p in products], name="product_id", dtype=object)
     category = pd.Series([p.category for p in products], index=index, dtype=object)
-    membership = membership_frame(inputs)
-    latest = latest_values(history) if latest is None else latest
+    membership = membership_frame(inputs) if membership is None else membership
+    latest = latest_values(history, segments) if latest is None else latest
     edges = edges_frame(inputs.edges, inputs.as_of)
     created = _created(inputs)
     figures = ProductFigures(membership, latest)
@@ -246,10 +279,10 @@ def derive_signals(
     )
     end = min(end_of_window, _ts(inputs.as_of))
     raw["downloads_growth"] = window_gain(
-        history, membership, Metric.DOWNLOADS_ALL_TIME, start, end, created
+        history, membership, Metric.DOWNLOADS_ALL_TIME, start, end, created, segments
     ).reindex(index)
     raw["stars_growth"] = window_gain(
-        history, membership, Metric.STARS, start, end, created
+        history, membership, Metric.STARS, start, end, created, segments
     ).reindex(index)
 
     owners = owners_frame(inputs, membership)
