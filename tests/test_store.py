@@ -632,3 +632,40 @@ def test_product_history_filters_artifacts_metrics_and_time_in_sql(store: Store)
     assert sorted(both["metric"]) == ["downloads_30d", "likes", "stars"]
     assert store.product_history([DATASET]).empty
     assert store.product_history([]).empty
+
+
+def test_history_is_typed_for_scoring(store: Store) -> None:
+    """What scoring relies on at scale (and the P4 benchmark builds its inputs as): artifact and
+    metric categoricals over sorted names, values float64, times datetime64[ns, UTC], rows in
+    (artifact, metric, time) order, the other columns with their plain values."""
+    import numpy as np
+    import pandas as pd
+
+    later = T0 + timedelta(days=1, microseconds=7)
+    collect(store, figures(later, {"likes": 2, "downloads_30d": 20}))
+    collect(store, figures(T0, {"stars": 5}, REPO, "gh"), figures(T0, {"likes": 1}))
+    history = store.observation_history()
+    for column in ("artifact", "metric"):
+        dtype = history[column].dtype
+        assert isinstance(dtype, pd.CategoricalDtype)
+        assert list(dtype.categories) == sorted(dtype.categories)
+    assert history["value"].dtype == np.float64
+    assert str(history["observed_at"].dtype) == "datetime64[ns, UTC]"
+    assert list(history.columns) == [
+        "artifact", "metric", "value", "observed_at", "source_url", "kind", "run_id",
+    ]  # fmt: skip
+    rows = list(zip(history["artifact"], history["metric"], history["value"], strict=True))
+    assert rows == [
+        (str(REPO), "stars", 5.0),
+        (str(MODEL), "downloads_30d", 20.0),
+        (str(MODEL), "likes", 1.0),
+        (str(MODEL), "likes", 2.0),
+    ]
+    stamps = [pd.Timestamp(T0), pd.Timestamp(later)]
+    assert list(history["observed_at"]) == [stamps[0], stamps[1], stamps[0], stamps[1]]
+    assert history["run_id"].dtype == np.int64
+    assert set(history["kind"]) <= {"new", "reobserved"}
+    assert all(isinstance(url, str) for url in history["source_url"])
+    empty = store.observation_history(artifacts=[DATASET])
+    assert empty.empty
+    assert isinstance(empty["artifact"].dtype, pd.CategoricalDtype)
