@@ -164,3 +164,67 @@ def test_a_one_day_jump_in_30_day_counts_is_not_a_spike() -> None:
         _frame(rows), pd.DataFrame(columns=["artifact", "metric", "value"]), Integrity()
     )
     assert findings.flags == []
+
+
+def _mixed_history(seed: int) -> pd.DataFrame:
+    """Bursts, a spike, drops, gaps, two rows on one day and rows out of order: the cases where
+    the typed fast path and the generic one could part."""
+    rng = np.random.default_rng(seed)
+    stars = 300 + np.cumsum(_noisy_daily(rng, 90, 12))
+    stars[60:] += 2000.0  # a burst
+    spiky = np.cumsum(rng.poisson(400, 120)).astype(float) + 1000.0
+    spiky[80:84] += np.array([6000.0, 12000.0, 15000.0, 16000.0])
+    rows = _series("gh:lab/burst", STARS, stars)
+    rows += _series("gh:lab/calm", STARS, 50 + np.cumsum(_noisy_daily(rng, 90, 3)))
+    rows += _series("hf:model:lab/spike", DL, spiky)
+    rows += _series("hf:model:lab/drop", DL, np.array([100.0, 200.0, 150.0, 300.0, 250.0]))
+    rows += _series("hf:model:lab/spike", DL30, np.diff(spiky, prepend=spiky[0]) * 30)
+    rows += [("hf:model:lab/drop", "likes", 3.0, DAY0), ("hf:model:lab/drop", "likes", 4.0, DAY0)]
+    gappy = [r for i, r in enumerate(_series("gh:lab/gaps", STARS, stars * 2)) if i % 9 != 4]
+    order = rng.permutation(len(rows + gappy))
+    return _frame([(rows + gappy)[i] for i in order])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_series_shared_by_the_detectors_change_nothing(seed: int) -> None:
+    from scoring.aggregate import latest_values
+    from scoring.inputs import checked_history, series_segments
+    from scoring.integrity import daily_series
+    from scoring.signals import window_gain
+
+    raw = _mixed_history(seed)
+    checked = checked_history(raw, DAY0 + timedelta(days=400))
+    assert isinstance(checked["artifact"].dtype, pd.CategoricalDtype)
+    segments = series_segments(checked)
+    assert segments is not None
+    # the typed, ordered history with its segments against the text frame as it came
+    latest = latest_values(raw)
+    pd.testing.assert_frame_equal(latest_values(checked, segments), latest_values(checked))
+    pd.testing.assert_frame_equal(
+        latest_values(checked, segments).sort_values(["artifact", "metric"], ignore_index=True),
+        latest.sort_values(["artifact", "metric"], ignore_index=True),
+    )
+    for metric in (STARS, DL, DL30, "likes"):
+        pd.testing.assert_frame_equal(
+            daily_series(checked, metric, segments), daily_series(raw, metric)
+        )
+    fast = series_findings(checked, latest, Integrity(), segments)
+    slow = series_findings(raw, latest, Integrity())
+    assert fast.flags == slow.flags
+    assert {f.kind for _, f in fast.flags} >= {
+        "star_burst",
+        "download_spike",
+        "downloads_decreased",
+    }
+    assert [(e.artifact, e.metric, list(e.days.items())) for e in fast.excess] == [
+        (e.artifact, e.metric, list(e.days.items())) for e in slow.excess
+    ]
+    membership = pd.DataFrame(
+        {"product_id": ["p", "p", "q"], "artifact": ["gh:lab/burst", "gh:lab/gaps", "gh:lab/calm"]}
+    )
+    created = pd.Series(dtype="datetime64[ns, UTC]")
+    start, end = pd.Timestamp(DAY0 + timedelta(days=20)), pd.Timestamp(DAY0 + timedelta(days=70))
+    pd.testing.assert_series_equal(
+        window_gain(checked, membership, STARS, start, end, created, segments),
+        window_gain(raw, membership, STARS, start, end, created),
+    )
