@@ -121,18 +121,30 @@ def test_product_page_shows_evidence_and_keeps_platform_text_inert(app_env: str)
     at.run()
     assert not at.exception
     assert at.selectbox(key="product").value == "minimax-text"
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert charts, "the score breakdown, in the tab open first"
+    # Only the open tab's content is built: the artifacts table waits for its tab.
+    assert all("description" not in df.value for df in at.dataframe)
+    at.session_state["product_tab"] = "制品与最新数据"
+    at.run()
+    assert not at.exception
     # The hostile description is shown as a table cell, never as markdown or HTML.
     cells = [df.value["description"].tolist() for df in at.dataframe if "description" in df.value]
     assert any(HOSTILE_DESCRIPTION in column for column in cells)
     assert all(HOSTILE_DESCRIPTION not in m.value for m in at.markdown)
-    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
-    assert charts, "contribution and history charts"
+    at.session_state["product_tab"] = "历史趋势"
+    at.run()
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"), "the history chart"
 
 
 def test_product_page_flags_and_add_to_shortlist(app_env: str) -> None:
     at = _app().run()
     at.switch_page("sections/product.py")
     at.session_state["product"] = FLAGGED_PRODUCT
+    at.run()
+    # Flags are named above the tabs, whichever tab is open.
+    assert any("诚信标记" in w.value for w in at.warning)
+    at.session_state["product_tab"] = "诚信标记"
     at.run()
     flags = [df.value for df in at.dataframe if "evidence" in df.value.columns]
     assert flags

@@ -66,151 +66,211 @@ if score:
     c2.metric(t("leaderboard.score"), f"{score['total']:.3f}")
     c3.metric(t("product.top_n_share"), format.percent(score["top_n_share"]))
     c4.metric(t("product.coverage"), format.percent(score["coverage"]))
-    st.subheader(t("product.breakdown"))
-    contributions = view.contributions.assign(
-        signal_name=[label("signal", s) for s in view.contributions["signal"]]
-    )
-    st.altair_chart(
-        charts.contributions_chart(contributions, t("product.signal"), t("product.contribution")),
-        width="stretch",
-    )
-    st.dataframe(
-        contributions[
-            ["signal_name", "raw", "normalized", "weight", "effective_weight", "contribution"]
-        ],
-        hide_index=True,
-        column_config={
-            "signal_name": t("product.signal"),
-            "raw": st.column_config.NumberColumn(t("product.raw"), format="compact"),
-            "normalized": st.column_config.NumberColumn(t("product.normalized"), format="%.3f"),
-            "weight": st.column_config.NumberColumn(t("product.weight"), format="%.2f"),
-            "effective_weight": st.column_config.NumberColumn(
-                t("product.effective_weight"), format="%.2f"
+if not view.flags.empty:
+    kinds = view.flags["kind"].value_counts()
+    st.warning(
+        t(
+            "product.flag_summary",
+            flags=" · ".join(
+                f"{views.flag_icon(str(k))} {label('flag', str(k))} ×{n}" for k, n in kinds.items()
             ),
-            "contribution": st.column_config.NumberColumn(t("product.contribution"), format="%.3f"),
-        },
-        key="product_contributions",
+        )
     )
-else:
-    st.info(t("product.not_scored"))
 
-st.subheader(t("product.artifacts"))
-st.dataframe(
-    view.artifacts[["artifact", "kind", "license", "url", "description"]],
-    hide_index=True,
-    column_config={
-        "artifact": t("product.artifact"),
-        "kind": t("product.kind"),
-        "license": t("leaderboard.license"),
-        "url": st.column_config.LinkColumn(t("leaderboard.link")),
-        "description": t("product.description"),
-    },
-    key="product_artifacts",
-)
-
-st.subheader(t("product.figures"))
-figures = view.figures.assign(
-    metric_name=[label("metric", m) for m in view.figures["metric"]],
-    shown=[format.compact_number(v, lang) for v in view.figures["value"]],
-)
-st.dataframe(
-    figures[["artifact", "metric_name", "shown", "value", "observed_at", "source_url"]],
-    hide_index=True,
-    column_config={
-        "artifact": t("product.artifact"),
-        "metric_name": t("product.metric"),
-        "shown": t("product.value"),
-        "value": st.column_config.NumberColumn(t("product.exact_value"), format="localized"),
-        "observed_at": st.column_config.DatetimeColumn(t("product.fetched_at"), timezone="UTC"),
-        "source_url": st.column_config.LinkColumn(t("product.source")),
-    },
-    key="product_figures",
-)
-
-st.subheader(t("product.history"))
-history = data.product_history(version, view.product_id, views.HISTORY_METRICS)
-if history.empty:
-    st.info(t("product.no_history"))
-else:
-    history = history.assign(metric=[label("metric", m) for m in history["metric"]])
-    st.altair_chart(
-        charts.history_chart(
-            history,
-            value_label=t("product.value"),
-            date_label=t("product.date"),
-            window=data.award_window(),
+# Only the open tab runs and reaches the browser: each table and chart costs the page's first
+# paint, and most readers look at one section at a time.
+SECTIONS = ("breakdown", "history", "artifacts", "benchmarks", "derivatives", "flags")
+tabs = dict(
+    zip(
+        SECTIONS,
+        st.tabs(
+            [t(f"product.tab_{name}") for name in SECTIONS], key="product_tab", on_change="rerun"
         ),
-        width="stretch",
+        strict=True,
     )
-    st.caption(t("product.window_caption"))
-
-st.subheader(t("product.benchmarks"))
-if view.benchmarks.empty:
-    st.info(t("product.no_benchmarks"))
-else:
-    benchmarks = view.benchmarks.assign(
-        trust_label=[label("trust", x) for x in view.benchmarks["trust"]]
-    )
-    st.dataframe(
-        benchmarks[
-            ["benchmark", "metric", "value", "trust_label", "artifact", "observed_at", "source_url"]
-        ],
-        hide_index=True,
-        column_config={
-            "benchmark": t("product.benchmark"),
-            "metric": t("product.metric"),
-            "value": st.column_config.NumberColumn(t("product.value"), format="%.2f"),
-            "trust_label": t("product.trust"),
-            "artifact": t("product.artifact"),
-            "observed_at": st.column_config.DatetimeColumn(t("product.fetched_at"), timezone="UTC"),
-            "source_url": st.column_config.LinkColumn(t("product.source")),
-        },
-        key="product_benchmarks",
-    )
-
-st.subheader(t("product.derivatives"))
-if view.derivatives.empty:
-    st.info(t("product.no_derivatives"))
-else:
-    counts = view.derivatives.groupby("relation", as_index=False).agg(count=("target", "count"))
-    counts["relation_name"] = [label("relation", r) for r in counts["relation"]]
-    st.dataframe(
-        counts[["relation_name", "count"]],
-        hide_index=True,
-        column_config={"relation_name": t("product.relation"), "count": t("product.count")},
-        key="product_derivative_counts",
-    )
-    st.dataframe(
-        view.derivatives[["relation", "target", "observed_at", "source_url"]],
-        hide_index=True,
-        column_config={
-            "relation": t("product.relation"),
-            "target": t("product.artifact"),
-            "observed_at": st.column_config.DatetimeColumn(t("product.fetched_at"), timezone="UTC"),
-            "source_url": st.column_config.LinkColumn(t("product.source")),
-        },
-        key="product_derivatives",
-    )
-
-st.subheader(t("product.flags"))
-if view.flags.empty:
-    st.success(t("product.no_flags"))
-else:
-    flags = view.flags.assign(
-        kind_name=[f"{views.flag_icon(k)} {label('flag', k)}" for k in view.flags["kind"]]
-    )
-    st.dataframe(
-        flags[["kind_name", "artifact", "evidence", "window_start", "window_end", "excluded"]],
-        hide_index=True,
-        column_config={
-            "kind_name": t("product.flag_kind"),
-            "artifact": t("product.artifact"),
-            "evidence": t("product.flag_evidence"),
-            "window_start": st.column_config.DatetimeColumn(
-                t("product.window_start"), timezone="UTC"
-            ),
-            "window_end": st.column_config.DatetimeColumn(t("product.window_end"), timezone="UTC"),
-            "excluded": st.column_config.CheckboxColumn(t("product.flag_excluded")),
-        },
-        key="product_flags",
-    )
+)
+if tabs["breakdown"].open:
+    with tabs["breakdown"]:
+        if score:
+            contributions = view.contributions.assign(
+                signal_name=[label("signal", s) for s in view.contributions["signal"]]
+            )
+            st.altair_chart(
+                charts.contributions_chart(
+                    contributions, t("product.signal"), t("product.contribution")
+                ),
+                width="stretch",
+            )
+            st.dataframe(
+                contributions[
+                    [
+                        "signal_name",
+                        "raw",
+                        "normalized",
+                        "weight",
+                        "effective_weight",
+                        "contribution",
+                    ]
+                ],
+                hide_index=True,
+                column_config={
+                    "signal_name": t("product.signal"),
+                    "raw": st.column_config.NumberColumn(t("product.raw"), format="compact"),
+                    "normalized": st.column_config.NumberColumn(
+                        t("product.normalized"), format="%.3f"
+                    ),
+                    "weight": st.column_config.NumberColumn(t("product.weight"), format="%.2f"),
+                    "effective_weight": st.column_config.NumberColumn(
+                        t("product.effective_weight"), format="%.2f"
+                    ),
+                    "contribution": st.column_config.NumberColumn(
+                        t("product.contribution"), format="%.3f"
+                    ),
+                },
+                key="product_contributions",
+            )
+        else:
+            st.info(t("product.not_scored"))
+if tabs["history"].open:
+    with tabs["history"]:
+        history = data.product_history(version, view.product_id, views.HISTORY_METRICS)
+        if history.empty:
+            st.info(t("product.no_history"))
+        else:
+            history = history.assign(metric=[label("metric", m) for m in history["metric"]])
+            st.altair_chart(
+                charts.history_chart(
+                    history,
+                    value_label=t("product.value"),
+                    date_label=t("product.date"),
+                    window=data.award_window(),
+                ),
+                width="stretch",
+            )
+            st.caption(t("product.window_caption"))
+if tabs["artifacts"].open:
+    with tabs["artifacts"]:
+        st.subheader(t("product.artifacts"))
+        st.dataframe(
+            view.artifacts[["artifact", "kind", "license", "url", "description"]],
+            hide_index=True,
+            column_config={
+                "artifact": t("product.artifact"),
+                "kind": t("product.kind"),
+                "license": t("leaderboard.license"),
+                "url": st.column_config.LinkColumn(t("leaderboard.link")),
+                "description": t("product.description"),
+            },
+            key="product_artifacts",
+        )
+        st.subheader(t("product.figures"))
+        figures = view.figures.assign(
+            metric_name=[label("metric", m) for m in view.figures["metric"]],
+            shown=[format.compact_number(v, lang) for v in view.figures["value"]],
+        )
+        st.dataframe(
+            figures[["artifact", "metric_name", "shown", "value", "observed_at", "source_url"]],
+            hide_index=True,
+            column_config={
+                "artifact": t("product.artifact"),
+                "metric_name": t("product.metric"),
+                "shown": t("product.value"),
+                "value": st.column_config.NumberColumn(
+                    t("product.exact_value"), format="localized"
+                ),
+                "observed_at": st.column_config.DatetimeColumn(
+                    t("product.fetched_at"), timezone="UTC"
+                ),
+                "source_url": st.column_config.LinkColumn(t("product.source")),
+            },
+            key="product_figures",
+        )
+if tabs["benchmarks"].open:
+    with tabs["benchmarks"]:
+        if view.benchmarks.empty:
+            st.info(t("product.no_benchmarks"))
+        else:
+            benchmarks = view.benchmarks.assign(
+                trust_label=[label("trust", x) for x in view.benchmarks["trust"]]
+            )
+            st.dataframe(
+                benchmarks[
+                    [
+                        "benchmark",
+                        "metric",
+                        "value",
+                        "trust_label",
+                        "artifact",
+                        "observed_at",
+                        "source_url",
+                    ]
+                ],
+                hide_index=True,
+                column_config={
+                    "benchmark": t("product.benchmark"),
+                    "metric": t("product.metric"),
+                    "value": st.column_config.NumberColumn(t("product.value"), format="%.2f"),
+                    "trust_label": t("product.trust"),
+                    "artifact": t("product.artifact"),
+                    "observed_at": st.column_config.DatetimeColumn(
+                        t("product.fetched_at"), timezone="UTC"
+                    ),
+                    "source_url": st.column_config.LinkColumn(t("product.source")),
+                },
+                key="product_benchmarks",
+            )
+if tabs["derivatives"].open:
+    with tabs["derivatives"]:
+        if view.derivatives.empty:
+            st.info(t("product.no_derivatives"))
+        else:
+            counts = view.derivatives.groupby("relation", as_index=False).agg(
+                count=("target", "count")
+            )
+            counts["relation_name"] = [label("relation", r) for r in counts["relation"]]
+            st.dataframe(
+                counts[["relation_name", "count"]],
+                hide_index=True,
+                column_config={"relation_name": t("product.relation"), "count": t("product.count")},
+                key="product_derivative_counts",
+            )
+            st.dataframe(
+                view.derivatives[["relation", "target", "observed_at", "source_url"]],
+                hide_index=True,
+                column_config={
+                    "relation": t("product.relation"),
+                    "target": t("product.artifact"),
+                    "observed_at": st.column_config.DatetimeColumn(
+                        t("product.fetched_at"), timezone="UTC"
+                    ),
+                    "source_url": st.column_config.LinkColumn(t("product.source")),
+                },
+                key="product_derivatives",
+            )
+if tabs["flags"].open:
+    with tabs["flags"]:
+        if view.flags.empty:
+            st.success(t("product.no_flags"))
+        else:
+            flags = view.flags.assign(
+                kind_name=[f"{views.flag_icon(k)} {label('flag', k)}" for k in view.flags["kind"]]
+            )
+            st.dataframe(
+                flags[
+                    ["kind_name", "artifact", "evidence", "window_start", "window_end", "excluded"]
+                ],
+                hide_index=True,
+                column_config={
+                    "kind_name": t("product.flag_kind"),
+                    "artifact": t("product.artifact"),
+                    "evidence": t("product.flag_evidence"),
+                    "window_start": st.column_config.DatetimeColumn(
+                        t("product.window_start"), timezone="UTC"
+                    ),
+                    "window_end": st.column_config.DatetimeColumn(
+                        t("product.window_end"), timezone="UTC"
+                    ),
+                    "excluded": st.column_config.CheckboxColumn(t("product.flag_excluded")),
+                },
+                key="product_flags",
+            )
