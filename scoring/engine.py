@@ -13,7 +13,7 @@ import pandas as pd
 
 from ossimpact.domain import CATEGORIES, Category, IntegrityFlag, ScoreRow, SignalContribution
 from scoring.aggregate import latest_values
-from scoring.inputs import ScoringInputs, checked_history, series_segments
+from scoring.inputs import ScoringInputs, checked_series
 from scoring.integrity import exclude_windows, ratio_outliers, series_findings
 from scoring.intervals import RankIntervals, rank_intervals
 from scoring.methodology import Methodology, MethodologyError, SignalConfig, Transform
@@ -69,8 +69,8 @@ def score_products(
     draws: int = 1000,
     top_n: int = 10,
 ) -> ScoringResult:
-    history = checked_history(inputs.history, inputs.as_of)
-    segments = series_segments(history)  # found once: the checked history is in series order
+    # the series are found once, with the check of the history's order
+    history, segments = checked_series(inputs.history, inputs.as_of)
     rules = methodology.integrity
     latest = latest_values(history, segments)
     findings = series_findings(history, latest, rules, segments)

@@ -71,7 +71,14 @@ def labels(column: pd.Series) -> pd.Series:
     code order the text order.
     """
     if isinstance(column.dtype, pd.CategoricalDtype) and not column.isna().any():
-        names = column.cat.categories.astype(str)
+        categories = column.cat.categories
+        if (
+            categories.dtype == "str"
+            and categories.is_unique
+            and categories.is_monotonic_increasing
+        ):
+            return column  # text categories in text order already (the store's reader)
+        names = categories.astype(str)
         if names.is_unique:
             relabelled = column.cat.rename_categories(list(names))
             if not names.is_monotonic_increasing:
@@ -114,7 +121,14 @@ def metric_rows(history: pd.DataFrame, metric: str) -> npt.NDArray[np.intp]:
 
 
 def checked_history(frame: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
-    """The history with the expected columns and types, restricted to observations up to as_of.
+    """The history with the expected columns and types, restricted to observations up to as_of
+    (see `checked_series`)."""
+    return checked_series(frame, as_of)[0]
+
+
+def checked_series(frame: pd.DataFrame, as_of: datetime) -> tuple[pd.DataFrame, Segments]:
+    """The history with the expected columns and types, restricted to observations up to as_of,
+    and its series (Segments).
 
     Artifact and metric come back as categoricals with sorted text categories, rows in (artifact,
     metric, time) order. A frame that already has those types and that order (the store's reader
@@ -135,7 +149,8 @@ def checked_history(frame: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
             "metric": labels(frame["metric"]),
             "value": value,
             "observed_at": observed,
-        }
+        },
+        copy=False,
     )
     cutoff = pd.Timestamp(as_of)
     cutoff = cutoff.tz_localize("UTC") if cutoff.tzinfo is None else cutoff.tz_convert("UTC")
@@ -144,12 +159,23 @@ def checked_history(frame: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
     if not kept.all():
         out, stamps = out[kept], stamps[kept]
     # one sort by (artifact, metric, time) here, so the detectors' sorts find their order made
-    artifact_codes, _ = own_codes(out["artifact"])
-    metric_codes, metric_names = own_codes(out["metric"])
-    if not in_pair_time_order(artifact_codes, metric_codes, stamps):
-        pair = artifact_codes.astype(np.int64) * max(len(metric_names), 1) + metric_codes
-        out = out.take(time_order(pair, stamps))
-    return out.reset_index(drop=True)
+    artifact_codes, artifacts = own_codes(out["artifact"])
+    metric_codes, metrics = own_codes(out["metric"])
+    ends = _ordered_ends(artifact_codes, metric_codes, stamps)
+    if ends is None:
+        pair = artifact_codes.astype(np.int64) * max(len(metrics), 1) + metric_codes
+        order = time_order(pair, stamps)
+        out = out.take(order)
+        artifact_codes, metric_codes = artifact_codes[order], metric_codes[order]
+        ends = group_ends(artifact_codes, metric_codes)
+    return out.reset_index(drop=True), Segments(
+        start=np.r_[0, ends[:-1] + 1].astype(np.intp)[: len(ends)],
+        stop=ends + 1,
+        artifact=artifact_codes[ends].astype(np.int64),
+        metric=metric_codes[ends].astype(np.int64),
+        artifacts=artifacts,
+        metrics=metrics,
+    )
 
 
 NAT = np.iinfo(np.int64).min
@@ -201,21 +227,35 @@ def in_pair_time_order(
 ) -> bool:
     """Whether rows are in (first, second, time) order, checked chunk by chunk on the codes as
     they are (no 64-bit pair codes of every row)."""
+    return _ordered_ends(first, second, stamps) is not None
+
+
+def _ordered_ends(
+    first: npt.NDArray[np.integer[Any]],
+    second: npt.NDArray[np.integer[Any]] | None,
+    stamps: npt.NDArray[np.int64],
+) -> npt.NDArray[np.intp] | None:
+    """The last row of each run of equal (first, second) codes, or None when the rows are not in
+    (first, second, time) order; one chunked pass for both."""
     n = len(first)
+    ends: list[npt.NDArray[np.intp]] = []
     for start in range(0, max(n - 1, 0), CHUNK):
         stop = min(start + CHUNK, n - 1)
         a0, a1 = first[start:stop], first[start + 1 : stop + 1]
         if (a1 < a0).any():
-            return False
+            return None
         same = a1 == a0
         if second is not None:
             b0, b1 = second[start:stop], second[start + 1 : stop + 1]
             if (same & (b1 < b0)).any():
-                return False
+                return None
             same &= b1 == b0
         if (same & (stamps[start + 1 : stop + 1] < stamps[start:stop])).any():
-            return False
-    return True
+            return None
+        ends.append(np.flatnonzero(~same) + start)
+    if n:
+        ends.append(np.array([n - 1], dtype=np.intp))
+    return np.concatenate(ends).astype(np.intp, copy=False) if ends else np.zeros(0, np.intp)
 
 
 def group_ends(
@@ -283,12 +323,11 @@ def series_segments(history: pd.DataFrame) -> Segments | None:
     """The history's segments, or None when its rows are not in (artifact, metric, time) order."""
     artifact_codes, artifacts = own_codes(history["artifact"])
     metric_codes, metrics = own_codes(history["metric"])
-    if not in_pair_time_order(
-        artifact_codes, metric_codes, utc_nanoseconds(history["observed_at"])
-    ):
+    ends = _ordered_ends(artifact_codes, metric_codes, utc_nanoseconds(history["observed_at"]))
+    if ends is None:
         return None
-    stop = group_ends(artifact_codes, metric_codes) + 1
-    start = np.r_[0, stop[:-1]].astype(np.intp)
+    stop = ends + 1
+    start = np.r_[0, stop[:-1]].astype(np.intp)[: len(stop)]
     return Segments(
         start=start,
         stop=stop,

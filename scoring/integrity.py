@@ -81,15 +81,24 @@ def daily_series(
     first = int(day_idx.min())
     day_idx -= first
     days = int(day_idx.max()) + 1
-    cell = column * days + day_idx
+    cell = column * days
+    cell += day_idx
     # segments are in (artifact, time) order already
     ordered = segments is not None or in_time_order(cell, stamps)
     order = None if ordered else time_order(cell, stamps)
     c = cell if order is None else cell[order]
-    # the later row of one instant (and of one day) wins
-    last = np.append(np.flatnonzero(c[1:] != c[:-1]), len(c) - 1)
-    flat = np.full(len(used) * days, np.nan)
-    flat[c[last]] = values[last if order is None else order[last]]
+    v = values if order is None else values[order]
+    repeated = c[1:] == c[:-1]
+    if not repeated.any() and len(c) == len(used) * days:
+        flat = v  # one row for every day of every series: the rows are the matrix
+    elif not repeated.any():
+        flat = np.full(len(used) * days, np.nan)
+        flat[c] = v
+    else:
+        # the later row of one instant (and of one day) wins
+        last = np.append(np.flatnonzero(~repeated), len(c) - 1)
+        flat = np.full(len(used) * days, np.nan)
+        flat[c[last]] = v[last]
     # series × days in memory (each artifact's days contiguous), shown as days × artifacts
     matrix = _interpolate_inside(flat.reshape(len(used), days))
     index = pd.date_range(pd.Timestamp(first * NS_PER_DAY, tz="UTC"), periods=days, freq="D")
