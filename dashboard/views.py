@@ -454,7 +454,13 @@ def leaderboard_frame(snap: Snapshot, category: str, lang: str) -> pd.DataFrame:
         "product_id",
         "organization",
     ]
-    return frame.sort_values(["rank", "name"], ignore_index=True)[columns]
+    frame = frame.sort_values(["rank", "name"], ignore_index=True)[columns]
+    # Few distinct values over thousands of rows: sent to the browser once each (Arrow
+    # dictionaries), not once per row.
+    return frame.astype({column: "category" for column in REPEATED_COLUMNS})
+
+
+REPEATED_COLUMNS = ("organisation", "license", "size_class", "flags")
 
 
 def filter_leaderboard(

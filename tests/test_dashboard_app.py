@@ -8,7 +8,12 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import views
 from ossimpact.store import open_store
-from tests.fixtures.dashboard_store import FLAGGED_PRODUCT, HOSTILE_DESCRIPTION, dashboard_store_url
+from tests.fixtures.dashboard_store import (
+    FLAGGED_PRODUCT,
+    HOSTILE_DESCRIPTION,
+    PRODUCTS,
+    dashboard_store_url,
+)
 
 __all__ = ["dashboard_store_url"]
 
@@ -47,6 +52,12 @@ def _texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+def _board_ids(at: AppTest) -> list[str]:
+    """The leaderboard's products, top to bottom (the browser gets names, not ids)."""
+    ids = {name: pid for pid, name, *_ in PRODUCTS}
+    return [ids[name] for name in at.dataframe[0].value["name"]]
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_without_exception_in_chinese(app_env: str, page: str) -> None:
     at = _app().run()
@@ -78,21 +89,22 @@ def test_leaderboard_filters_change_the_table(app_env: str) -> None:
     at.switch_page("sections/leaderboard.py").run()
     table = at.dataframe[0].value
     assert len(table) == 6
+    assert "product_id" not in table.columns  # only what the table shows is sent
     at.radio(key="lb_flagged").set_value("flagged").run()
-    assert list(at.dataframe[0].value["product_id"]) == [FLAGGED_PRODUCT]
+    assert _board_ids(at) == [FLAGGED_PRODUCT]
     at.radio(key="lb_flagged").set_value("all").run()
     at.text_input(key="lb_search").input("moss").run()
-    assert set(at.dataframe[0].value["product_id"]) == {"moss", "moss-tiny"}
+    assert set(_board_ids(at)) == {"moss", "moss-tiny"}
     at.text_input(key="lb_search").input("").run()
     at.multiselect(key="lb_org").set_value(["稀宇科技"]).run()
-    assert set(at.dataframe[0].value["product_id"]) == {"minimax-m1", "minimax-text"}
+    assert set(_board_ids(at)) == {"minimax-m1", "minimax-text"}
     assert not at.exception
 
 
 def test_leaderboard_rank_interval_and_flag_icon(app_env: str) -> None:
     at = _app().run()
     at.switch_page("sections/leaderboard.py").run()
-    table = at.dataframe[0].value.set_index("product_id")
+    table = at.dataframe[0].value.set_axis(_board_ids(at))
     assert table.loc["internlm3", "rank_text"] == "1 (1–3)"
     assert table.loc[FLAGGED_PRODUCT, "flags"] == "📈"
 
@@ -101,7 +113,7 @@ def test_leaderboard_category_switch(app_env: str) -> None:
     at = _app().run()
     at.switch_page("sections/leaderboard.py").run()
     at.selectbox(key="category").set_value("community").run()
-    assert set(at.dataframe[0].value["product_id"]) == {"lmdeploy", "openmoss", "minimax-mcp"}
+    assert set(_board_ids(at)) == {"lmdeploy", "openmoss", "minimax-mcp"}
 
 
 def test_selecting_a_leaderboard_row_opens_the_product(app_env: str) -> None:

@@ -47,12 +47,12 @@ shown = views.filter_leaderboard(
 )
 st.caption(t("leaderboard.count", shown=len(shown), total=len(board)))
 event = st.dataframe(
-    shown[[*tables.LEADERBOARD_ORDER, "product_id"]],  # hidden columns stay on the server
+    # Only what is shown goes to the browser; a selected row is found again in `shown` here.
+    shown[tables.LEADERBOARD_ORDER],
     hide_index=True,
     key="leaderboard_table",
     on_select="rerun",
     selection_mode="single-row",
-    column_order=tables.LEADERBOARD_ORDER,
     column_config=tables.leaderboard_columns(float(board["total"].max()) if len(board) else 1.0),
     width="stretch",
 )
