@@ -361,6 +361,8 @@ def _drops(history: pd.DataFrame, tolerance: float, segments: Segments) -> pd.Da
 
 def stargazer_flags(latest: pd.DataFrame, rule: StargazerRule) -> list[tuple[str, IntegrityFlag]]:
     """StarScout heuristics on the stargazer sample the GitHub collector recorded, if any."""
+    if not latest["metric"].isin([STARGAZERS_LOW_ACTIVITY, STARGAZERS_LOCKSTEP]).any():
+        return []  # no sample evidence recorded: nothing to pivot
     wide = latest[
         latest["metric"].isin(
             [STARGAZERS_SAMPLED, STARGAZERS_LOW_ACTIVITY, STARGAZERS_LOCKSTEP, str(Metric.STARS)]

@@ -161,3 +161,25 @@ def test_signals_frame_offers_raw_values_for_the_export() -> None:
     ]
     row = frame[(frame["product_id"] == "b") & (frame["signal"] == "likes")].iloc[0]
     assert row["raw"] == 500.0
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_scoring_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> None:
+    import gc
+
+    from benchmarks.scoring_speed import synthetic_inputs
+    from scoring import load_methodology
+
+    was = gc.isenabled()
+    try:
+        if enabled:
+            gc.enable()
+        else:
+            gc.disable()
+        score_products(synthetic_inputs(30, 20), load_methodology(), draws=10)
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()
