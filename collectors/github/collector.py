@@ -16,14 +16,16 @@ Both paths produce the same observations for the same world.
 Order and concurrency: organisations are read one after another on a thread of their own (their
 record, members and GraphQL pages), and each one's repositories go to a pool of `concurrency`
 threads as soon as it is read, so the next organisation overlaps them; results are merged in the
-order a sequential run would build them. Concurrency saves latency, not quota. GitHub allows at
-most 100 concurrent requests per token (secondary limit) and 5,000 REST requests an hour (primary
-limit); 304 answers to conditional requests do not count against the latter. A first refresh of
-the sandbox world of size 10,000 costs about 4,930 REST GETs (4,515 of them contributor listings)
-and 68 GraphQL pages, so on the real API it takes about an hour of quota whatever the concurrency;
-an unchanged second refresh is mostly 304s. When a limit is hit every thread holds until its reset
-(`HttpClient.rate_limit_pause`), counted once against the run's wait budget, and the source stops
-cleanly, keeping what it read, when the budget would be exceeded.
+order a sequential run would build them. Concurrency saves latency, not quota. GitHub's secondary
+limits allow at most 100 concurrent requests and 900 points a minute per REST endpoint (a GET is
+one point: 15 a second, which 8 threads at a real round trip of ~0.3-0.5 s already approach, so
+more threads would mostly meet secondary-limit waits there); its primary limit is 5,000 REST
+requests an hour, and 304 answers to conditional requests do not count against it. A first refresh
+of the sandbox world of size 10,000 costs about 4,930 REST GETs (4,515 of them contributor
+listings) and 68 GraphQL pages, so on the real API it takes about an hour of quota whatever the
+concurrency; an unchanged second refresh is mostly 304s. When a limit is hit every thread holds
+until its reset (`HttpClient.rate_limit_pause`), counted once against the run's wait budget, and
+the source stops cleanly, keeping what it read, when the budget would be exceeded.
 """
 
 from __future__ import annotations
