@@ -57,52 +57,71 @@ def daily_series(
     `series_segments`) saves finding the metric's rows and ordering them.
     """
     if segments is not None:
-        picked = segments.of_metric(metric)
-        if picked.size == 0:
-            return pd.DataFrame()
-        rows = segments.rows(picked)
-        labels = segments.artifacts
-        used = segments.artifact[picked]
-        lengths = segments.stop[picked] - segments.start[picked]
-        column = np.repeat(np.arange(len(picked), dtype=np.int64), lengths)
-    else:
-        rows = metric_rows(history, metric)
-        if rows.size == 0:
-            return pd.DataFrame()
-        all_codes, labels = own_codes(history["artifact"])
-        codes = all_codes[rows]
-        present = np.zeros(len(labels), dtype=bool)
-        present[codes] = True
-        used = np.flatnonzero(present)
-        column = (np.cumsum(present) - 1)[codes]
+        return _daily_series_of_segments(history, metric, segments)
+    rows = metric_rows(history, metric)
+    if rows.size == 0:
+        return pd.DataFrame()
+    all_codes, labels = own_codes(history["artifact"])
+    codes = all_codes[rows]
+    present = np.zeros(len(labels), dtype=bool)
+    present[codes] = True
+    used = np.flatnonzero(present)
+    column = (np.cumsum(present) - 1)[codes]
     stamps = utc_nanoseconds(history["observed_at"])[rows]
     values = history["value"].to_numpy(dtype=float)[rows]
     day_idx = stamps // NS_PER_DAY
     first = int(day_idx.min())
     day_idx -= first
     days = int(day_idx.max()) + 1
-    cell = column * days
-    cell += day_idx
-    # segments are in (artifact, time) order already
-    ordered = segments is not None or in_time_order(cell, stamps)
-    order = None if ordered else time_order(cell, stamps)
+    cell = column * days + day_idx
+    order = None if in_time_order(cell, stamps) else time_order(cell, stamps)
     c = cell if order is None else cell[order]
-    v = values if order is None else values[order]
-    repeated = c[1:] == c[:-1]
-    if not repeated.any() and len(c) == len(used) * days:
-        flat = v  # one row for every day of every series: the rows are the matrix
-    elif not repeated.any():
-        flat = np.full(len(used) * days, np.nan)
-        flat[c] = v
-    else:
-        # the later row of one instant (and of one day) wins
-        last = np.append(np.flatnonzero(~repeated), len(c) - 1)
-        flat = np.full(len(used) * days, np.nan)
-        flat[c[last]] = v[last]
+    # the later row of one instant (and of one day) wins
+    last = np.append(np.flatnonzero(c[1:] != c[:-1]), len(c) - 1)
+    flat = np.full(len(used) * days, np.nan)
+    flat[c[last]] = values[last if order is None else order[last]]
     # series × days in memory (each artifact's days contiguous), shown as days × artifacts
     matrix = _interpolate_inside(flat.reshape(len(used), days))
     index = pd.date_range(pd.Timestamp(first * NS_PER_DAY, tz="UTC"), periods=days, freq="D")
     names = np.asarray(labels[used], dtype=object)
+    return pd.DataFrame(matrix.T, index=index, columns=pd.Index(names, dtype=object), copy=False)
+
+
+SERIES_PER_BLOCK = 4096  # series filled at a time: a block's temporaries are reused memory
+
+
+def _daily_series_of_segments(
+    history: pd.DataFrame, metric: str, segments: Segments
+) -> pd.DataFrame:
+    """`daily_series` from the history's segments, filled a block of series at a time so each
+    step's temporaries stay small (millions of rows would each need fresh memory)."""
+    picked = segments.of_metric(metric)
+    if picked.size == 0:
+        return pd.DataFrame()
+    stamps = utc_nanoseconds(history["observed_at"])
+    values = history["value"].to_numpy(dtype=float)
+    start, stop = segments.start[picked], segments.stop[picked]
+    # rows are in time order within each series: the first and last days are at the ends
+    first = int((stamps[start] // NS_PER_DAY).min())
+    days = int((stamps[stop - 1] // NS_PER_DAY).max()) - first + 1
+    matrix = np.full((len(picked), days), np.nan)
+    for low in range(0, len(picked), SERIES_PER_BLOCK):
+        block = picked[low : low + SERIES_PER_BLOCK]
+        rows = segments.rows(block)
+        lengths = segments.stop[block] - segments.start[block]
+        cell = np.repeat(np.arange(len(block), dtype=np.int64) * days, lengths)
+        cell += stamps[rows] // NS_PER_DAY - first
+        v = values[rows]
+        target = matrix[low : low + len(block)].reshape(-1)  # a view: rows of the matrix
+        repeated = cell[1:] == cell[:-1]
+        if repeated.any():  # the later row of one instant (and of one day) wins
+            last = np.append(np.flatnonzero(~repeated), len(cell) - 1)
+            cell, v = cell[last], v[last]
+        target[cell] = v
+    # series × days in memory (each artifact's days contiguous), shown as days × artifacts
+    matrix = _interpolate_inside(matrix)
+    index = pd.date_range(pd.Timestamp(first * NS_PER_DAY, tz="UTC"), periods=days, freq="D")
+    names = np.asarray(segments.artifacts[segments.artifact[picked]], dtype=object)
     return pd.DataFrame(matrix.T, index=index, columns=pd.Index(names, dtype=object), copy=False)
 
 
