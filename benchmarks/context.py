@@ -49,6 +49,8 @@ class Refresh:
     seconds: float
     traffic: Counter[tuple[str, str, str, int]]
     outcomes: list[SourceOutcome] = field(default_factory=list)
+    cpu_seconds: float = 0.0  # this process: collectors, parsing, store writes
+    sandbox_cpu_seconds: float | None = None  # the fake servers, when in a process of their own
 
 
 def sandbox_settings(sandbox: Sandbox | ProcessSandbox, data_dir: Path, database: Path) -> Settings:
@@ -68,12 +70,18 @@ def timed_collect(
     registry: Registry,
     traffic: Traffic,
     sources: tuple[str, ...],
+    sandbox: Sandbox | ProcessSandbox | None = None,
 ) -> Refresh:
     before = traffic.snapshot()
+    remote = sandbox if isinstance(sandbox, ProcessSandbox) else None
+    sandbox_cpu = remote.cpu_seconds() if remote is not None else 0.0
+    cpu = time.process_time()
     started = time.perf_counter()
     outcomes = collect(settings, list(sources), store=store, registry=registry)
     seconds = time.perf_counter() - started
-    return Refresh(sources, seconds, since(traffic.snapshot(), before), outcomes)
+    cpu = time.process_time() - cpu
+    served = remote.cpu_seconds() - sandbox_cpu if remote is not None else None
+    return Refresh(sources, seconds, since(traffic.snapshot(), before), outcomes, cpu, served)
 
 
 class BenchContext:
@@ -128,7 +136,9 @@ class BenchContext:
         """The first refresh of the daily sources (Hugging Face, GitHub) into an empty store."""
         if self.first is None:
             settings, store = self._main()
-            self.first = timed_collect(settings, store, self.registry, self.traffic, DAILY_SOURCES)
+            self.first = timed_collect(
+                settings, store, self.registry, self.traffic, DAILY_SOURCES, self._sandbox
+            )
         return self.first
 
     def monthly_refresh(self) -> Refresh:
@@ -137,7 +147,7 @@ class BenchContext:
         if self.monthly is None:
             settings, store = self._main()
             self.monthly = timed_collect(
-                settings, store, self.registry, self.traffic, OTHER_SOURCES
+                settings, store, self.registry, self.traffic, OTHER_SOURCES, self._sandbox
             )
         return self.monthly
 
@@ -146,7 +156,9 @@ class BenchContext:
         self.first_refresh()
         if self.second is None:
             settings, store = self._main()
-            self.second = timed_collect(settings, store, self.registry, self.traffic, DAILY_SOURCES)
+            self.second = timed_collect(
+                settings, store, self.registry, self.traffic, DAILY_SOURCES, self._sandbox
+            )
         return self.second
 
     def naive(self) -> NaiveRun:

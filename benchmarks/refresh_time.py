@@ -23,16 +23,24 @@ def measure(ctx: BenchContext) -> list[Figure]:
         "world_artifacts": ctx.world().artifact_count,
         "latency_seconds": ctx.options.latency,
         "daily_seconds": first.seconds,
+        "daily_cpu_seconds": first.cpu_seconds,
+        "daily_sandbox_cpu_seconds": first.sandbox_cpu_seconds,
+        "sandbox": "child process" if ctx.options.sandbox_process else "threads of this process",
         "opendigger_and_benchmarks_seconds": monthly.seconds,
         "source_status": statuses,
         "naive_sample": naive.artifacts,
         "naive_sample_seconds": naive.seconds,
     }
     scaled = ctx.options.size == 10_000 and ctx.options.latency == 0.05
+    served = (
+        f", fake servers {first.sandbox_cpu_seconds:.1f} s CPU in their own process"
+        if first.sandbox_cpu_seconds is not None
+        else ", fake servers in this process"
+    )
     note = (
         f"world of ~{ctx.options.size} ({tracked} tracked artifacts), "
-        f"{ctx.options.latency * 1000:.0f} ms per request; naive extrapolated from "
-        f"{naive.artifacts} artifacts in {naive.seconds:.1f} s"
+        f"{ctx.options.latency * 1000:.0f} ms per request; collectors {first.cpu_seconds:.1f} s "
+        f"CPU{served}; naive extrapolated from {naive.artifacts} artifacts in {naive.seconds:.1f} s"
     )
     return [
         Figure(

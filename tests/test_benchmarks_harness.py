@@ -38,6 +38,9 @@ def test_quick_run_measures_requests_time_304s_scoring_and_storage(tmp_path: Pat
     (refresh, _all) = _figures(payload, "P2")
     assert refresh["measured"] > 0
     assert refresh["baseline"] > 0
+    assert refresh["details"]["sandbox"] == "child process"
+    assert refresh["details"]["daily_cpu_seconds"] > 0
+    assert refresh["details"]["daily_sandbox_cpu_seconds"] > 0
     (not_modified,) = _figures(payload, "P3")
     assert 0 <= not_modified["measured"] <= 100
     assert not_modified["details"]["second_rest_gets"] > 0

@@ -41,6 +41,7 @@ def test_child_answers_and_counts_as_the_threads_do(small_world: World) -> None:
         assert child.environment()["HF_ENDPOINT"] == child.url("huggingface")
         got = _requests(child.url("huggingface"), child.url("github"), small_world)
         counts = child_traffic.snapshot()
+        assert child.cpu_seconds() > 0  # the servers' work is the child's, not ours
         assert child_traffic.snapshot() == counts  # each answer is delivered once
     assert got == expected  # the same answers, byte for byte (but the servers' own URLs)
     assert counts == local_traffic.snapshot()
@@ -55,4 +56,6 @@ def test_a_stopped_child_says_so(small_world: World) -> None:
     assert not child.process.is_alive()
     with pytest.raises(SandboxServerError, match="has stopped"):
         child.deliver_answers()
+    with pytest.raises(SandboxServerError, match="has stopped"):
+        child.cpu_seconds()
     child.stop()  # twice is harmless

@@ -16,6 +16,7 @@ import contextlib
 import multiprocessing
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -29,6 +30,7 @@ from ossimpact.sandbox.runner import environment_for, settings_overrides_for, st
 # (server name, method, path?query, HTTP status) of one answer
 Answer = tuple[str, str, str, int]
 _ASK_ANSWERS = "answers"
+_ASK_CPU = "cpu"
 _STOP = "stop"
 _START_TIMEOUT_SECONDS = 60.0
 
@@ -64,6 +66,8 @@ def _serve(world: World, latency: float, connection: Connection) -> None:
                     batch = list(answers)
                     answers.clear()
                 connection.send(batch)
+            elif command == _ASK_CPU:
+                connection.send(time.process_time())
             elif command == _STOP:
                 break
     except (EOFError, OSError):
@@ -104,6 +108,15 @@ class ProcessSandbox:
             if observer is not None:
                 observer(method, path, status)
         return len(batch)
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds the child has used so far (its servers building and sending answers)."""
+        with self._lock:
+            if not self.process.is_alive():
+                raise SandboxServerError("the sandbox process has stopped")
+            self.connection.send(_ASK_CPU)
+            seconds: float = self.connection.recv()
+        return seconds
 
     def stop(self) -> None:
         with self._lock:
