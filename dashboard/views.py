@@ -148,10 +148,11 @@ def load_snapshot(store: Any) -> Snapshot:
     organizations: list[Organization] = list(store.organizations())
     products: list[Product] = list(store.products())
     products += implicit_products(products, organizations, scores)
-    artifact_records = list(store.artifacts())
-    artifact_ids = [record.id for record in artifact_records]
+    artifact_frame = store.artifact_table()
+    artifact_ids = [ArtifactId.parse(text) for text in artifact_frame["artifact"]]
     members = product_members(products, artifact_ids)
     product_of = {str(a): pid for pid, arts in members.items() for a in arts}
+    artifact_frame.insert(1, "product_id", artifact_frame["artifact"].map(product_of))
 
     product_frame = _records(
         products, ["id", "name", "category", "organization", "description", "implicit"]
@@ -179,47 +180,7 @@ def load_snapshot(store: Any) -> Snapshot:
             "evidence",
         ],
     )
-    artifact_frame = pd.DataFrame(
-        [
-            {
-                "artifact": str(r.id),
-                "product_id": product_of.get(str(r.id)),
-                "platform": r.id.platform,
-                "kind": r.id.kind,
-                "url": r.id.web_url,
-                "license": r.license,
-                "pipeline_tag": r.pipeline_tag,
-                "description": r.description,
-                "tracked": r.tracked,
-            }
-            for r in artifact_records
-        ],
-        columns=[
-            "artifact",
-            "product_id",
-            "platform",
-            "kind",
-            "url",
-            "license",
-            "pipeline_tag",
-            "description",
-            "tracked",
-        ],
-    )
-
-    latest = pd.DataFrame(
-        [
-            {
-                "artifact": str(o.artifact),
-                "metric": str(o.metric),
-                "value": float(o.value),
-                "observed_at": o.observed_at,
-                "source_url": o.source_url,
-            }
-            for o in store.latest_observations().values()
-        ],
-        columns=["artifact", "metric", "value", "observed_at", "source_url"],
-    )
+    latest = store.latest_figures()
 
     scoring_run: dict[str, Any] = {}
     counted = [r for r in store.scoring_runs() if r.run_status in ("succeeded", "partial")]

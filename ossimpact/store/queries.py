@@ -115,6 +115,82 @@ def latest_observations(
     return found
 
 
+LATEST_FIGURE_COLUMNS = ["artifact", "metric", "value", "observed_at", "source_url"]
+
+
+def latest_figures(
+    connection: Connection, metric_names: Collection[str] | None = None
+) -> pd.DataFrame:
+    """`latest_observations()` now, as one frame (LATEST_FIGURE_COLUMNS) rather than a record per
+    figure: for readers that tabulate thousands of artifacts (the dashboard's snapshot)."""
+    query = (
+        select(
+            artifacts.c.platform_id,
+            metrics.c.name,
+            values.c.value,
+            groups.c.observed_at,
+            source_urls.c.url,
+        )
+        .select_from(observation_latest)
+        .join(
+            values,
+            (values.c.group_id == observation_latest.c.group_id)
+            & (values.c.metric_id == observation_latest.c.metric_id),
+        )
+        .join(groups, groups.c.id == observation_latest.c.group_id)
+        .join(artifacts, artifacts.c.id == groups.c.artifact_id)
+        .join(metrics, metrics.c.id == observation_latest.c.metric_id)
+        .join(source_urls, source_urls.c.id == groups.c.source_url_id)
+    )
+    if metric_names is not None:
+        query = query.where(observation_latest.c.metric_id.in_(_metric_ids(metric_names)))
+    rows = [tuple(row) for row in connection.execute(query)]  # plain tuples: pandas probes Rows
+    frame = pd.DataFrame(rows, columns=LATEST_FIGURE_COLUMNS)
+    # Spelled as ArtifactId spells it, like every other reader's artifact column.
+    spelled = {text: str(_artifact(text)) for text in frame["artifact"].unique()}
+    return frame.assign(artifact=frame["artifact"].map(spelled)).astype({"value": "float64"})
+
+
+ARTIFACT_TABLE_COLUMNS = [
+    "artifact",
+    "platform",
+    "kind",
+    "url",
+    "license",
+    "pipeline_tag",
+    "description",
+    "tracked",
+]
+
+
+def artifact_table(connection: Connection) -> pd.DataFrame:
+    """Every artifact's descriptive columns (ARTIFACT_TABLE_COLUMNS), by platform id, without
+    decoding each one's topics and extra fields."""
+    query = select(
+        artifacts.c.platform_id,
+        artifacts.c.license,
+        artifacts.c.pipeline_tag,
+        artifacts.c.description,
+        artifacts.c.tracked,
+    ).order_by(artifacts.c.platform_id)
+    rows = []
+    for platform_id, license_, pipeline_tag, description, tracked in connection.execute(query):
+        artifact = _artifact(platform_id)
+        rows.append(
+            (
+                str(artifact),
+                artifact.platform,
+                artifact.kind,
+                artifact.web_url,
+                license_,
+                pipeline_tag,
+                description,
+                tracked,
+            )
+        )
+    return pd.DataFrame(rows, columns=ARTIFACT_TABLE_COLUMNS)
+
+
 def refresh_latest(connection: Connection, run_id: int) -> None:
     """Fold a run that just finished (succeeded or partial) into `observation_latest`."""
     rank = func.row_number().over(

@@ -364,6 +364,17 @@ class Store:
         with self.engine.connect() as connection:
             return queries.latest_observations(connection, as_of, metrics)
 
+    def latest_figures(self, metrics: Collection[str] | None = None) -> pd.DataFrame:
+        """`latest_observations()` as one frame (`queries.LATEST_FIGURE_COLUMNS`): the same
+        figures without a record per figure, for readers that tabulate them all."""
+        with self.engine.connect() as connection:
+            return queries.latest_figures(connection, metrics)
+
+    def artifact_table(self) -> pd.DataFrame:
+        """Every artifact's descriptive columns as one frame (`queries.ARTIFACT_TABLE_COLUMNS`)."""
+        with self.engine.connect() as connection:
+            return queries.artifact_table(connection)
+
     def observation_history(
         self,
         artifacts: Collection[ArtifactId] | None = None,
