@@ -68,15 +68,12 @@ def owners_frame(inputs: ScoringInputs, membership: pd.DataFrame) -> pd.DataFram
         org = inputs.organizations.get(p.organization)
         if org is not None:
             rows.extend((p.id, h.lower()) for h in (*org.huggingface, *org.github))
-    member_owners = pd.DataFrame(
-        {
-            "product_id": membership["product_id"],
-            "owner": [str(a).split(":")[-1].split("/")[0].lower() for a in membership["artifact"]],
-        },
-        dtype=object,
+    rows.extend(
+        (str(p), str(a).split(":")[-1].split("/")[0].lower())
+        for p, a in zip(membership["product_id"], membership["artifact"], strict=True)
     )
-    own = pd.concat([pd.DataFrame(rows, columns=["product_id", "owner"]), member_owners])
-    return own.drop_duplicates().reset_index(drop=True)
+    # distinct pairs in first-seen order (as drop_duplicates keeps them), without hashing frames
+    return pd.DataFrame(list(dict.fromkeys(rows)), columns=["product_id", "owner"], dtype=object)
 
 
 def edges_frame(edges: Sequence[Edge], as_of: datetime) -> pd.DataFrame:
@@ -285,7 +282,8 @@ def derive_signals(
         history, membership, Metric.STARS, start, end, created, segments
     ).reindex(index)
 
-    owners = owners_frame(inputs, membership)
+    # owners only matter where there are edges to filter (related_once reads them then)
+    owners = owners_frame(inputs, membership) if not edges.empty else None
     rel_weights = dict(methodology.derivative_relation_weights)
     from_edges = related_once(membership, edges, rel_weights, owners)
     counted = _derivative_counts(figures, rel_weights)
