@@ -70,7 +70,7 @@ def labels(column: pd.Series) -> pd.Series:
     sorting integer codes is what keeps scoring fast at scale, and sorted categories keep every
     code order the text order.
     """
-    if isinstance(column.dtype, pd.CategoricalDtype) and not column.isna().any():
+    if isinstance(column.dtype, pd.CategoricalDtype) and not _has_missing(column):
         categories = column.cat.categories
         if (
             categories.dtype == "str"
@@ -89,6 +89,12 @@ def labels(column: pd.Series) -> pd.Series:
     )
 
 
+def _has_missing(column: pd.Series) -> bool:
+    """Whether a categorical column has a missing value (code -1), by one reduction."""
+    codes = np.asarray(column.cat.codes)
+    return bool(len(codes)) and int(codes.min()) < 0
+
+
 def label_codes(column: pd.Series) -> tuple[npt.NDArray[np.int64], pd.Index]:
     """Integer codes of a text column and the labels they stand for, in text order."""
     codes, names = own_codes(column)
@@ -101,7 +107,7 @@ def own_codes(column: pd.Series) -> tuple[npt.NDArray[np.integer[Any]], pd.Index
     if (
         isinstance(column.dtype, pd.CategoricalDtype)
         and column.cat.categories.is_monotonic_increasing
-        and not column.isna().any()
+        and not _has_missing(column)
     ):
         return np.asarray(column.cat.codes), column.cat.categories
     found, names = pd.factorize(column.astype(str), sort=True)
@@ -155,8 +161,13 @@ def checked_series(frame: pd.DataFrame, as_of: datetime) -> tuple[pd.DataFrame, 
     cutoff = pd.Timestamp(as_of)
     cutoff = cutoff.tz_localize("UTC") if cutoff.tzinfo is None else cutoff.tz_convert("UTC")
     stamps = utc_nanoseconds(out["observed_at"])
-    kept = (stamps <= cutoff.as_unit("ns").value) & (stamps != NAT) & ~np.isnan(value.to_numpy())
-    if not kept.all():
+    limit = cutoff.as_unit("ns").value
+    numbers = value.to_numpy()
+    # reductions first (no temporary of every row): most histories keep every row
+    if len(stamps) and not (
+        stamps.min() > NAT and stamps.max() <= limit and not np.isnan(numbers.min())
+    ):
+        kept = (stamps <= limit) & (stamps != NAT) & ~np.isnan(numbers)
         out, stamps = out[kept], stamps[kept]
     # one sort by (artifact, metric, time) here, so the detectors' sorts find their order made
     artifact_codes, artifacts = own_codes(out["artifact"])
