@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ossimpact.domain import BenchmarkResult, Edge, Metric
@@ -32,7 +33,7 @@ from scoring.inputs import (
     utc_nanoseconds,
 )
 from scoring.methodology import Methodology
-from scoring.normalize import percentile
+from scoring.normalize import FloatArray, percentile
 
 DERIVATIVE_RELATIONS = ("finetune", "adapter", "quantized", "merge")
 DERIVATIVE_COUNT_METRICS = {
@@ -106,38 +107,48 @@ def window_gain(
     """
     if end <= start:
         return pd.Series(dtype=float)
-    if segments is None:
-        rows = metric_rows(history, metric)
-        all_codes, labels = own_codes(history["artifact"])
-        codes = all_codes[rows].astype(np.int64)
+    all_values = history["value"].to_numpy(dtype=float)
+    if segments is not None and not (len(all_values) and np.isnan(all_values.min())):
+        found = _window_ends(
+            segments, metric, utc_nanoseconds(history["observed_at"]), all_values, start, end
+        )
+        if found is None:
+            return pd.Series(dtype=float)
+        codes_kept, last, before, first_inside = found
+        artifacts = pd.Index(segments.artifacts[codes_kept], name="artifact")
     else:
-        picked = segments.of_metric(metric)
-        rows = segments.rows(picked)
-        lengths = segments.stop[picked] - segments.start[picked]
-        codes, labels = np.repeat(segments.artifact[picked], lengths), segments.artifacts
-    values = history["value"].to_numpy(dtype=float)[rows]
-    present = ~np.isnan(values)
-    if not present.all():
-        rows, values, codes = rows[present], values[present], codes[present]
-    stamps = utc_nanoseconds(history["observed_at"])[rows]
-    until_end = stamps <= end.value
-    if not until_end.any():
-        return pd.Series(dtype=float)
-    if not until_end.all():
-        codes, stamps, values = codes[until_end], stamps[until_end], values[until_end]
-    if not in_time_order(codes, stamps):
-        order = time_order(codes, stamps)  # ties keep row order
-        codes, stamps, values = codes[order], stamps[order], values[order]
-    first_row = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    rows = np.diff(np.r_[first_row, len(codes)])
-    # within an artifact, rows at or before the start come first: count them
-    at_start = np.add.reduceat((stamps <= start.value).astype(np.int64), first_row)
-    last = values[first_row + rows - 1]
-    before = np.where(at_start > 0, values[first_row + np.maximum(at_start, 1) - 1], np.nan)
-    first_inside = np.where(
-        at_start < rows, values[first_row + np.minimum(at_start, rows - 1)], np.nan
-    )
-    artifacts = pd.Index(labels[codes[first_row]], name="artifact")
+        if segments is None:
+            rows = metric_rows(history, metric)
+            all_codes, labels = own_codes(history["artifact"])
+            codes = all_codes[rows].astype(np.int64)
+        else:
+            picked = segments.of_metric(metric)
+            rows = segments.rows(picked)
+            lengths = segments.stop[picked] - segments.start[picked]
+            codes, labels = np.repeat(segments.artifact[picked], lengths), segments.artifacts
+        values = history["value"].to_numpy(dtype=float)[rows]
+        present = ~np.isnan(values)
+        if not present.all():
+            rows, values, codes = rows[present], values[present], codes[present]
+        stamps = utc_nanoseconds(history["observed_at"])[rows]
+        until_end = stamps <= end.value
+        if not until_end.any():
+            return pd.Series(dtype=float)
+        if not until_end.all():
+            codes, stamps, values = codes[until_end], stamps[until_end], values[until_end]
+        if not in_time_order(codes, stamps):
+            order = time_order(codes, stamps)  # ties keep row order
+            codes, stamps, values = codes[order], stamps[order], values[order]
+        first_row = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        rows = np.diff(np.r_[first_row, len(codes)])
+        # within an artifact, rows at or before the start come first: count them
+        at_start = np.add.reduceat((stamps <= start.value).astype(np.int64), first_row)
+        last = values[first_row + rows - 1]
+        before = np.where(at_start > 0, values[first_row + np.maximum(at_start, 1) - 1], np.nan)
+        first_inside = np.where(
+            at_start < rows, values[first_row + np.minimum(at_start, rows - 1)], np.nan
+        )
+        artifacts = pd.Index(labels[codes[first_row]], name="artifact")
     born_inside = (created.reindex(artifacts) >= start).to_numpy(dtype=bool)
     baseline = np.where(np.isnan(before), np.where(born_inside, 0.0, first_inside), before)
     gain = pd.DataFrame({"artifact": artifacts, "value": last - baseline})
@@ -145,6 +156,39 @@ def window_gain(
     if joined.empty:
         return pd.Series(dtype=float)
     return joined.groupby("product_id")["value"].sum().astype(float)
+
+
+def _window_ends(
+    segments: Segments,
+    metric: str,
+    stamps: npt.NDArray[np.int64],
+    values: npt.NDArray[np.float64],
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> tuple[npt.NDArray[np.int64], FloatArray, FloatArray, FloatArray] | None:
+    """Per series of the metric with a row up to `end`: its artifact code, last value up to
+    `end`, last value up to `start` (NaN if none) and first value after `start` up to `end` (NaN
+    if none). Rows are in time order within a series, so counting rows up to an instant finds
+    them; no per-row value is copied."""
+    picked = segments.of_metric(metric)
+    if picked.size == 0:
+        return None
+    rows = segments.rows(picked)
+    lengths = segments.stop[picked] - segments.start[picked]
+    offsets = np.cumsum(lengths) - lengths
+    times = stamps[rows]
+    upto_end = np.add.reduceat(times <= end.value, offsets, dtype=np.intp)
+    keep = upto_end > 0
+    if not keep.any():
+        return None
+    upto_start = np.add.reduceat(times <= start.value, offsets, dtype=np.intp)[keep]
+    first, upto_end = segments.start[picked][keep], upto_end[keep]
+    last = values[first + upto_end - 1]
+    before = np.where(upto_start > 0, values[first + np.maximum(upto_start, 1) - 1], np.nan)
+    first_inside = np.where(
+        upto_start < upto_end, values[first + np.minimum(upto_start, upto_end - 1)], np.nan
+    )
+    return segments.artifact[picked][keep], last, before, first_inside
 
 
 def benchmark_scores(

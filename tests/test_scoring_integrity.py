@@ -223,8 +223,10 @@ def test_series_shared_by_the_detectors_change_nothing(seed: int) -> None:
         {"product_id": ["p", "p", "q"], "artifact": ["gh:lab/burst", "gh:lab/gaps", "gh:lab/calm"]}
     )
     created = pd.Series(dtype="datetime64[ns, UTC]")
-    start, end = pd.Timestamp(DAY0 + timedelta(days=20)), pd.Timestamp(DAY0 + timedelta(days=70))
-    pd.testing.assert_series_equal(
-        window_gain(checked, membership, STARS, start, end, created, segments),
-        window_gain(raw, membership, STARS, start, end, created),
-    )
+    for first, last in ((20, 70), (-5, 3), (85, 200)):  # inside; before the data; past its end
+        start = pd.Timestamp(DAY0 + timedelta(days=first))
+        end = pd.Timestamp(DAY0 + timedelta(days=last))
+        pd.testing.assert_series_equal(
+            window_gain(checked, membership, STARS, start, end, created, segments),
+            window_gain(raw, membership, STARS, start, end, created),
+        )
