@@ -32,7 +32,9 @@ class ScoringInputs:
     organizations: Mapping[str, Organization]
     artifacts: Mapping[ArtifactId, ArtifactRecord]
     # columns artifact (str), metric (str), value (float), observed_at (UTC); observations up to
-    # as_of (the engine filters again), oldest first or in any order
+    # as_of (the engine filters again), oldest first or in any order. Fastest as the store's reader
+    # returns it: artifact and metric categoricals over sorted names, value float64, observed_at
+    # datetime64[ns, UTC], rows in (artifact, metric, time) order (checked, then used as they are)
     history: pd.DataFrame
     edges: Sequence[Edge]
     benchmarks: Sequence[BenchmarkResult]
