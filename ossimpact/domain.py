@@ -319,7 +319,7 @@ class Product:
     implicit: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SignalContribution:
     """One signal of one product's score: what went in and what it added.
 
@@ -335,7 +335,7 @@ class SignalContribution:
     contribution: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IntegrityFlag:
     """A figure that looks gamed or wrong, with its evidence. Shown, never silently applied."""
 
@@ -347,7 +347,7 @@ class IntegrityFlag:
     excluded: bool = False  # the methodology excluded the flagged window from the score
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScoreRow:
     """(product, category, methodology version, scoring run) → total, contributions, rank, flags."""
 
