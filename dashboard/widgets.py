@@ -32,11 +32,6 @@ def category_picker() -> str:
     return str(value or CATEGORIES[0])
 
 
-def product_label(snap: Snapshot) -> dict[str, str]:
-    """product id → "name · organisation id", for pickers."""
-    return views.product_labels(snap)
-
-
 PICKER_LIMIT = 50
 
 
@@ -68,6 +63,29 @@ def product_picker(labels: Mapping[str, str], key: str = "product") -> str | Non
     elif len(options) >= PICKER_LIMIT:
         st.caption(t("product.more_matches", shown=PICKER_LIMIT, total=len(labels)))
     return None if chosen is None else str(chosen)
+
+
+def products_picker(
+    labels: Mapping[str, str], key: str, title: str, max_selections: int | None = None
+) -> list[str]:
+    """Several products, search then pick: the picked ones plus at most PICKER_LIMIT matches."""
+    picked = [p for p in st.session_state.get(key, []) if p in labels]
+    st.session_state[key] = picked
+    left, right = st.columns([1, 2])
+    query = left.text_input(
+        t("product.search"), key=f"{key}_search", placeholder=t("product.search_placeholder")
+    )
+    matches = views.matching_products(labels, query or "", limit=PICKER_LIMIT)
+    chosen = right.multiselect(
+        title,
+        [*picked, *(m for m in matches if m not in picked)],
+        format_func=labels.__getitem__,
+        max_selections=max_selections,
+        key=key,
+    )
+    if query and not matches:
+        st.caption(t("product.no_match", query=query))
+    return [str(c) for c in chosen]
 
 
 def synthetic_banner(snap: Snapshot) -> None:

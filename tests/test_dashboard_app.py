@@ -173,6 +173,13 @@ def test_compare_needs_two_and_then_shows_charts(app_env: str) -> None:
     assert not at.exception
     assert at.query_params["products"] == "internlm3,moss"
     assert len(at.dataframe[0].value.columns) == 2
+    # Searching lists matches beside the products already picked, never all products.
+    at.text_input(key="compare_pick_search").input("minimax").run()
+    options = at.multiselect(key="compare_pick").options
+    assert options[:2] == ["InternLM3 · shlab", "MOSS · fudan"]
+    assert len(options) > 2
+    assert all("minimax" in option.casefold() for option in options[2:])
+    assert at.multiselect(key="compare_pick").value == ["internlm3", "moss"]
 
 
 def test_what_if_changes_ranks_without_writing(app_env: str) -> None:

@@ -6,25 +6,19 @@ import streamlit as st
 
 from dashboard import charts, data, views
 from dashboard.i18n import current_language, label, t
-from dashboard.widgets import product_label, synthetic_banner
+from dashboard.widgets import products_picker, synthetic_banner
 
 lang = current_language()
 snap = data.current()
 version = data.data_version()
-labels = product_label(snap)
+labels = data.product_labels(version)
 
 st.title(t("compare.title"))
 synthetic_banner(snap)
 if "compare_pick" not in st.session_state:
     from_link = [p for p in st.query_params.get("products", "").split(",") if p in labels]
     st.session_state["compare_pick"] = from_link[:5]
-chosen = st.multiselect(
-    t("compare.pick"),
-    list(labels),
-    format_func=labels.__getitem__,
-    max_selections=5,
-    key="compare_pick",
-)
+chosen = products_picker(labels, "compare_pick", t("compare.pick"), max_selections=5)
 st.query_params["products"] = ",".join(chosen)
 if len(chosen) < 2:
     st.info(t("compare.need_two"))

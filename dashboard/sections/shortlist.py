@@ -8,11 +8,11 @@ import streamlit as st
 
 from dashboard import data, format
 from dashboard.i18n import current_language, t
-from dashboard.widgets import product_label, synthetic_banner
+from dashboard.widgets import products_picker, synthetic_banner
 
 lang = current_language()
 snap = data.current()
-labels = product_label(snap)
+labels = data.product_labels(data.data_version())
 
 st.title(t("shortlist.title"))
 synthetic_banner(snap)
@@ -41,9 +41,7 @@ if saved_names:
 
 if "shortlist_pick" not in st.session_state:
     st.session_state["shortlist_pick"] = [pid for pid in picked if pid in labels]
-chosen = st.multiselect(
-    t("shortlist.pick"), list(labels), format_func=labels.__getitem__, key="shortlist_pick"
-)
+chosen = products_picker(labels, "shortlist_pick", t("shortlist.pick"))
 for pid in list(picked):
     if pid not in chosen:
         del picked[pid]
