@@ -15,13 +15,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from ossimpact.domain import BenchmarkResult, Edge, Metric
-from scoring.aggregate import (
-    ProductFigures,
-    aggregate_metric,
-    latest_values,
-    related_once,
-)
-from scoring.catalogue import SIGNALS
+from scoring.aggregate import latest_values, related_once
+from scoring.catalogue import SIGNALS, Aggregation
 from scoring.cohorts import age_bucket, relative_adoption, size_class
 from scoring.inputs import (
     ScoringInputs,
@@ -32,6 +27,7 @@ from scoring.inputs import (
     time_order,
     utc_nanoseconds,
 )
+from scoring.members import MemberFigures, Members, group
 from scoring.methodology import Methodology
 from scoring.normalize import FloatArray, percentile
 
@@ -42,6 +38,7 @@ DERIVATIVE_COUNT_METRICS = {
     "quantized": Metric.DERIVATIVES_QUANTIZED,
     "merge": Metric.DERIVATIVES_MERGE,
 }
+NAT = np.iinfo(np.int64).min  # NaT as nanoseconds
 
 
 @dataclass(frozen=True)
@@ -105,15 +102,51 @@ def window_gain(
     The baseline is the last value at or before the start; an artifact created inside the window
     starts from 0; otherwise the first value seen inside the window (a conservative baseline).
     """
-    if end <= start:
+    found = window_values(history, metric, start, end, segments)
+    if found is None:
         return pd.Series(dtype=float)
+    artifacts, last, before, first_inside = found
+    born_inside = (created.reindex(artifacts) >= start).to_numpy(dtype=bool)
+    gain = pd.DataFrame(
+        {"artifact": artifacts, "value": gains(last, before, first_inside, born_inside)}
+    )
+    joined = membership.merge(gain, on="artifact", how="inner")
+    if joined.empty:
+        return pd.Series(dtype=float)
+    return joined.groupby("product_id")["value"].sum().astype(float)
+
+
+def gains(
+    last: FloatArray,
+    before: FloatArray,
+    first_inside: FloatArray,
+    born_inside: npt.NDArray[np.bool_],
+) -> FloatArray:
+    """The rise from the baseline (see `window_gain`) to the last value, per artifact."""
+    baseline = np.where(np.isnan(before), np.where(born_inside, 0.0, first_inside), before)
+    rise: FloatArray = last - baseline
+    return rise
+
+
+def window_values(
+    history: pd.DataFrame,
+    metric: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    segments: Segments | None = None,
+) -> tuple[pd.Index, FloatArray, FloatArray, FloatArray] | None:
+    """Per artifact with the metric up to `end`: its last value up to `end`, its last value up
+    to `start` (NaN if none) and its first value after `start` (NaN if none); None if no
+    artifact has a row up to `end`."""
+    if end <= start:
+        return None
     all_values = history["value"].to_numpy(dtype=float)
     if segments is not None and not (len(all_values) and np.isnan(all_values.min())):
         found = _window_ends(
             segments, metric, utc_nanoseconds(history["observed_at"]), all_values, start, end
         )
         if found is None:
-            return pd.Series(dtype=float)
+            return None
         codes_kept, last, before, first_inside = found
         artifacts = pd.Index(segments.artifacts[codes_kept], name="artifact")
     else:
@@ -133,7 +166,7 @@ def window_gain(
         stamps = utc_nanoseconds(history["observed_at"])[rows]
         until_end = stamps <= end.value
         if not until_end.any():
-            return pd.Series(dtype=float)
+            return None
         if not until_end.all():
             codes, stamps, values = codes[until_end], stamps[until_end], values[until_end]
         if not in_time_order(codes, stamps):
@@ -149,13 +182,7 @@ def window_gain(
             at_start < rows, values[first_row + np.minimum(at_start, rows - 1)], np.nan
         )
         artifacts = pd.Index(labels[codes[first_row]], name="artifact")
-    born_inside = (created.reindex(artifacts) >= start).to_numpy(dtype=bool)
-    baseline = np.where(np.isnan(before), np.where(born_inside, 0.0, first_inside), before)
-    gain = pd.DataFrame({"artifact": artifacts, "value": last - baseline})
-    joined = membership.merge(gain, on="artifact", how="inner")
-    if joined.empty:
-        return pd.Series(dtype=float)
-    return joined.groupby("product_id")["value"].sum().astype(float)
+    return artifacts, last, before, first_inside
 
 
 def _window_ends(
@@ -252,8 +279,10 @@ def evaluation_counts(
         },
         dtype=object,
     )
+    if evaluated.empty:  # no results: no dataset to look for
+        return pd.Series(dtype=float)
     datasets = membership[membership["artifact"].str.startswith("hf:dataset:")]
-    if evaluated.empty or datasets.empty:
+    if datasets.empty:
         return pd.Series(dtype=float)
     repo = datasets["artifact"].str.removeprefix("hf:dataset:").str.lower()
     keys = pd.concat(
@@ -268,17 +297,67 @@ def evaluation_counts(
     return joined.groupby("product_id")["evaluated"].nunique().astype(float)
 
 
-def _created(inputs: ScoringInputs) -> pd.Series:
-    known = [
-        (str(a), r.created_at) for a, r in inputs.artifacts.items() if r.created_at is not None
-    ]
-    if not known:
-        return pd.Series(dtype="datetime64[ns, UTC]")
-    names, stamps = zip(*known, strict=True)
-    # naive times are UTC, aware ones converted (as `_ts` does one by one)
-    when = pd.to_datetime(list(stamps), utc=True).as_unit("ns")
-    created = pd.Series(when, index=pd.Index(names, dtype=object), dtype="datetime64[ns, UTC]")
-    return created[~created.index.duplicated(keep="last")]
+def _created_at(inputs: ScoringInputs, members: Members) -> npt.NDArray[np.int64]:
+    """Creation time (UTC nanoseconds) by artifact code; NaT where unknown. Naive times are UTC,
+    aware ones converted; an artifact named twice keeps its last record's time."""
+    out = np.full(len(members.names), NAT, dtype=np.int64)
+    code_of = members.code_of
+    known: dict[int, datetime] = {}
+    for a, r in inputs.artifacts.items():
+        if r.created_at is not None:
+            code = code_of.get(str(a))
+            if code is not None:
+                known[code] = r.created_at
+    if known:
+        when = pd.to_datetime(list(known.values()), utc=True).as_unit("ns")
+        out[np.fromiter(known, dtype=np.intp, count=len(known))] = when.asi8
+    return out
+
+
+def _release(members: Members, created: npt.NDArray[np.int64], index: pd.Index) -> pd.Series:
+    """A product's release: the earliest creation time of its artifacts (NaT if none known)."""
+    stamps = created[members.artifact]
+    dated = stamps != NAT
+    earliest = np.full(members.size, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(earliest, members.product[dated], stamps[dated])
+    earliest[earliest == np.iinfo(np.int64).max] = NAT
+    return pd.Series(earliest.view("datetime64[ns]"), index=index).dt.tz_localize("UTC")
+
+
+def _aggregation(methodology: Methodology, signal: str) -> Aggregation:
+    """The signal's aggregation over a product's artifacts (the methodology's, else the
+    catalogue's); validated when the methodology was read."""
+    how: str = SIGNALS[signal].aggregate or "sum"
+    for cat in ("model", "corpus", "community"):
+        conf = {s.name: s for s in methodology.categories[cat].signals}
+        if signal in conf and conf[signal].aggregate:
+            how = conf[signal].aggregate or how
+    return how  # type: ignore[return-value]
+
+
+def _growth(
+    history: pd.DataFrame,
+    members: Members,
+    metric: str,
+    window: tuple[pd.Timestamp, pd.Timestamp],
+    created: npt.NDArray[np.int64],
+    segments: Segments | None,
+) -> FloatArray:
+    """`window_gain` per product in code order (NaN where no artifact has the metric)."""
+    start, end = window
+    found = window_values(history, metric, start, end, segments)
+    if found is None:
+        return np.full(members.size, np.nan)
+    artifacts, last, before, first_inside = found
+    codes = members.codes(artifacts)
+    known = codes >= 0
+    born_inside = np.zeros(len(codes), dtype=bool)
+    born_inside[known] = created[codes[known]] >= start.value  # NaT is never inside
+    size = len(members.names)
+    values, present = np.full(size, np.nan), np.zeros(size, dtype=bool)
+    values[codes[known]] = gains(last, before, first_inside, born_inside)[known]
+    present[codes[known]] = True
+    return members.per_product(values, present, "sum")
 
 
 def derive_signals(
@@ -290,71 +369,55 @@ def derive_signals(
     segments: Segments | None = None,
 ) -> SignalTable:
     products = sorted(inputs.products, key=lambda p: p.id)
-    index = pd.Index([p.id for p in products], name="product_id", dtype=object)
+    ids = [p.id for p in products]
+    index = pd.Index(ids, name="product_id", dtype=object)
     category = pd.Series([p.category for p in products], index=index, dtype=object)
     membership = membership_frame(inputs) if membership is None else membership
     latest = latest_values(history, segments) if latest is None else latest
     edges = edges_frame(inputs.edges, inputs.as_of)
-    created = _created(inputs)
-    figures = ProductFigures(membership, latest)
-    raw = pd.DataFrame(index=index)
-
-    def agg(signal: str, default_how: str | None = None) -> pd.Series:
-        spec = SIGNALS[signal]
-        how = default_how or spec.aggregate or "sum"
-        for cat in ("model", "corpus", "community"):
-            conf = {s.name: s for s in methodology.categories[cat].signals}
-            if signal in conf and conf[signal].aggregate:
-                how = conf[signal].aggregate or how
-        assert spec.metric is not None
-        return figures.get(spec.metric, how)  # type: ignore[arg-type]
-
+    hosting = edges[edges["relation"] == "hosts_code"]
+    members = Members.of(ids, membership, hosting["source"])
+    created = _created_at(inputs, members)
+    figures = MemberFigures(members, latest)
+    columns: dict[str, FloatArray] = {}
     for name, spec in SIGNALS.items():
         if spec.metric is not None and name != "code_stars":
-            raw[name] = agg(name).reindex(index)
+            columns[name] = figures.get(spec.metric, _aggregation(methodology, name))
 
     window = methodology.award_window
     start = _ts(datetime(window.start.year, window.start.month, window.start.day, tzinfo=UTC))
     end_of_window = _ts(
         datetime(window.end.year, window.end.month, window.end.day, 23, 59, 59, tzinfo=UTC)
     )
-    end = min(end_of_window, _ts(inputs.as_of))
-    raw["downloads_growth"] = window_gain(
-        history, membership, Metric.DOWNLOADS_ALL_TIME, start, end, created, segments
-    ).reindex(index)
-    raw["stars_growth"] = window_gain(
-        history, membership, Metric.STARS, start, end, created, segments
-    ).reindex(index)
+    span = (start, min(end_of_window, _ts(inputs.as_of)))
+    columns["downloads_growth"] = _growth(
+        history, members, Metric.DOWNLOADS_ALL_TIME, span, created, segments
+    )
+    columns["stars_growth"] = _growth(history, members, Metric.STARS, span, created, segments)
 
     # owners only matter where there are edges to filter (related_once reads them then)
     owners = owners_frame(inputs, membership) if not edges.empty else None
     rel_weights = dict(methodology.derivative_relation_weights)
-    from_edges = related_once(membership, edges, rel_weights, owners)
+    from_edges = members.place(related_once(membership, edges, rel_weights, owners))
     counted = _derivative_counts(figures, rel_weights)
-    raw["derivatives"] = from_edges.reindex(index).fillna(counted.reindex(index))
+    columns["derivatives"] = np.where(np.isnan(from_edges), counted, from_edges)
 
-    trained = related_once(membership, edges, {"trained_on": 1.0}, None)
+    trained = members.place(related_once(membership, edges, {"trained_on": 1.0}, None))
     trained_obs = figures.get(Metric.MODELS_TRAINED_ON, "sum")
-    raw["models_trained_on"] = trained.reindex(index).fillna(trained_obs.reindex(index))
+    columns["models_trained_on"] = np.where(np.isnan(trained), trained_obs, trained)
 
-    raw["evaluations"] = evaluation_counts(inputs.benchmarks, membership, inputs.as_of).reindex(
-        index
+    columns["evaluations"] = members.place(
+        evaluation_counts(inputs.benchmarks, membership, inputs.as_of)
     )
-    raw["benchmark_score"] = benchmark_scores(
-        inputs.benchmarks, membership, dict(methodology.trust_weights), inputs.as_of
-    ).reindex(index)
-    raw["code_stars"] = _code_stars(
-        membership, edges, latest, agg_how=_code_how(methodology)
-    ).reindex(index)
-
-    params = figures.get(Metric.PARAMETERS, "max").reindex(index)
-    if membership.empty or created.empty:
-        release = pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
-    else:
-        member_created = membership.assign(created=membership["artifact"].map(created))
-        release = pd.to_datetime(
-            member_created.groupby("product_id")["created"].min().reindex(index), utc=True
+    columns["benchmark_score"] = members.place(
+        benchmark_scores(
+            inputs.benchmarks, membership, dict(methodology.trust_weights), inputs.as_of
         )
+    )
+    columns["code_stars"] = _code_stars(members, hosting, figures, _code_how(methodology))
+
+    params = pd.Series(figures.get(Metric.PARAMETERS, "max"), index=index)
+    release = _release(members, created, index)
     age_days = (_ts(inputs.as_of) - release).dt.total_seconds() / 86400.0
     is_model = category == "model"
     cohort = (
@@ -362,42 +425,61 @@ def derive_signals(
     )
     cohort = cohort.where(is_model, None)
     ram = relative_adoption(
-        raw["downloads_all_time"].where(is_model),
+        pd.Series(columns["downloads_all_time"], index=index).where(is_model),
         cohort.where(is_model),
         methodology.cohorts.leaders,
     )
-    raw["relative_adoption"] = ram.where(is_model)
-    raw = raw.loc[:, list(SIGNALS)].astype(float)
+    columns["relative_adoption"] = ram.where(is_model).to_numpy(dtype=float)
+    raw = pd.DataFrame({name: columns[name] for name in SIGNALS}, index=index, dtype=float)
     return SignalTable(raw=raw, category=category, cohort=cohort)
 
 
-def _derivative_counts(figures: ProductFigures, weights: dict[str, float]) -> pd.Series:
+def _derivative_counts(figures: MemberFigures, weights: dict[str, float]) -> FloatArray:
     """Derivative counts observed as figures, for products whose derivatives came without edges."""
     third = figures.get(Metric.DERIVATIVES_THIRD_PARTY, "sum")
     parts = [
         figures.get(metric, "sum") * weights.get(rel, 0.0)
         for rel, metric in DERIVATIVE_COUNT_METRICS.items()
     ]
-    by_relation = pd.concat(parts, axis=1).sum(axis=1, min_count=1) if parts else pd.Series()
-    return third.combine_first(by_relation).astype(float)
+    by_relation = (
+        pd.DataFrame(np.column_stack(parts)).sum(axis=1, min_count=1).to_numpy(dtype=float)
+        if parts
+        else np.full(len(third), np.nan)
+    )
+    return np.where(np.isnan(third), by_relation, third)
 
 
-def _code_how(methodology: Methodology) -> str:
+def _code_how(methodology: Methodology) -> Aggregation:
     for cat in ("model", "corpus"):
         for s in methodology.categories[cat].signals:
             if s.name == "code_stars" and s.aggregate:
-                return s.aggregate
+                return s.aggregate  # type: ignore[return-value]
     return SIGNALS["code_stars"].aggregate or "max"
 
 
 def _code_stars(
-    membership: pd.DataFrame, edges: pd.DataFrame, latest: pd.DataFrame, agg_how: str
-) -> pd.Series:
-    """Stars of a product's code: its own repositories and those hosting its models' code."""
-    own = membership[membership["artifact"].str.startswith("gh:")]
-    hosting = edges[edges["relation"] == "hosts_code"]
-    linked = membership.merge(
-        hosting.rename(columns={"target": "artifact"})[["artifact", "source"]], on="artifact"
-    )[["product_id", "source"]].rename(columns={"source": "artifact"})
-    repos = pd.concat([own, linked]).drop_duplicates()
-    return aggregate_metric(repos, latest, Metric.STARS, agg_how)  # type: ignore[arg-type]
+    members: Members, hosting: pd.DataFrame, figures: MemberFigures, how: Aggregation
+) -> FloatArray:
+    """Stars of a product's code: its own repositories and those hosting its models' code.
+
+    The pairs are the product's own repositories in membership order, then the hosting
+    repositories of its artifacts (membership order, then edge order), each pair once."""
+    is_repo = np.array([n.startswith("gh:") for n in members.names], dtype=bool)
+    own = is_repo[members.artifact]
+    product, artifact = members.product[own], members.artifact[own]
+    if not hosting.empty:
+        sources: dict[int, list[int]] = {}
+        for target, source in zip(
+            members.codes(hosting["target"]), members.codes(hosting["source"]), strict=True
+        ):
+            if target >= 0:
+                sources.setdefault(int(target), []).append(int(source))
+        pairs = dict.fromkeys(zip(product.tolist(), artifact.tolist(), strict=True))
+        for p, a in zip(members.product.tolist(), members.artifact.tolist(), strict=True):
+            for s in sources.get(a, ()):
+                pairs.setdefault((p, s))
+        if pairs:
+            product, artifact = (np.array(c, dtype=np.intp) for c in zip(*pairs, strict=True))
+    values, present = figures.artifact_values(Metric.STARS)
+    rows = present[artifact]
+    return group(product[rows], values[artifact[rows]], how, members.size)
