@@ -53,6 +53,8 @@ def _product_flags(
     for artifact, flag in artifact_flags:
         by_artifact[artifact].append(flag)
     out: dict[str, list[IntegrityFlag]] = defaultdict(list)
+    if not by_artifact:  # nothing flagged: no need to look through the membership
+        return out
     flagged = membership[membership["artifact"].isin(list(by_artifact))]
     for product_id, artifact in flagged.itertuples(index=False):
         out[str(product_id)].extend(by_artifact.get(str(artifact), ()))
@@ -116,18 +118,22 @@ def _score_products(
     flags = _product_flags(membership, artifact_flags)
     raw = table.raw
     for category in ("model", "corpus"):
-        ids = table.category.index[table.category == category]
+        # boolean masks, not product-id lookups: the rows of a category in the table's order
+        in_category = (table.category == category).to_numpy(dtype=bool)
         flags_for = ratio_outliers(
-            raw.loc[ids, "likes"],
-            raw.loc[ids, "downloads_30d"],
+            raw.loc[in_category, "likes"],
+            raw.loc[in_category, "downloads_30d"],
             rules.ratio_outlier,
             "likes/30-day downloads",
         )
         for pid, flag in flags_for.items():
             flags[pid].append(flag)
-    ids = table.category.index[table.category == "community"]
+    in_category = (table.category == "community").to_numpy(dtype=bool)
     for pid, flag in ratio_outliers(
-        raw.loc[ids, "stars"], raw.loc[ids, "forks"], rules.ratio_outlier, "stars/forks"
+        raw.loc[in_category, "stars"],
+        raw.loc[in_category, "forks"],
+        rules.ratio_outlier,
+        "stars/forks",
     ).items():
         flags[pid].append(flag)
 
@@ -135,11 +141,12 @@ def _score_products(
     rows: list[ScoreRow] = []
     frames: list[pd.DataFrame] = []
     for category in CATEGORIES:
-        ids = table.category.index[table.category == category]
+        in_category = (table.category == category).to_numpy(dtype=bool)
+        ids = table.category.index[in_category]
         configs = methodology.signals(category)
         names = [s.name for s in configs]
         weights = np.array([s.weight for s in configs], dtype=float)
-        raw_c = raw.loc[ids, names].to_numpy(dtype=float)
+        raw_c = raw.loc[in_category, names].to_numpy(dtype=float)
         normalized = (
             np.column_stack(
                 [apply_transform(raw_c[:, j], s.transform) for j, s in enumerate(configs)]
@@ -169,14 +176,14 @@ def _score_products(
         made = _score_rows(
             category,
             methodology.version,
-            [str(pid) for pid in ids],
+            [str(pid) for pid in ids.tolist()],
             configs,
             raw_c,
             normalized,
             totals,
             point,
             intervals,
-            [None if pd.isna(c) else str(c) for c in table.cohort.reindex(ids)],
+            [None if pd.isna(c) else str(c) for c in table.cohort[in_category].tolist()],
             flags,
         )
         # categories come in CATEGORIES order: a stable sort by rank within each is the order
@@ -213,49 +220,41 @@ def _score_rows(
     flags: Mapping[str, list[IntegrityFlag]],
 ) -> list[ScoreRow]:
     """One ScoreRow per product, from plain Python lists: per-element numpy access is what would
-    cost at 100,000 products × 14 signals."""
+    cost at 100,000 products × 14 signals. Contributions are made a signal at a time (one list
+    per signal over the products), and zipping those lists gives each product its tuple."""
     present = ~np.isnan(normalized)
-    raw_given = np.where(present & ~np.isnan(raw_c), raw_c, np.nan).tolist()
-    norm = normalized.tolist()
-    effective = totals.effective_weights.tolist()
-    contribution = totals.contributions.tolist()
-    # a missing signal's contribution is the same for every product (weight 0, contribution 0):
-    # one shared object per signal instead of one per product
-    signals = [
-        (s.name, s.weight, SignalContribution(s.name, None, None, s.weight, 0.0, 0.0))
-        for s in configs
+    raw_given = np.where(present & ~np.isnan(raw_c), raw_c, np.nan)
+    columns = [
+        _signal_contributions(
+            s,
+            raw_given[:, j],
+            normalized[:, j],
+            totals.effective_weights[:, j],
+            totals.contributions[:, j],
+        )
+        for j, s in enumerate(configs)
     ]
-    no_flags: list[IntegrityFlag] = []
+    contributions = zip(*columns, strict=True) if columns else (() for _ in ids)
+    flagged = {pid: tuple(sorted(found, key=_flag_key)) for pid, found in flags.items() if found}
+    no_flags: tuple[IntegrityFlag, ...] = ()
+    # positional: ScoreRow(product_id, category, methodology_version, total, rank, rank_low,
+    # rank_high, top_n_share, coverage, contributions, flags, cohort)
     return [
         ScoreRow(
-            product_id=pid,
-            category=category,
-            methodology_version=version,
-            total=total,
-            rank=rank,
-            rank_low=low,
-            rank_high=high,
-            top_n_share=share,
-            coverage=coverage,
-            contributions=tuple(
-                absent
-                if n != n
-                else SignalContribution(
-                    signal=name,
-                    raw=None if r != r else r,
-                    normalized=n,
-                    weight=weight,
-                    effective_weight=e,
-                    contribution=c,
-                )
-                for (name, weight, absent), r, n, e, c in zip(
-                    signals, raws, norms, effs, contribs, strict=True
-                )
-            ),
-            flags=tuple(sorted(flags.get(pid, no_flags), key=_flag_key)),
-            cohort=cohort,
+            pid,
+            category,
+            version,
+            total,
+            rank,
+            low,
+            high,
+            share,
+            coverage,
+            contributed,
+            flagged.get(pid, no_flags),
+            cohort,
         )
-        for pid, total, rank, low, high, share, coverage, raws, norms, effs, contribs, cohort in zip(
+        for pid, total, rank, low, high, share, coverage, contributed, cohort in zip(
             ids,
             totals.total.tolist(),
             point.tolist(),
@@ -263,11 +262,33 @@ def _score_rows(
             intervals.high.tolist(),
             np.asarray(intervals.top_n_share, dtype=float).tolist(),
             totals.coverage.tolist(),
-            raw_given,
-            norm,
-            effective,
-            contribution,
+            contributions,
             cohorts,
+            strict=True,
+        )
+    ]
+
+
+def _signal_contributions(
+    signal: SignalConfig,
+    raw: FloatArray,
+    normalized: FloatArray,
+    effective: FloatArray,
+    contribution: FloatArray,
+) -> list[SignalContribution]:
+    """One signal's contribution for every product. A missing signal's contribution is the same
+    for every product (weight 0, contribution 0): one shared object instead of one per product."""
+    name, weight = signal.name, signal.weight
+    absent = SignalContribution(name, None, None, weight, 0.0, 0.0)
+    # positional: SignalContribution(signal, raw, normalized, weight, effective_weight,
+    # contribution); x != x is NaN
+    return [
+        absent if n != n else SignalContribution(name, None if r != r else r, n, weight, e, c)
+        for r, n, e, c in zip(
+            raw.tolist(),
+            normalized.tolist(),
+            effective.tolist(),
+            contribution.tolist(),
             strict=True,
         )
     ]

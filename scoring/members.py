@@ -58,6 +58,8 @@ class Members:
 
     def codes(self, names: Iterable[object]) -> IntArray:
         """Artifact codes of the given artifact ids, -1 for artifacts the run does not name."""
+        if isinstance(names, pd.Series | pd.Index):  # plain strings: iterating arrow text is slow
+            names = names.to_numpy(dtype=object).tolist()
         get = self.code_of.get
         return np.array([get(str(n), -1) for n in names], dtype=np.intp)
 

@@ -54,9 +54,10 @@ def _ts(value: datetime) -> pd.Timestamp:
 
 
 def membership_frame(inputs: ScoringInputs) -> pd.DataFrame:
-    rows = [(p.id, str(a)) for p in inputs.products for a in inputs.members.get(p.id, ())]
-    frame = pd.DataFrame(rows, columns=["product_id", "artifact"], dtype=object)
-    return frame.drop_duplicates().reset_index(drop=True)
+    members = inputs.members
+    # distinct pairs in first-seen order (as drop_duplicates keeps them), without hashing frames
+    rows = dict.fromkeys((p.id, str(a)) for p in inputs.products for a in members.get(p.id, ()))
+    return pd.DataFrame(list(rows), columns=["product_id", "artifact"], dtype=object)
 
 
 def owners_frame(inputs: ScoringInputs, membership: pd.DataFrame) -> pd.DataFrame:
