@@ -309,10 +309,12 @@ def collect(
 
     Hugging Face and GitHub read only the registry: they collect side by side. OpenDigger and the
     benchmarks read the store's tracked artifacts, which the first two write: they collect after
-    them, side by side too. Results are appended by this thread once every source of the step is
-    done, in the order asked: on SQLite a large append would otherwise hold the write lock while
-    the other source's conditional-request cache waits for it (and may give up). A stop request
-    ends every running source at its next artifact, and no later source starts.
+    them, side by side too. Results are appended by this thread in the order asked, each as soon
+    as its source and those asked before it are done, while the later ones may still collect
+    (Hugging Face's append overlaps GitHub's requests). Their conditional-request answers are
+    written in batches of 500 (`BufferedResponseCache`), so on SQLite a batch waits for an
+    append's write lock once, for seconds, well within the busy timeout. A stop request ends every
+    running source at its next artifact, and no later source starts.
     """
     store = store or open_configured_store(settings)
     registry = registry or load_registry(settings.registry_path)
@@ -344,16 +346,15 @@ def collect(
                 done[i] = begun
             else:
                 started[i] = begun
-        collected: dict[int, CollectionResult | Exception] = {}
-        if started:
-            with ThreadPoolExecutor(len(started), thread_name_prefix="collect") as pool:
-                futures = {i: pool.submit(_collect_started, s) for i, s in started.items()}
-                collected = {i: future.result() for i, future in futures.items()}
-        for i in step:
-            if i in started:
-                done[i] = _finish_source(store, started[i], collected[i])
-            if progress:
-                progress.source_finished(done[i])
+        with ThreadPoolExecutor(max(len(started), 1), thread_name_prefix="collect") as pool:
+            futures = {i: pool.submit(_collect_started, s) for i, s in started.items()}
+            for i in step:
+                if i in started:
+                    # appended as soon as it and those asked before it are done, while the
+                    # later ones may still collect
+                    done[i] = _finish_source(store, started[i], futures[i].result())
+                if progress:
+                    progress.source_finished(done[i])
         if any(done[i].status == "interrupted" for i in step):
             break
     return [done[i] for i in sorted(done)]
