@@ -1,0 +1,84 @@
+"""Figures per product by integer codes: the same numbers as a join and group-by on the strings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scoring.catalogue import Aggregation
+from scoring.members import MemberFigures, Members, group
+from scoring.signals import rows_up_to
+
+IDS = ["p-a", "p-b", "p-c", "p-d"]  # sorted: codes 0..3
+
+
+def _membership(pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(pairs, columns=["product_id", "artifact"], dtype=object)
+
+
+def _by_strings(membership: pd.DataFrame, latest: pd.DataFrame, metric: str, how: str) -> pd.Series:
+    """The reference: join on artifact text, group by product-id text, reindex on the ids."""
+    values = latest.loc[latest["metric"] == metric, ["artifact", "value"]]
+    joined = membership.merge(values, on="artifact", how="inner")
+    found = joined.groupby("product_id")["value"].agg(how).astype(float)
+    return found.reindex(pd.Index(IDS, name="product_id"))
+
+
+@pytest.mark.parametrize("how", ["sum", "max", "median"])
+def test_member_figures_equal_a_join_and_group_by_on_strings(how: Aggregation) -> None:
+    # p-a has three artifacts (one shared with p-b), p-c one whose figure is NaN, p-d none
+    membership = _membership(
+        [
+            ("p-b", "hf:model:x/2"),
+            ("p-a", "hf:model:x/3"),
+            ("p-a", "hf:model:x/1"),
+            ("p-c", "hf:model:x/4"),
+            ("p-a", "hf:model:x/2"),
+            ("p-d", "hf:model:x/9"),
+        ]
+    )
+    latest = pd.DataFrame(
+        {
+            "artifact": ["hf:model:x/1", "hf:model:x/2", "hf:model:x/3", "hf:model:x/4", "gh:o/r"],
+            "metric": ["likes", "likes", "likes", "likes", "likes"],
+            "value": [0.1, 0.2, 0.7, np.nan, 5.0],
+        }
+    )
+    figures = MemberFigures(Members.of(IDS, membership), latest)
+    expected = _by_strings(membership, latest, "likes", how).to_numpy()
+    got = figures.get("likes", how)
+    assert np.array_equal(got, expected, equal_nan=True)
+    assert np.isnan(figures.get("downloads_30d", how)).all()  # a figure nobody has: absent
+
+
+def test_one_row_per_product_keeps_the_group_sums_zeros() -> None:
+    # a lone NaN sums to 0 and -0.0 to 0.0, as pandas' group sums do
+    values = np.array([np.nan, -0.0, 3.5])
+    codes = np.array([2, 0, 1], dtype=np.intp)
+    expected = pd.Series(values).groupby(codes).sum().reindex(range(4)).to_numpy()
+    got = group(codes, values, "sum", 4)
+    assert np.array_equal(got, expected, equal_nan=True)
+    assert not np.signbit(got[0])
+    assert np.isnan(group(codes, values, "max", 4)[2])
+
+
+def test_place_puts_a_figure_by_product_id_in_code_order() -> None:
+    members = Members.of(IDS, _membership([("p-a", "gh:o/a")]))
+    placed = members.place(pd.Series([2.0, 5.0, 9.0], index=["p-d", "p-b", "not-a-product"]))
+    assert np.array_equal(placed, [np.nan, 5.0, np.nan, 2.0], equal_nan=True)
+    assert np.isnan(members.place(pd.Series(dtype=float))).all()
+
+
+def test_rows_up_to_counts_like_a_search_in_each_series() -> None:
+    rng = np.random.default_rng(4)
+    lengths = rng.integers(0, 40, 300)  # some series empty
+    stamps = np.concatenate([np.sort(rng.integers(0, 50, n)) for n in lengths]).astype(np.int64)
+    stop = np.cumsum(lengths).astype(np.intp)
+    first = (stop - lengths).astype(np.intp)
+    for instant in (-1, 0, 17, 25, 49, 60):
+        expected = [
+            int(np.searchsorted(stamps[a:b], instant, side="right"))
+            for a, b in zip(first, stop, strict=True)
+        ]
+        assert rows_up_to(stamps, first, stop, instant).tolist() == expected
