@@ -310,17 +310,39 @@ def _contributions(configs, raw_row, norm_row, totals, i) -> tuple[SignalContrib
 
 def _signal_frame(ids, category, configs, raw_c, normalized) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     n, s = raw_c.shape
+    if n * s == 0:
+        return pd.DataFrame(
+            {
+                "product_id": np.repeat(np.asarray(ids, dtype=object), s),
+                "category": category,
+                "signal": np.tile(np.array([c.name for c in configs], dtype=object), n),
+                "group": np.tile(np.array([c.group for c in configs], dtype=object), n),
+                "raw": raw_c.reshape(-1),
+                "normalized": normalized.reshape(-1),
+                "weight": np.tile(np.array([c.weight for c in configs]), n),
+            }
+        )
+    each_product = np.repeat(np.arange(n), s)
+    each_signal = np.tile(np.arange(s), n)
     return pd.DataFrame(
         {
-            "product_id": np.repeat(np.asarray(ids, dtype=object), s),
-            "category": category,
-            "signal": np.tile(np.array([c.name for c in configs], dtype=object), n),
-            "group": np.tile(np.array([c.group for c in configs], dtype=object), n),
+            "product_id": _text(list(ids), each_product),
+            "category": _text([category], np.zeros(n * s, dtype=np.intp)),
+            "signal": _text([c.name for c in configs], each_signal),
+            "group": _text([c.group for c in configs], each_signal),
             "raw": raw_c.reshape(-1),
             "normalized": normalized.reshape(-1),
             "weight": np.tile(np.array([c.weight for c in configs]), n),
         }
     )
+
+
+def _text(values: list[str], positions: IntArray) -> pd.Series:
+    """A text column of the values at the given positions: the column type is inferred from the
+    distinct values and they are converted once, then taken (converting each of a million
+    repeated Python strings is what would cost)."""
+    column = pd.Series(np.asarray(values, dtype=object)).take(positions)
+    return column.reset_index(drop=True)
 
 
 def what_if(result: ScoringResult, weights: Mapping[str, Mapping[str, float]]) -> list[ScoreRow]:
