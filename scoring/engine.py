@@ -287,6 +287,19 @@ def _signal_contributions(
     for every product (weight 0, contribution 0): one shared object instead of one per product."""
     name, weight = signal.name, signal.weight
     absent = SignalContribution(name, None, None, weight, 0.0, 0.0)
+    given = np.flatnonzero(~np.isnan(normalized))
+    if given.size < len(normalized) // 2:  # mostly missing: make only the present ones
+        made = [absent] * len(normalized)
+        for i, r, n, e, c in zip(
+            given.tolist(),
+            raw[given].tolist(),
+            normalized[given].tolist(),
+            effective[given].tolist(),
+            contribution[given].tolist(),
+            strict=True,
+        ):
+            made[i] = SignalContribution(name, None if r != r else r, n, weight, e, c)
+        return made
     # positional: SignalContribution(signal, raw, normalized, weight, effective_weight,
     # contribution); x != x is NaN
     return [

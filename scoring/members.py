@@ -36,7 +36,7 @@ class Members:
         """Codes of the membership's rows; `others` are artifacts outside the membership that
         figures will be looked up for (they get codes after the members')."""
         product_code = {pid: k for k, pid in enumerate(ids)}
-        member_names = [str(a) for a in membership["artifact"]]
+        member_names = [str(a) for a in membership["artifact"].tolist()]
         code_of = dict.fromkeys(member_names, 0)
         code_of.update(dict.fromkeys(others, 0))
         for k, name in enumerate(code_of):
@@ -44,7 +44,7 @@ class Members:
         return cls(
             ids=ids,
             product=np.array(
-                [product_code[str(p)] for p in membership["product_id"]], dtype=np.intp
+                [product_code[str(p)] for p in membership["product_id"].tolist()], dtype=np.intp
             ),
             artifact=np.array([code_of[a] for a in member_names], dtype=np.intp),
             names=list(code_of),

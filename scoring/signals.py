@@ -57,7 +57,8 @@ def membership_frame(inputs: ScoringInputs) -> pd.DataFrame:
     members = inputs.members
     # distinct pairs in first-seen order (as drop_duplicates keeps them), without hashing frames
     rows = dict.fromkeys((p.id, str(a)) for p in inputs.products for a in members.get(p.id, ()))
-    return pd.DataFrame(list(rows), columns=["product_id", "artifact"], dtype=object)
+    product_ids, artifacts = (list(c) for c in zip(*rows, strict=True)) if rows else ([], [])
+    return pd.DataFrame({"product_id": product_ids, "artifact": artifacts}, dtype=object)
 
 
 def owners_frame(inputs: ScoringInputs, membership: pd.DataFrame) -> pd.DataFrame:
