@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
 
+import scoring.inputs as inputs_module
 from scoring.catalogue import Aggregation
 from scoring.members import MemberFigures, Members, group
 from scoring.signals import rows_up_to
@@ -82,3 +85,36 @@ def test_rows_up_to_counts_like_a_search_in_each_series() -> None:
             for a, b in zip(first, stop, strict=True)
         ]
         assert rows_up_to(stamps, first, stop, instant).tolist() == expected
+
+
+def _ordered_reference(
+    first: np.ndarray, second: np.ndarray, stamps: np.ndarray
+) -> list[int] | None:
+    rows = list(zip(first.tolist(), second.tolist(), stamps.tolist(), strict=True))
+    if any(b < a for a, b in itertools.pairwise(rows)):
+        return None
+    return [i for i in range(len(rows)) if i == len(rows) - 1 or rows[i][:2] != rows[i + 1][:2]]
+
+
+@pytest.mark.parametrize("chunk", [3, 7, 1 << 20])
+def test_ordered_ends_finds_runs_and_refuses_any_disorder(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inputs_module, "CHUNK", chunk)
+    rng = np.random.default_rng(8)
+    for trial in range(200):
+        n = int(rng.integers(0, 30))
+        first = np.sort(rng.integers(0, 4, n)).astype(np.int32)
+        second = rng.integers(0, 3, n).astype(np.int8)
+        stamps = rng.integers(0, 5, n).astype(np.int64)
+        order = np.lexsort((stamps, second, first))
+        if trial % 2 == 0:  # half in order, half as drawn (mostly out of order)
+            first, second, stamps = first[order], second[order], stamps[order]
+        if trial % 5 == 1 and n > 1:  # in order but for one swapped pair of rows
+            first, second, stamps = first[order], second[order], stamps[order]
+            i = int(rng.integers(0, n - 1))
+            for column in (first, second, stamps):
+                column[[i, i + 1]] = column[[i + 1, i]]
+        found = inputs_module._ordered_ends(first, second, stamps)
+        expected = _ordered_reference(first, second, stamps)
+        assert (None if found is None else found.tolist()) == expected
