@@ -93,8 +93,16 @@ def labels(column: pd.Series) -> pd.Series:
 
 def _has_missing(column: pd.Series) -> bool:
     """Whether a categorical column has a missing value (code -1), by one reduction."""
-    codes = np.asarray(column.cat.codes)
+    codes = _category_codes(column)
     return bool(len(codes)) and int(codes.min()) < 0
+
+
+def _category_codes(column: pd.Series) -> npt.NDArray[np.integer[Any]]:
+    """A categorical column's codes as they are stored (`.cat.codes` would copy every row)."""
+    array = column.array
+    assert isinstance(array, pd.Categorical)
+    codes: npt.NDArray[np.integer[Any]] = array.codes
+    return codes
 
 
 def label_codes(column: pd.Series) -> tuple[npt.NDArray[np.int64], pd.Index]:
@@ -111,7 +119,7 @@ def own_codes(column: pd.Series) -> tuple[npt.NDArray[np.integer[Any]], pd.Index
         and column.cat.categories.is_monotonic_increasing
         and not _has_missing(column)
     ):
-        return np.asarray(column.cat.codes), column.cat.categories
+        return _category_codes(column), column.cat.categories
     found, names = pd.factorize(column.astype(str), sort=True)
     return found.astype(np.int64), pd.Index(names)
 
