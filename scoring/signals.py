@@ -322,13 +322,14 @@ def _created_at(inputs: ScoringInputs, members: Members) -> npt.NDArray[np.int64
     """Creation time (UTC nanoseconds) by artifact code; NaT where unknown. Naive times are UTC,
     aware ones converted; an artifact named twice keeps its last record's time."""
     out = np.full(len(members.names), NAT, dtype=np.int64)
-    code_of = members.code_of
-    known: dict[int, datetime] = {}
-    for a, r in inputs.artifacts.items():
-        if r.created_at is not None:
-            code = code_of.get(str(a))
-            if code is not None:
-                known[code] = r.created_at
+    get = members.code_of.get
+    # later records overwrite earlier ones, as they did by name; -1 gathers the unnamed ones
+    known = {
+        get(str(a), -1): r.created_at
+        for a, r in inputs.artifacts.items()
+        if r.created_at is not None
+    }
+    known.pop(-1, None)
     if known:
         when = pd.to_datetime(list(known.values()), utc=True).as_unit("ns")
         out[np.fromiter(known, dtype=np.intp, count=len(known))] = when.asi8
