@@ -58,9 +58,15 @@ class Members:
 
     def codes(self, names: Iterable[object]) -> IntArray:
         """Artifact codes of the given artifact ids, -1 for artifacts the run does not name."""
-        if isinstance(names, pd.Series | pd.Index):  # plain strings: iterating arrow text is slow
-            names = names.to_numpy(dtype=object).tolist()
         get = self.code_of.get
+        if isinstance(names, pd.Series | pd.Index):
+            # each distinct name looked up once (an artifact has a latest value per metric);
+            # a missing name (factorized as -1) takes the -1 appended last
+            found, distinct = pd.factorize(names)
+            looked_up = [get(str(n), -1) for n in np.asarray(distinct, dtype=object).tolist()]
+            lookup = np.array([*looked_up, -1], dtype=np.intp)
+            coded: IntArray = lookup[found]
+            return coded
         return np.array([get(str(n), -1) for n in names], dtype=np.intp)
 
     def place(self, by_product: pd.Series) -> FloatArray:

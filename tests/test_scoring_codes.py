@@ -118,3 +118,12 @@ def test_ordered_ends_finds_runs_and_refuses_any_disorder(
         found = inputs_module._ordered_ends(first, second, stamps)
         expected = _ordered_reference(first, second, stamps)
         assert (None if found is None else found.tolist()) == expected
+
+
+def test_artifact_codes_of_repeated_unknown_and_missing_names() -> None:
+    members = Members.of(IDS, _membership([("p-a", "gh:o/a"), ("p-b", "gh:o/b")]))
+    names = ["gh:o/b", "gh:o/x", None, "gh:o/a", "gh:o/b"]
+    expected = [1, -1, -1, 0, 1]
+    assert members.codes(pd.Series(names, dtype=str)).tolist() == expected
+    assert members.codes(names).tolist() == expected
+    assert members.codes(pd.Index(["gh:o/a"])).tolist() == [0]
