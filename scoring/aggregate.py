@@ -1,4 +1,5 @@
-"""From artifacts to products: sums and maxima of latest values, and relations counted once."""
+"""Latest values per artifact and metric, and relations counted once per product (the sums and
+maxima of figures per product are in `scoring.members`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from scoring.catalogue import Aggregation
 from scoring.inputs import (
     Segments,
     group_ends,
@@ -49,35 +49,6 @@ def latest_values(history: pd.DataFrame, segments: Segments | None = None) -> pd
             "value": history["value"].to_numpy(dtype=float)[picked],
         }
     )
-
-
-def aggregate_metric(
-    membership: pd.DataFrame, latest: pd.DataFrame, metric: str, how: Aggregation
-) -> pd.Series:
-    """One metric per product, aggregated over its artifacts; products without it are absent."""
-    values = latest.loc[latest["metric"] == metric, ["artifact", "value"]]
-    joined = membership.merge(values, on="artifact", how="inner")
-    if joined.empty:
-        return pd.Series(dtype=float)
-    return joined.groupby("product_id")["value"].agg(how).astype(float)
-
-
-class ProductFigures:
-    """Every metric of every product aggregated each way, from one join (for speed at scale)."""
-
-    def __init__(self, membership: pd.DataFrame, latest: pd.DataFrame) -> None:
-        joined = membership.merge(latest, on="artifact", how="inner")
-        self._grouped = joined.groupby(["metric", "product_id"])["value"]
-        self._tables: dict[str, pd.Series] = {}
-        self._metrics = set(joined["metric"].unique())
-
-    def get(self, metric: str, how: Aggregation) -> pd.Series:
-        """One metric per product; products without it are absent."""
-        if metric not in self._metrics:
-            return pd.Series(dtype=float)
-        if how not in self._tables:
-            self._tables[how] = self._grouped.agg(how).astype(float)
-        return self._tables[how].xs(metric, level="metric")
 
 
 def related_once(
