@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, inspect, text
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
+from dashboard.i18n import catalogue
 from ossimpact.cli import app
 from ossimpact.sandbox.faults import Fault, FaultPlan
 from ossimpact.sandbox.github import make_github_app
@@ -224,6 +225,10 @@ def _dashboard_texts() -> str:
         seen += _element_texts(at)
     at.switch_page("sections/product.py")
     at.session_state["product"] = "hostile-product"
+    at.run()
+    seen += _element_texts(at)
+    # The artifacts and their descriptions are in their own tab, built only when it is open.
+    at.session_state["product_tab"] = catalogue("zh")["product.tab_artifacts"]
     at.run()
     seen += _element_texts(at)
     hostile_markdown = [m.value for m in at.markdown if "<script" in m.value.lower()]
