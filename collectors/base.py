@@ -68,6 +68,13 @@ class BulkResponseCache(Protocol):
     def store_cached_responses(self, responses: Sequence[CachedResponse]) -> None: ...
 
 
+@runtime_checkable
+class ListedResponseCache(Protocol):
+    """A ResponseCache that can list the URLs it holds answers for (the store), in one read."""
+
+    def cached_response_urls(self) -> set[str]: ...
+
+
 class BufferedResponseCache:
     """Answers for conditional requests held in memory and written to the inner cache in batches.
 
@@ -76,6 +83,11 @@ class BufferedResponseCache:
     then the inner cache. `flush` (every `batch` answers, and once more by the pipeline when the
     source's run ends) writes them in one transaction. An answer lost with a killed run costs the
     next run one full answer instead of a 304, nothing else: the cache is no evidence.
+
+    When the inner cache can list its URLs, they are read once, on the first look-up: a URL it
+    does not hold is answered "not cached" without a database round trip per request. The
+    pipeline's refresh lock keeps other writers of the cache away while a source runs.
+    A thread that fills a batch while another thread is writing one does not wait for it.
     """
 
     def __init__(self, inner: ResponseCache, *, batch: int = 500) -> None:
@@ -84,11 +96,29 @@ class BufferedResponseCache:
         self._pending: dict[str, CachedResponse] = {}
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
+        self._listed = isinstance(inner, ListedResponseCache)
+        self._known: set[str] | None = None  # URLs the inner cache holds, once listed
+        self._written: set[str] = set()  # URLs flushed by this buffer
 
     def cached_response(self, url: str) -> CachedResponse | None:
         with self._lock:
             found = self._pending.get(url)
-        return found if found is not None else self._inner.cached_response(url)
+            known = self._known
+        if found is not None:
+            return found
+        if known is None and self._listed:
+            known = self._list_inner()
+        if known is not None and url not in known:
+            return None
+        return self._inner.cached_response(url)
+
+    def _list_inner(self) -> set[str]:
+        assert isinstance(self._inner, ListedResponseCache)
+        listed = self._inner.cached_response_urls()
+        with self._lock:
+            if self._known is None:
+                self._known = listed | self._written
+            return self._known
 
     def store_cached_response(
         self, url: str, etag: str | None, last_modified: str | None, body: bytes
@@ -97,11 +127,16 @@ class BufferedResponseCache:
             self._pending[url] = CachedResponse(url, etag, last_modified, body, utcnow())
             full = len(self._pending) >= self._batch
         if full:
-            self.flush()
+            self.flush(wait=False)
 
-    def flush(self) -> int:
-        """Write the buffered answers to the inner cache; how many were written."""
-        with self._flush_lock:
+    def flush(self, *, wait: bool = True) -> int:
+        """Write the buffered answers to the inner cache; how many were written.
+
+        With `wait=False`, nothing is written (0) when another thread is writing a batch already.
+        """
+        if not self._flush_lock.acquire(blocking=wait):
+            return 0
+        try:
             with self._lock:
                 pending = list(self._pending.values())
             if not pending:
@@ -114,8 +149,13 @@ class BufferedResponseCache:
                         answer.url, answer.etag, answer.last_modified, answer.body
                     )
             with self._lock:
+                self._written.update(answer.url for answer in pending)
+                if self._known is not None:
+                    self._known.update(answer.url for answer in pending)
                 # keep what arrived meanwhile (or was answered again) for the next flush
                 for answer in pending:
                     if self._pending.get(answer.url) is answer:
                         del self._pending[answer.url]
             return len(pending)
+        finally:
+            self._flush_lock.release()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collectors.base import BufferedResponseCache, MemoryResponseCache
+from ossimpact.domain import CachedResponse
 from ossimpact.store import Store
 
 
@@ -48,3 +49,45 @@ def test_a_full_batch_is_written_without_waiting_for_the_end() -> None:
     cache.store_cached_response("u2", None, "Tue", b"b")
     assert [inner.cached_response(f"u{p}") is not None for p in range(3)] == [True] * 3
     assert cache.flush() == 0
+
+
+class _CountingListedCache(MemoryResponseCache):
+    """A listed inner cache that counts how often it is asked for one answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lookups: list[str] = []
+        self.listings = 0
+
+    def cached_response(self, url: str) -> CachedResponse | None:
+        self.lookups.append(url)
+        return super().cached_response(url)
+
+    def cached_response_urls(self) -> set[str]:
+        self.listings += 1
+        return set(self._entries)
+
+
+def test_urls_the_inner_cache_does_not_hold_are_answered_without_asking_it() -> None:
+    inner = _CountingListedCache()
+    inner.store_cached_response("https://api.test/old", '"e1"', None, b"old")
+    cache = BufferedResponseCache(inner, batch=2)
+    assert cache.cached_response("https://api.test/new") is None
+    old = cache.cached_response("https://api.test/old")
+    assert old is not None
+    assert old.body == b"old"
+    assert inner.lookups == ["https://api.test/old"]
+    assert inner.listings == 1
+    cache.store_cached_response("https://api.test/a", '"a"', None, b"a")
+    cache.store_cached_response("https://api.test/b", '"b"', None, b"b")  # a full batch: written
+    flushed = cache.cached_response("https://api.test/a")
+    assert flushed is not None
+    assert flushed.body == b"a"
+    assert inner.lookups[-1] == "https://api.test/a"
+    assert inner.listings == 1
+
+
+def test_the_store_lists_the_urls_it_holds_answers_for(store: Store) -> None:
+    assert store.cached_response_urls() == set()
+    store.store_cached_response("https://api.test/x?page=2", '"x"', None, b"x")
+    assert store.cached_response_urls() == {"https://api.test/x?page=2"}

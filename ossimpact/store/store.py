@@ -403,6 +403,11 @@ class Store:
             return None
         return CachedResponse(row.url, row.etag, row.last_modified, bytes(row.body), row.fetched_at)
 
+    def cached_response_urls(self) -> set[str]:
+        """Every URL with a cached answer, in one read (a collector's buffer asks once per run)."""
+        with self.engine.connect() as connection:
+            return set(connection.execute(select(http_cache.c.url)).scalars())
+
     def store_cached_response(
         self, url: str, etag: str | None, last_modified: str | None, body: bytes
     ) -> None:
