@@ -8,6 +8,7 @@ others intact.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -295,3 +296,24 @@ def test_a_stop_before_the_start_collects_nothing(
     assert outcomes == []
     assert built == {}
     assert [r for r in store.runs() if r.kind == "collect"] == []
+
+
+def test_garbage_collection_is_rarer_during_a_refresh_and_as_before_after_it(
+    settings: Settings, store: Store, registry: Registry
+) -> None:
+    before = gc.get_threshold()
+    seen: list[tuple[tuple[int, ...], int]] = []
+
+    def hub(
+        _handles: Sequence[str], _explicit: Sequence[ArtifactId], _p: Progress
+    ) -> CollectionResult:
+        seen.append((gc.get_threshold(), gc.get_freeze_count()))
+        raise RuntimeError("a collector bug")  # a failed source restores them too
+
+    outcomes, _built = run(settings, store, registry, {"huggingface": hub}, ["huggingface"])
+    assert [o.status for o in outcomes] == ["failed"]
+    ((during, frozen),) = seen
+    assert during[0] >= 50_000
+    assert frozen > 0  # objects older than the refresh are left out of its collections
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
