@@ -15,8 +15,8 @@ from pathlib import Path
 
 from benchmarks.context import BenchContext
 from benchmarks.results import Figure
+from dashboard.launch import CHROMIUM, CHROMIUM_ARGS, serving
 
-CHROMIUM = "/usr/lib/chromium/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 LEADERBOARD_TARGET = 2.0
 PRODUCT_TARGET = 1.0
@@ -26,8 +26,6 @@ READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 @contextmanager
 def dashboard_server(database_url: str) -> Iterator[str]:
-    from dashboard.launch import serving
-
     with serving(database_url, timeout=120) as base:
         yield base
 
@@ -53,14 +51,7 @@ def _timings(base: str, product_id: str) -> tuple[list[float], list[float]]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=[
-                "--disable-dev-shm-usage",
-                "--disable-gpu",
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
+            args=list(CHROMIUM_ARGS),
         )
         try:
             context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})

@@ -8,17 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-
-def _number(value: float | None) -> str:
-    if value is None:
-        return "—"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:.1f}"
-    if abs(value) >= 0.1:
-        return f"{value:.2f}"
-    return f"{value:.4f}"
+from benchmarks.results import number
 
 
 def markdown(payloads: list[dict[str, Any]]) -> str:
@@ -30,12 +20,12 @@ def markdown(payloads: list[dict[str, Any]]) -> str:
         for f in payload["figures"]:
             met = "—" if f["met"] is None else ("yes" if f["met"] else "**no**")
             baseline = (
-                f"{_number(f['baseline'])} ({f['baseline_label']})"
+                f"{number(f['baseline'])} ({f['baseline_label']})"
                 if f["baseline"] is not None
                 else "—"
             )
             ratio = f"{f['ratio']:.1f}×" if f.get("ratio") is not None else "—"
-            measured = f"{_number(f['measured'])} {f['unit']}".strip()
+            measured = f"{number(f['measured'])} {f['unit']}".strip()
             lines.append(
                 f"| {f['target_id']} | {f['name']} | {measured} | {baseline} | {ratio} | "
                 f"{f['target'] or '—'} | {met} |"

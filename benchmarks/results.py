@@ -42,7 +42,8 @@ class Figure:
         return numerator / divisor if divisor else None
 
 
-def _number(value: float | None) -> str:
+def number(value: float | None) -> str:
+    """A figure as the tables print it (the terminal's and the README's)."""
     if value is None:
         return "—"
     if value == 0:
@@ -66,8 +67,8 @@ def render_table(figures: list[Figure], console: Console) -> None:
         table.add_row(
             figure.target_id,
             figure.name,
-            f"{_number(figure.measured)} {figure.unit}".strip(),
-            _number(figure.baseline)
+            f"{number(figure.measured)} {figure.unit}".strip(),
+            number(figure.baseline)
             + (f" ({figure.baseline_label})" if figure.baseline_label else "")
             if figure.baseline is not None
             else "—",

@@ -14,6 +14,17 @@ from pathlib import Path
 import httpx
 
 APP = Path(__file__).resolve().parent / "app.py"
+# Debian's Chromium (scripts/system-deps.sh) and the flags it needs headless in a container: the
+# browser tests and the P5 benchmark open the served dashboard with these.
+CHROMIUM = "/usr/lib/chromium/chromium"
+CHROMIUM_ARGS = (
+    "--disable-dev-shm-usage",
+    "--disable-gpu",
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+)
 
 
 def streamlit_command(port: int, host: str, open_browser: bool) -> list[str]:

@@ -10,6 +10,7 @@ import pytest
 
 from benchmarks.__main__ import main
 from benchmarks.traffic import BULK, OTHER, route_class
+from dashboard.launch import CHROMIUM
 
 
 def _run(tmp_path: Path, only: str) -> dict[str, Any]:
@@ -55,7 +56,7 @@ def test_quick_run_measures_requests_time_304s_scoring_and_storage(tmp_path: Pat
 
 @pytest.mark.browser
 def test_quick_run_times_the_dashboard_in_chromium(tmp_path: Path) -> None:
-    if not Path("/usr/lib/chromium/chromium").exists():
+    if not Path(CHROMIUM).exists():
         pytest.skip("chromium missing: run `make system-deps`")
     payload = _run(tmp_path, "P5")
     leaderboard, product = _figures(payload, "P5")
