@@ -1,14 +1,16 @@
-"""Where `shared/` is: beside the checkout (as CI lays it out), else the workplace's copy.
+"""Where the recorded real payloads are: `tests/samples/`, kept in the tree.
 
-The recorded real payloads live there; contract tests must not pass by skipping when it is missing.
+`samples/api-samples/` holds real HTTP exchanges and bodies copied byte for byte from public
+repositories' test data (origins, commits and licences in its README); `samples/registry-seed.yaml`
+is the evidence the shipped registry was built from. Contract tests read them from here so that a
+fresh clone tests itself with nothing beside it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-_CANDIDATES = (Path(__file__).resolve().parents[2] / "shared", Path("/work/shared"))
-SHARED = next((path for path in _CANDIDATES if (path / "api-samples").is_dir()), None)
-if SHARED is None:
-    raise RuntimeError(f"shared/ with api-samples not found in {[str(p) for p in _CANDIDATES]}")
+SHARED = Path(__file__).resolve().parent / "samples"
 API_SAMPLES = SHARED / "api-samples"
+if not API_SAMPLES.is_dir():
+    raise RuntimeError(f"the recorded payloads are missing: {API_SAMPLES}")

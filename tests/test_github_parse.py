@@ -1,4 +1,4 @@
-"""Contract tests: our GitHub parsers read the recorded real payloads in ../shared/api-samples."""
+"""Contract tests: our GitHub parsers read the recorded real payloads (tests/samples)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The fake Hugging Face Hub: the Hub's JSON API over a synthetic `World`, for the real client.
 
-It speaks the wire format huggingface_hub 2.x expects (see shared/notes/api.md, part A): listings
+It speaks the wire format huggingface_hub 2.x expects: listings
 with repeated `filter`/`expand` parameters and cursor pagination through absolute `Link` headers,
 detail routes with `X-Error-Code` errors, 307 renames, and `RateLimit` headers on every answer.
 The world is indexed once at creation so a listing over 10,000+ artifacts stays cheap.
