@@ -15,6 +15,7 @@ import pandas as pd
 
 from ossimpact.domain import CATEGORIES, Category, IntegrityFlag, ScoreRow, SignalContribution
 from scoring.aggregate import latest_values
+from scoring.eligibility import eligibility_flags
 from scoring.inputs import ScoringInputs, checked_series
 from scoring.integrity import exclude_windows, ratio_outliers, series_findings
 from scoring.intervals import RankIntervals, rank_intervals
@@ -143,6 +144,11 @@ def _score_products(
         "stars/forks",
     ).items():
         flags[pid].append(flag)
+    eligibility = eligibility_flags(
+        inputs.products, inputs.members, inputs.artifacts, inputs.organizations
+    )
+    for pid, found in eligibility.items():
+        flags[pid].extend(found)
 
     rng = np.random.default_rng(seed)
     rows: list[ScoreRow] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ossimpact.domain import ScoreRow
 from scoring.catalogue import SIGNALS
+from scoring.eligibility import ELIGIBILITY_FLAGS
 from scoring.methodology import Methodology
 
 _TEXT = {
@@ -20,6 +21,8 @@ _TEXT = {
         "flag": "- {kind}{artifact}: {evidence}{excluded}",
         "excluded": " (window excluded from the score)",
         "no_flags": "No integrity flags.",
+        "eligibility": "Eligibility doubts (for the committee to decide):",
+        "no_eligibility": "No eligibility doubts.",
     },
     "zh": {
         "head": "**{product}**（{category}）：得分 {total:.3f}，排名 {rank}"
@@ -33,6 +36,8 @@ _TEXT = {
         "flag": "- {kind}{artifact}：{evidence}{excluded}",
         "excluded": "（该时段已从得分中排除）",
         "no_flags": "无数据可信度提示。",
+        "eligibility": "参评资格疑点（由评审委员会决定）：",
+        "no_eligibility": "无参评资格疑点。",
     },
 }
 _CATEGORY_ZH = {"model": "模型", "corpus": "语料", "community": "社区"}
@@ -93,18 +98,21 @@ def explain(row: ScoreRow, methodology: Methodology, lang: str = "en") -> str:
                     contrib=c.contribution,
                 )
             )
-    lines.append("")
-    if row.flags:
-        lines.append(t["flags"])
-        for f in row.flags:
-            lines.append(
-                t["flag"].format(
-                    kind=f.kind,
-                    artifact=f" [{f.artifact}]" if f.artifact else "",
-                    evidence=f.evidence,
-                    excluded=t["excluded"] if f.excluded else "",
-                )
+    integrity = [f for f in row.flags if f.kind not in ELIGIBILITY_FLAGS]
+    eligibility = [f for f in row.flags if f.kind in ELIGIBILITY_FLAGS]
+    for heading, found, none in (
+        (t["flags"], integrity, t["no_flags"]),
+        (t["eligibility"], eligibility, t["no_eligibility"]),
+    ):
+        lines.append("")
+        lines.append(heading if found else none)
+        lines.extend(
+            t["flag"].format(
+                kind=f.kind,
+                artifact=f" [{f.artifact}]" if f.artifact else "",
+                evidence=f.evidence,
+                excluded=t["excluded"] if f.excluded else "",
             )
-    else:
-        lines.append(t["no_flags"])
+            for f in found
+        )
     return "\n".join(lines)

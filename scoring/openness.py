@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 Openness = Literal["open", "open-restricted", "non-commercial", "unknown"]
@@ -197,6 +198,7 @@ def _named(text: str, key: str) -> LicenceClass | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # a catalogue repeats a few dozen licences over thousands of artifacts
 def classify_licence(
     licence: str | None, *, name: str | None = None, link: str | None = None
 ) -> LicenceClass:

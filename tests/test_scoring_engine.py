@@ -103,9 +103,14 @@ def test_explanation_lists_every_signal_and_flag() -> None:
     assert "downloads_30d" in text
     assert "likes" in text
     assert "No integrity flags." in text
+    # the test registry rates no organisation and gives no licence: both are eligibility doubts
+    eligibility = text.split("Eligibility doubts (for the committee to decide):\n", 1)[1]
+    assert "- attribution_doubt: Shanghai attribution of Lab is not rated" in eligibility
+    assert "- licence_not_open: openness unknown: hf:model:lab/b: — (unknown)" in eligibility
     zh = explain(result.row("b"), M2, lang="zh")
     assert "得分" in zh
     assert "无数据可信度提示" in zh
+    assert "参评资格疑点" in zh
 
 
 def test_missing_signal_is_explained_as_missing() -> None:

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ossimpact.domain import Metric
+from ossimpact.domain import IntegrityFlag, Metric
 from scoring import score_products
+from scoring.eligibility import ELIGIBILITY_FLAGS
 from scoring.integrity import (
     STARGAZERS_LOW_ACTIVITY,
     STARGAZERS_SAMPLED,
@@ -133,6 +134,10 @@ def test_stargazer_heuristics() -> None:
     assert "120 low-activity stargazers" in flags[0][1].evidence
 
 
+def _integrity(flags: tuple[IntegrityFlag, ...]) -> list[IntegrityFlag]:
+    return [f for f in flags if f.kind not in ELIGIBILITY_FLAGS]
+
+
 def test_flags_are_shown_but_not_applied_unless_the_methodology_says_so() -> None:
     rng = np.random.default_rng(5)
     daily = _noisy_daily(rng, 90, 10)
@@ -143,13 +148,13 @@ def test_flags_are_shown_but_not_applied_unless_the_methodology_says_so() -> Non
         [product("r", "community")], {"r": ["gh:lab/r"]}, rows, as_of=DAY0 + timedelta(days=100)
     )
     shown = score_products(data, methodology(), draws=0)
-    (flag,) = shown.rows[0].flags
+    (flag,) = _integrity(shown.rows[0].flags)
     assert flag.excluded is False
     assert shown.raw_signals.loc["r", "stars"] == stars[-1]
     excluded = score_products(
         data, methodology(integrity={"exclude_flagged_window": True}), draws=0
     )
-    (flag,) = excluded.rows[0].flags
+    (flag,) = _integrity(excluded.rows[0].flags)
     assert flag.excluded is True
     assert float(excluded.raw_signals["stars"].iloc[0]) == pytest.approx(stars[-1] - 2000, abs=60)
 

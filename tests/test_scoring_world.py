@@ -21,6 +21,7 @@ from ossimpact.sandbox.backfill import history_observations
 from ossimpact.sandbox.model import World
 from ossimpact.sandbox.world import generate_world
 from scoring import ScoringInputs, load_methodology, score_products
+from scoring.eligibility import ELIGIBILITY_FLAGS
 from scoring.engine import ScoringResult
 from scoring.integrity import STARGAZERS_LOW_ACTIVITY, STARGAZERS_SAMPLED
 
@@ -149,7 +150,8 @@ def _flagged() -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for row in world_result().rows:
         for f in row.flags:
-            out.setdefault(row.product_id, set()).add(f.kind)
+            if f.kind not in ELIGIBILITY_FLAGS:  # integrity only: eligibility is another question
+                out.setdefault(row.product_id, set()).add(f.kind)
     return out
 
 
