@@ -63,7 +63,8 @@ def category_bar(counts: pd.DataFrame, category_label: str, count_label: str) ->
         alt.Chart(counts)
         .mark_bar()
         .encode(
-            x=alt.X("label:N", title=category_label, sort=None),
+            # Chinese labels read across, not turned on their side
+            x=alt.X("label:N", title=category_label, sort=None, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("products:Q", title=count_label),
             tooltip=["label:N", "products:Q"],
         )

@@ -30,7 +30,7 @@ def database_url() -> str:
     return os.environ.get(DATABASE_URL_ENV) or load_settings().database_url
 
 
-@st.cache_resource(max_entries=4)
+@st.cache_resource(max_entries=4, show_spinner=False)  # no internal name on screen
 def _reader(url: str) -> Any:
     from ossimpact.store import StoreError, open_store
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 Lang = str  # "zh" | "en"; kept as str so catalogue lookups stay simple
 
@@ -31,6 +32,16 @@ def compact_number(value: float | None, lang: Lang) -> str:
     return f"{sign}{_trim(magnitude, 2)}"
 
 
+def figure(value: float | None, lang: Lang) -> str:
+    """A signal's raw value, whatever its unit: counts in the language's units, shares and
+    ratios with three significant digits (`0.0486`, `2.78万`), missing as "—"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if abs(value) >= 1000 or float(value).is_integer():
+        return compact_number(value, lang)
+    return f"{value:.3g}"
+
+
 def rank_with_interval(rank: int, low: int, high: int) -> str:
     """3, 2, 5 → "3 (2–5)"; a rank the draws never moved is shown alone."""
     if low == high == rank:
@@ -44,16 +55,32 @@ def percent(value: float | None) -> str:
     return f"{value * 100:.0f}%"
 
 
-def timestamp(value: datetime | None, lang: Lang) -> str:
-    """Times in UTC with the zone named, so a screenshot is unambiguous."""
-    if value is None:
-        return "—"
+# The committee meets in Shanghai: times are shown there, with the zone named so that a screenshot
+# is unambiguous. The store keeps UTC.
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(value: datetime) -> datetime:
+    """A stored time (UTC, or naive UTC) in Asia/Shanghai."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    value = value.astimezone(UTC)
-    if lang == "zh":
-        return value.strftime("%Y年%m月%d日 %H:%M UTC")
-    return value.strftime("%Y-%m-%d %H:%M UTC")
+    return value.astimezone(SHANGHAI)
+
+
+def timestamp(value: datetime | None, lang: Lang) -> str:
+    """`2026-12-06 10:13 (UTC+8)`; in Chinese `2026-12-06 10:13（北京时间）`."""
+    if value is None:
+        return "—"
+    text = local_time(value).strftime("%Y-%m-%d %H:%M")
+    return f"{text}（北京时间）" if lang == "zh" else f"{text} (UTC+8)"
+
+
+def date(value: datetime | None, lang: Lang) -> str:
+    """The day in Asia/Shanghai: `2026年12月6日` / `2026-12-06`."""
+    if value is None:
+        return "—"
+    local = local_time(value)
+    return f"{local.year}年{local.month}月{local.day}日" if lang == "zh" else f"{local:%Y-%m-%d}"
 
 
 def duration(seconds: float | None, lang: Lang) -> str:

@@ -25,9 +25,8 @@ LEADERBOARD_ORDER = [
 
 
 def leaderboard_columns(max_total: float) -> dict[str, Any]:
-    # "compact" uses the browser's Intl locale: a zh-CN browser shows 万/亿 while the column
-    # stays numeric, so sorting by downloads still sorts numbers.
-    compact = "compact"
+    # No number format here: the page's figures arrive formatted in the app's language
+    # (board_pages.styled_page), which the browser's own locale would override.
     return {
         "rank_text": st.column_config.TextColumn(
             t("leaderboard.rank"), help=t("leaderboard.rank_help")
@@ -37,12 +36,10 @@ def leaderboard_columns(max_total: float) -> dict[str, Any]:
         "total": st.column_config.ProgressColumn(
             t("leaderboard.score"), min_value=0.0, max_value=max(max_total, 1e-9), format="%.3f"
         ),
-        "downloads_30d": st.column_config.NumberColumn(t("metric.downloads_30d"), format=compact),
-        "downloads_all_time": st.column_config.NumberColumn(
-            t("metric.downloads_all_time"), format=compact
-        ),
-        "likes": st.column_config.NumberColumn(t("metric.likes"), format=compact),
-        "stars": st.column_config.NumberColumn(t("metric.stars"), format=compact),
+        "downloads_30d": st.column_config.NumberColumn(t("metric.downloads_30d")),
+        "downloads_all_time": st.column_config.NumberColumn(t("metric.downloads_all_time")),
+        "likes": st.column_config.NumberColumn(t("metric.likes")),
+        "stars": st.column_config.NumberColumn(t("metric.stars")),
         "license": st.column_config.TextColumn(t("leaderboard.license")),
         "size_class": st.column_config.TextColumn(t("leaderboard.size_class")),
         "flags": st.column_config.TextColumn(

@@ -82,6 +82,7 @@ def products_picker(
         format_func=labels.__getitem__,
         max_selections=max_selections,
         key=key,
+        placeholder=t("common.choose"),
     )
     if query and not matches:
         st.caption(t("product.no_match", query=query))

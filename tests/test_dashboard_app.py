@@ -318,3 +318,17 @@ def test_product_page_search_narrows_the_picker(app_env: str) -> None:
     at.text_input(key="product_search").input("internlm").run()
     assert at.selectbox(key="product").value == "minimax-m1"
     assert at.header[0].value == "MiniMax\\-M1"
+
+
+def test_leaderboard_asks_in_chinese_and_sorts_by_a_figure(app_env: str) -> None:
+    # the order itself is tested on a board whose ranks and figures disagree
+    # (tests/test_dashboard_format.py); here: the page's controls and their wiring
+    at = _app().run()
+    at.switch_page("sections/leaderboard.py").run()
+    assert [m.placeholder for m in at.multiselect] == ["请选择"] * 3
+    assert at.number_input(key="lb_page").value == 1
+    at.selectbox(key="lb_sort").set_value("downloads_30d").run()
+    assert not at.exception
+    downloads = at.dataframe[0].value["downloads_30d"].dropna().tolist()
+    assert len(downloads) >= 2
+    assert downloads == sorted(downloads, reverse=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
-from dashboard import charts, data, views
+from dashboard import charts, data, format, views
 from dashboard.i18n import current_language, label, t
 from dashboard.widgets import products_picker, synthetic_banner
 
@@ -32,8 +34,8 @@ contributions = data.product_contributions(version, tuple(chosen)).assign(
 st.subheader(t("compare.signals"))
 table = contributions.pivot_table(
     index="signal_name", columns="product", values="raw", aggfunc="first"
-)
-st.dataframe(table, key="compare_signals")
+).rename_axis(index=t("product.signal"), columns=None)
+st.dataframe(table.style.format(partial(format.figure, lang=lang)), key="compare_signals")
 st.subheader(t("compare.contributions"))
 st.altair_chart(
     charts.compare_signals_chart(contributions, t("product.signal"), t("product.contribution")),

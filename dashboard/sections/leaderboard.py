@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, tables, views
-from dashboard.i18n import current_language, t
+from dashboard import board_pages, data, tables, views
+from dashboard.i18n import current_language, label, t
 from dashboard.widgets import category_picker, synthetic_banner
 
 lang = current_language()
@@ -21,13 +21,22 @@ with st.expander(t("leaderboard.filters"), expanded=True):
     search = st.text_input(t("leaderboard.search"), key="lb_search", bind="query-params")
     c1, c2, c3, c4 = st.columns(4)
     organisations = c1.multiselect(
-        t("leaderboard.organisation"), sorted(board["organisation"].dropna().unique()), key="lb_org"
+        t("leaderboard.organisation"),
+        sorted(board["organisation"].dropna().unique()),
+        key="lb_org",
+        placeholder=t("common.choose"),
     )
     licenses = c2.multiselect(
-        t("leaderboard.license"), sorted(board["license"].dropna().unique()), key="lb_license"
+        t("leaderboard.license"),
+        sorted(board["license"].dropna().unique()),
+        key="lb_license",
+        placeholder=t("common.choose"),
     )
     sizes = c3.multiselect(
-        t("leaderboard.size_class"), sorted(board["size_class"].dropna().unique()), key="lb_size"
+        t("leaderboard.size_class"),
+        sorted(board["size_class"].dropna().unique()),
+        key="lb_size",
+        placeholder=t("common.choose"),
     )
     flagged = c4.radio(
         t("leaderboard.integrity"),
@@ -45,10 +54,26 @@ shown = views.filter_leaderboard(
     flagged=str(flagged),
     search=search or "",
 )
-st.caption(t("leaderboard.count", shown=len(shown), total=len(board)))
+left, right = st.columns([3, 1])
+sort_key = left.selectbox(
+    t("leaderboard.sort_by"),
+    board_pages.SORT_KEYS,
+    format_func=lambda k: t("leaderboard.sort_rank") if k == "rank" else label("metric", k),
+    key="lb_sort",
+)
+pages = board_pages.page_count(len(shown))
+page_number = right.number_input(
+    t("leaderboard.page", pages=pages), min_value=1, max_value=pages, step=1, key="lb_page"
+)
+page = board_pages.board_page(board_pages.sorted_board(shown, str(sort_key)), int(page_number))
+first = (min(int(page_number), pages) - 1) * board_pages.PAGE_SIZE
+st.caption(
+    t("leaderboard.count", shown=len(shown), total=len(board))
+    + (t("leaderboard.rows", first=first + 1, last=first + len(page)) if pages > 1 else "")
+)
 event = st.dataframe(
-    # Only what is shown goes to the browser; a selected row is found again in `shown` here.
-    shown[tables.LEADERBOARD_ORDER],
+    # Only one page goes to the browser; a selected row is found again in `page` here.
+    board_pages.styled_page(page[tables.LEADERBOARD_ORDER], lang),
     hide_index=True,
     key="leaderboard_table",
     on_select="rerun",
@@ -60,6 +85,6 @@ st.caption(t("leaderboard.hint"))
 
 rows = event.selection.rows if event is not None else []
 if rows:
-    product_id = str(shown.iloc[rows[0]]["product_id"])
+    product_id = str(page.iloc[rows[0]]["product_id"])
     st.session_state["product"] = product_id
     st.switch_page("sections/product.py", query_params={"product": product_id})

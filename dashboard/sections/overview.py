@@ -17,7 +17,14 @@ version = data.data_version()
 st.title(t("overview.title"))
 synthetic_banner(snap)
 left, middle, right = st.columns(3)
-left.metric(t("overview.data_as_of"), format.timestamp(snap.data_as_of, lang))
+# the day large, the time beneath it: a whole timestamp does not fit a third of the page
+left.metric(
+    t("overview.data_as_of"),
+    format.date(snap.data_as_of, lang),
+    delta=format.timestamp(snap.data_as_of, lang),
+    delta_color="off",
+    delta_arrow="off",
+)
 middle.metric(t("overview.methodology_version"), snap.scoring_run.get("methodology_version") or "—")
 right.metric(t("overview.products"), format.compact_number(len(snap.products), lang))
 
