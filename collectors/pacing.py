@@ -1,0 +1,281 @@
+"""Pacing: requests spent at the platforms' published rates, before a platform has to say no.
+
+Rate limits, not our CPU, bound a refresh. GitHub documents a primary limit (5,000 requests an
+hour per token, told in `x-ratelimit-*` headers), secondary limits (900 REST points and 2,000
+GraphQL points a minute, at most 100 concurrent requests) and warns that sending on while limited
+can get an integration banned. The Hub tells its window in `RateLimit-Policy: "fixed
+window";"api";q=500;w=300` and what is left in `RateLimit: "api";r=<remaining>;t=<seconds>`.
+ModelScope and OpenDataLab publish nothing: a polite request a second.
+
+A `Pacer` holds one token bucket per limit and a concurrency cap; every request of a source takes
+from it, through whichever client makes the request. A 304 still costs a point of the per-minute
+limits (it is free only for GitHub's hourly one). `time_scale` shrinks every period for the
+sandbox and the benchmarks: at 60, a "minute" lasts a second.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+
+class TokenBucket:
+    """`rate` tokens a second up to `capacity`; `take` waits until there are enough.
+
+    Thread-safe: waiting threads are served in turn, each paying for what it takes, so a burst of
+    threads is spread over time instead of all waking together.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        capacity: float,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        if rate <= 0 or capacity <= 0:
+            raise ValueError("a token bucket needs a positive rate and capacity")
+        self._rate = rate
+        self._capacity = capacity
+        self._tokens = capacity
+        self._clock = clock
+        self._sleep = sleep
+        self._updated = clock()
+        self._lock = threading.Lock()
+
+    @property
+    def rate(self) -> float:
+        return self._rate
+
+    def set_rate(self, rate: float) -> None:
+        """A slower or faster rate from now on (the Hub's or GitHub's own figures)."""
+        if rate <= 0:
+            raise ValueError("a token bucket needs a positive rate")
+        with self._lock:
+            self._refill()
+            self._rate = rate
+
+    def drain_to(self, tokens: float) -> None:
+        """No more than `tokens` available now (a platform said less is left than we thought)."""
+        with self._lock:
+            self._refill()
+            self._tokens = min(self._tokens, tokens)
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self._tokens = min(self._capacity, self._tokens + (now - self._updated) * self._rate)
+        self._updated = now
+
+    def take(self, cost: float = 1.0) -> float:
+        """Take `cost` tokens, waiting as long as needed; returns the seconds waited."""
+        with self._lock:
+            self._refill()
+            self._tokens -= cost
+            # a debt is paid by waiting; the next taker sees the debt and waits behind it
+            wait = -self._tokens / self._rate if self._tokens < 0 else 0.0
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+
+BURST_SHARE = 0.05  # of a limit's amount that may go at once
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A published limit: `amount` points per `period` seconds (before time scaling).
+
+    Paced as a token bucket holding `burst` points and refilled at `(amount - burst) / period`:
+    then no stretch of `period` seconds, wherever it starts, carries more than `amount` points,
+    so the platform's windows (fixed or sliding, aligned however) are never overrun, at the cost
+    of running 5 % under the published rate.
+    """
+
+    name: str
+    amount: float
+    period: float
+
+    @property
+    def burst(self) -> float:
+        return max(1.0, self.amount * BURST_SHARE)
+
+    def per_second(self, time_scale: float) -> float:
+        if self.amount < 2 * self.burst:
+            # a handful a period (the mainland hubs' polite second): one at a time at the rate
+            return self.amount / self.period * time_scale
+        return (self.amount - self.burst) / self.period * time_scale
+
+
+@dataclass
+class PacingStats:
+    """What pacing cost a run: requests paced, and seconds spent waiting for a limit."""
+
+    requests: int = 0
+    paced_seconds: float = 0.0
+
+
+class Pacer:
+    """The limits of one platform, shared by every request a source makes to it."""
+
+    def __init__(
+        self,
+        platform: str,
+        limits: Mapping[str, Limit],
+        *,
+        max_concurrency: int | None = None,
+        time_scale: float = 1.0,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        if time_scale <= 0:
+            raise ValueError("time_scale must be positive")
+        self.platform = platform
+        self.time_scale = time_scale
+        self.limits = dict(limits)
+        self._clock = clock
+        self._buckets = {
+            name: TokenBucket(limit.per_second(time_scale), limit.burst, clock=clock, sleep=sleep)
+            for name, limit in self.limits.items()
+        }
+        self._slots = threading.BoundedSemaphore(max_concurrency) if max_concurrency else None
+        self.stats = PacingStats()
+        self._stats_lock = threading.Lock()
+
+    @contextmanager
+    def request(self, limit: str, cost: float = 1.0) -> Iterator[None]:
+        """Hold a concurrency slot and pay `cost` points of `limit` for one request."""
+        started = self._clock()
+        if self._slots is not None:
+            self._slots.acquire()
+        try:
+            bucket = self._buckets.get(limit)
+            if bucket is not None:
+                bucket.take(cost)
+            waited = self._clock() - started
+            with self._stats_lock:
+                self.stats.requests += 1
+                self.stats.paced_seconds += waited
+            yield
+        finally:
+            if self._slots is not None:
+                self._slots.release()
+
+    def observe_budget(self, limit: str, remaining: float, reset_in: float) -> None:
+        """The platform's own word on what is left (`remaining` until `reset_in` seconds of its
+        clock): when spending at the published rate would run out before the reset, spread what
+        is left evenly over the time to the reset instead of spending it and then stopping."""
+        bucket = self._buckets.get(limit)
+        published = self.limits.get(limit)
+        if bucket is None or published is None or reset_in <= 0:
+            return
+        even = max(remaining, 1.0) / (reset_in / self.time_scale)
+        if even < published.per_second(self.time_scale):
+            bucket.drain_to(1.0)  # no burst: what is left is spread from now on
+            bucket.set_rate(even)
+        else:
+            bucket.set_rate(published.per_second(self.time_scale))
+
+    def minimum_seconds(self, requests: Mapping[str, float]) -> float:
+        """The time the published limits impose on `requests` points of each limit (scaled):
+        points over the published rate, the slowest limit deciding ("4,900 requests at 900 a
+        minute: 5.4 min")."""
+        longest = 0.0
+        for name, points in requests.items():
+            limit = self.limits.get(name)
+            if limit is not None:
+                rate = limit.amount / limit.period * self.time_scale
+                longest = max(longest, points / rate)
+        return longest
+
+
+# The published figures (GitHub REST API docs, "Rate limits for the REST API"; the Hub's
+# `RateLimit-Policy` header for the api bucket of a free account).
+GITHUB_REST = "rest"
+GITHUB_GRAPHQL = "graphql"
+GITHUB_HOURLY = "hourly"
+HUB_API = "api"
+POLITE = "polite"
+
+
+def github_pacer(
+    *,
+    requests_per_minute: float = 900,
+    graphql_points_per_minute: float = 2000,
+    requests_per_hour: float = 5000,
+    max_concurrency: int = 20,
+    time_scale: float = 1.0,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = time.sleep,
+) -> Pacer:
+    return Pacer(
+        "github",
+        {
+            GITHUB_REST: Limit(GITHUB_REST, requests_per_minute, 60),
+            GITHUB_GRAPHQL: Limit(GITHUB_GRAPHQL, graphql_points_per_minute, 60),
+            GITHUB_HOURLY: Limit(GITHUB_HOURLY, requests_per_hour, 3600),
+        },
+        max_concurrency=max_concurrency,
+        time_scale=time_scale,
+        clock=clock,
+        sleep=sleep,
+    )
+
+
+def hub_pacer(
+    *,
+    requests_per_window: float = 500,
+    window_seconds: float = 300,
+    time_scale: float = 1.0,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = time.sleep,
+) -> Pacer:
+    return Pacer(
+        "huggingface",
+        {HUB_API: Limit(HUB_API, requests_per_window, window_seconds)},
+        time_scale=time_scale,
+        clock=clock,
+        sleep=sleep,
+    )
+
+
+def polite_pacer(
+    platform: str,
+    *,
+    requests_per_second: float = 1.0,
+    time_scale: float = 1.0,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = time.sleep,
+) -> Pacer:
+    return Pacer(
+        platform,
+        {POLITE: Limit(POLITE, requests_per_second, 1.0)},
+        max_concurrency=1,
+        time_scale=time_scale,
+        clock=clock,
+        sleep=sleep,
+    )
+
+
+_POLICY_QUOTA = re.compile(r"\bq=(\d+(?:\.\d+)?)")
+_POLICY_WINDOW = re.compile(r"\bw=(\d+(?:\.\d+)?)")
+
+
+def hub_policy(header: str | None) -> tuple[float, float] | None:
+    """`"fixed window";"api";q=500;w=300` → (500, 300); None when the header says nothing usable."""
+    if not header:
+        return None
+    quota, window = _POLICY_QUOTA.search(header), _POLICY_WINDOW.search(header)
+    if quota is None or window is None:
+        return None
+    amount, period = float(quota.group(1)), float(window.group(1))
+    if amount <= 0 or period <= 0:
+        return None
+    return amount, period
