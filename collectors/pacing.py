@@ -279,3 +279,49 @@ def hub_policy(header: str | None) -> tuple[float, float] | None:
     if amount <= 0 or period <= 0:
         return None
     return amount, period
+
+
+@dataclass(frozen=True)
+class PublishedRates:
+    """The published (or polite) figures pacing follows; settings may lower or raise them."""
+
+    github_requests_per_minute: float = 900
+    github_graphql_points_per_minute: float = 2000
+    github_requests_per_hour: float = 5000
+    github_max_concurrency: int = 20
+    hf_requests_per_window: float = 500
+    hf_window_seconds: float = 300
+    modelscope_requests_per_second: float = 1.0
+    opendatalab_requests_per_second: float = 1.0
+    time_scale: float = 1.0
+
+
+def source_pacer(source: str, rates: PublishedRates) -> Pacer | None:
+    """The pacer of a source's platform, or None for a source with no published limit."""
+    if source == "github":
+        return github_pacer(
+            requests_per_minute=rates.github_requests_per_minute,
+            graphql_points_per_minute=rates.github_graphql_points_per_minute,
+            requests_per_hour=rates.github_requests_per_hour,
+            max_concurrency=rates.github_max_concurrency,
+            time_scale=rates.time_scale,
+        )
+    if source == "huggingface":
+        return hub_pacer(
+            requests_per_window=rates.hf_requests_per_window,
+            window_seconds=rates.hf_window_seconds,
+            time_scale=rates.time_scale,
+        )
+    if source == "modelscope":
+        return polite_pacer(
+            source,
+            requests_per_second=rates.modelscope_requests_per_second,
+            time_scale=rates.time_scale,
+        )
+    if source == "opendatalab":
+        return polite_pacer(
+            source,
+            requests_per_second=rates.opendatalab_requests_per_second,
+            time_scale=rates.time_scale,
+        )
+    return None
