@@ -7,10 +7,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
-from dashboard.i18n import label, t
+from dashboard import data, methodology_text
+from dashboard.i18n import current_language, label, t
 from dashboard.widgets import synthetic_banner
 
+lang = current_language()
 snap = data.current()
 st.title(t("methodology.title"))
 synthetic_banner(snap)
@@ -28,31 +29,24 @@ if window:
 categories: Any = document.get("categories") or {}
 for category, spec in categories.items() if isinstance(categories, dict) else []:
     st.subheader(label("category", str(category)))
-    signals = spec.get("signals") if isinstance(spec, dict) else None
-    if isinstance(signals, dict):
-        rows = [
-            {"signal": name, **(value if isinstance(value, dict) else {"weight": value})}
-            for name, value in signals.items()
-        ]
-    elif isinstance(signals, list):
-        rows = [s if isinstance(s, dict) else {"signal": s} for s in signals]
-    else:
-        rows = []
+    rows = methodology_text.signal_rows(spec, lang)
     if rows:
         frame = pd.DataFrame(rows)
-        name_column = (
-            "signal" if "signal" in frame.columns else ("name" if "name" in frame.columns else None)
+        st.dataframe(
+            frame,
+            hide_index=True,
+            key=f"methodology_{category}",
+            column_config={
+                "signal": st.column_config.TextColumn(t("product.signal")),
+                "meaning": st.column_config.TextColumn(t("methodology.meaning")),
+                "group": st.column_config.TextColumn(t("methodology.group")),
+                "weight": st.column_config.NumberColumn(t("methodology.weight"), format="%.2f"),
+                "transform": st.column_config.TextColumn(t("methodology.transform")),
+            },
         )
-        if name_column:
-            frame.insert(
-                0, t("product.signal"), [label("signal", str(s)) for s in frame[name_column]]
-            )
-        st.dataframe(frame.astype(str), hide_index=True, key=f"methodology_{category}")
-    others = {k: v for k, v in spec.items() if k != "signals"} if isinstance(spec, dict) else {}
-    if others:
-        st.json(others, expanded=False)
 
-rest = {k: v for k, v in document.items() if k not in {"categories", "version"}}
+rest = {k: v for k, v in document.items() if k not in {"categories", "version", "title"}}
 if rest:
-    st.subheader(t("methodology.other"))
-    st.json(rest, expanded=True)
+    # the remaining settings as the file writes them (its keys are the file's own words)
+    with st.expander(t("methodology.other"), expanded=False):
+        st.json(rest, expanded=True)

@@ -60,7 +60,9 @@ if recent.empty:
 for run in recent.to_dict("records"):
     icon = {"succeeded": "✅", "partial": "⚠️", "failed": "❌"}.get(str(run["status"]), "⏳")
     when = run["finished_at"] if pd.notna(run["finished_at"]) else run["started_at"]
+    # a scoring run has no source (None, read back as NaN): it is named by its kind
+    what = run["source"] if isinstance(run["source"], str) and run["source"] else run["kind"]
     st.text(
-        f"{icon} #{run['id']} {run['source'] or run['kind']} · {label('status', str(run['status']))} · "
-        f"{format.timestamp(when.to_pydatetime(), lang)}"
+        f"{icon} #{run['id']} {label('source', str(what))} · "
+        f"{label('status', str(run['status']))} · {format.timestamp(when.to_pydatetime(), lang)}"
     )
