@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from dashboard.i18n import catalogue
 from dashboard.launch import CHROMIUM, CHROMIUM_ARGS, serving
 from tests.fixtures.dashboard_store import build_dashboard_store
 
@@ -84,22 +85,51 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+PAGES = (
+    ("overview", "总览"),
+    ("leaderboard", "排行榜"),
+    ("product?product=internlm3", "产品详情"),
+    ("compare?products=internlm3,minimax-m1", "产品对比"),
+    ("what-if?category=model&weights=spaces:1", "权重模拟"),
+    ("shortlist", "入围名单"),
+    ("methodology", "评分方法"),
+    ("data-health", "数据健康"),
+)
+# What Streamlit itself writes in English unless told otherwise (widget placeholders, empty states).
+STREAMLIT_ENGLISH = ("Choose options", "Choose an option", "No results", "Press Enter", "None")
+
+
 def test_every_page_loads_and_is_screenshotted(server: str, page: Page) -> None:
-    for path, title in (
-        ("overview", "总览"),
-        ("leaderboard", "排行榜"),
-        ("product?product=internlm3", "产品详情"),
-        ("compare?products=internlm3,minimax-m1", "产品对比"),
-        ("what-if?category=model&weights=spaces:1", "权重模拟"),
-        ("shortlist", "入围名单"),
-        ("methodology", "评分方法"),
-        ("data-health", "数据健康"),
-    ):
+    for path, title in PAGES:
         _open(page, f"{server}/{path}")
         expect(page.locator("h1").first).to_contain_text(title)
         expect(page.get_by_test_id("stException")).to_have_count(0)
         expect(page.get_by_text("演示数据").first).to_be_visible()
         _shot(page, path.split("?")[0])
+
+
+def test_chinese_pages_in_an_english_browser_show_no_english(browser: Browser, warmed: str) -> None:
+    """A committee member whose browser speaks English still reads every page in Chinese."""
+    zh = catalogue("zh")
+    # English texts of the catalogue, as whole words; a proper noun the Chinese text keeps
+    # ("OpenDigger" in "OpenDigger（开源指标）") is no leak
+    english = {
+        value: re.compile(rf"(?<![A-Za-z]){re.escape(value)}(?![A-Za-z])")
+        for key, value in catalogue("en").items()
+        if value not in zh[key] and len(value) > 3 and "{" not in value
+    }
+    context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        for path, _title in PAGES:
+            _open(page, f"{warmed}/{path}")
+            shown = page.inner_text("[data-testid='stMain']")
+            leaks = [s for s in STREAMLIT_ENGLISH if s in shown]
+            leaks += sorted(s for s, word in english.items() if word.search(shown))
+            assert leaks == [], f"English on the Chinese {path}: {leaks}"
+    finally:
+        context.close()
 
 
 def test_leaderboard_row_opens_the_product(server: str, page: Page) -> None:
