@@ -211,6 +211,8 @@ class ModelScopeCollector:
             listing.total = max(listing.total, page.total_count)
             fresh = sum(listing.add(item, answer.url) for item in page.items)
             progress.advance(fresh)
+            if sort != "default" and len(listing.items) >= listing.total:
+                return True  # another order has filled in what the default one could not reach
             if not page.items or page_number * self._page_size >= page.total_count:
                 return True
             page_number += 1

@@ -89,7 +89,9 @@ def parse_time(value: object) -> datetime | None:
             raise MalformedPayload(f"unreadable time {value!r}") from None
         # Legacy times without an offset are Asia/Shanghai wall-clock in the SDK's rendering;
         # the API itself sends offsets or epochs, so a bare time is read as UTC and kept as is.
-        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
     raise MalformedPayload(f"unreadable time {value!r}")
 
 

@@ -49,7 +49,13 @@ def world_for_registry(
     troublemakers: bool = True,
 ) -> World:
     """A world whose organisations and flagship families are the registry's."""
-    patterns = [pattern for product in registry.products.values() for pattern in product.include]
+    # The world is Hugging Face's and GitHub's; the mainland hubs' part is derived from it.
+    patterns = [
+        pattern
+        for product in registry.products.values()
+        for pattern in product.include
+        if pattern.startswith(("hf:", "gh:"))
+    ]
     kwargs: dict[str, Any] = {}
     if today is not None:
         kwargs["today"] = today
