@@ -49,6 +49,7 @@ def test_modelscope_and_opendatalab_collect_into_the_store(
     probe = load_registry(_registry(tmp_path, ["odl:dataset:OpenDataLab/placeholder"]))
     world = world_for_registry(probe, size=120)
     catalogue = catalogue_for(world)
+    assert "opendatalab/placeholder" in catalogue.odl_datasets  # named, so published
     published = sorted(catalogue.odl_datasets.values(), key=lambda d: d.name)
     assert published, "the world publishes some datasets on OpenDataLab"
     named = [f"odl:dataset:{d.owner}/{d.name}" for d in published[:2]]

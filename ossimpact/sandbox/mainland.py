@@ -87,6 +87,9 @@ class MainlandOwners:
 
     modelscope: Mapping[str, str] = field(default_factory=dict)
     opendatalab: Mapping[str, str] = field(default_factory=dict)
+    # OpenDataLab datasets the registry names ("OWNER/NAME"): published whatever the draw says,
+    # as the world plants the registry's Hugging Face and GitHub products.
+    named_odl: tuple[str, ...] = ()
 
 
 _LOCK = threading.Lock()
@@ -150,7 +153,8 @@ def owners_from_registry(registry: Registry) -> MainlandOwners:
             fallback = others[0] if others else handles[0]
             for hf_handle in organization.huggingface:
                 target[hf_handle.casefold()] = by_name.get(hf_handle.casefold(), fallback)
-    return MainlandOwners(modelscope, opendatalab)
+    named = tuple(a.repo_id for a in registry.explicit_artifacts() if a.platform == "od")
+    return MainlandOwners(modelscope, opendatalab, named)
 
 
 def _fraction(*parts: str) -> float:
@@ -242,4 +246,27 @@ def derive_catalogue(world: World, owners: MainlandOwners) -> MainlandCatalogue:
                 hf_twin=dataset.id,
             )
             catalogue.odl_datasets[f"{owner}/{name}".casefold()] = entry
+    for repo_id in owners.named_odl:
+        if repo_id.casefold() not in catalogue.odl_datasets:
+            catalogue.odl_datasets[repo_id.casefold()] = _named_odl(world, repo_id)
     return catalogue
+
+
+def _named_odl(world: World, repo_id: str) -> OdlDataset:
+    """A registry-named OpenDataLab dataset, with figures from its Hugging Face twin if any."""
+    owner, name = repo_id.split("/", 1)
+    twin = next((d for d in world.datasets.values() if d.id.split("/", 1)[1] == name), None)
+    base = twin.downloads_all_time if twin is not None else int(50_000 * _fraction("odl", repo_id))
+    downloads = int(base * (0.5 + 2.0 * _fraction("odl-dl", name)))
+    return OdlDataset(
+        id=100_000 + int(_fraction("odl-id", repo_id) * 900_000),
+        owner=owner,
+        name=name,
+        downloads=downloads,
+        views=downloads * 4 + 17,
+        downloads_week=downloads // 50,
+        views_week=downloads // 12,
+        license=twin.license if twin is not None else "CC-BY-4.0",
+        description=twin.description if twin is not None else None,
+        hf_twin=twin.id if twin is not None else None,
+    )
