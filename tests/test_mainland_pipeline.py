@@ -99,3 +99,28 @@ def test_mainland_handles_are_checked_like_the_others(tmp_path: Path) -> None:
     assert "'OpenMMLab'" in text
     assert "OpenDataLab handle" in text
     assert "Shanghai_AI_Laboratory/internlm3" not in text  # a ModelScope handle it owns
+
+
+def test_the_sandbox_process_serves_the_mainland_hubs(tmp_path: Path) -> None:
+    """The forked sandbox (benchmarks) serves the same catalogue, owners attached before the fork."""
+    import httpx
+
+    from ossimpact.sandbox.process import start_sandbox_process
+
+    registry = load_registry(_registry(tmp_path, ["odl:dataset:OpenDataLab/placeholder"]))
+    world = world_for_registry(registry, size=120)
+    expected = sum(
+        1 for r in catalogue_for(world).ms_models.values() if r.owner == "Shanghai_AI_Laboratory"
+    )
+    with start_sandbox_process(world) as sandbox:
+        environment = sandbox.environment()
+        listing = httpx.get(
+            f"{environment['MODELSCOPE_ENDPOINT']}/openapi/v1/models",
+            params={"owner": "Shanghai_AI_Laboratory", "page_size": 50},
+        ).json()
+        info = httpx.get(
+            f"{environment['OPENDATALAB_ENDPOINT']}/datasets/OpenDataLab%2Cplaceholder"
+        ).json()
+    assert expected > 0
+    assert listing["data"]["total_count"] == expected
+    assert info["data"]["id"] != 0

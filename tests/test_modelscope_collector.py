@@ -234,3 +234,31 @@ def test_the_token_goes_to_the_modelscope_host_only() -> None:
     assert seen["modelscope"]
     assert all(h == "Bearer ms-secret-token" for h in seen["modelscope"])
     assert seen["elsewhere"] == [None]
+
+
+def test_a_rate_limit_past_the_budget_stops_the_source_cleanly(small_hub: Hub) -> None:
+    small_hub.plan.add(Fault("rate_limit", path_pattern=r"page_number=2", seconds=30.5))
+    collector = ModelScopeCollector(
+        small_hub.server.url, min_interval=0, max_rate_limit_wait=10, sleep=small_hub.sleeps.append
+    )
+    result = collector.collect([OWNER])
+    assert result.stats.stopped_reason is not None
+    assert "ModelScope rate limit" in result.stats.stopped_reason
+    assert small_hub.sleeps == []  # the wait was refused, not slept
+    assert len(result.artifacts) == 50  # the first page, listed before the limit, is kept
+
+
+def test_requests_per_artifact_in_the_demo_world() -> None:
+    """The demo's world over the shipped registry: listings only, at most 0.05 requests each."""
+    from ossimpact.registry import load_registry
+    from ossimpact.sandbox.runner import start_sandbox, world_for_registry
+    from ossimpact.settings import DEFAULT_REGISTRY
+
+    registry = load_registry(DEFAULT_REGISTRY)
+    world = world_for_registry(registry, size=600, seed=20251)
+    with start_sandbox(world, only=("modelscope",)) as sandbox:
+        collector = ModelScopeCollector(sandbox.url("modelscope"), min_interval=0)
+        result = collector.collect(registry.ms_handles())
+    assert not result.failures
+    assert len(result.artifacts) > 200
+    assert result.stats.requests / len(result.artifacts) <= 0.05

@@ -143,11 +143,15 @@ class ModelScopeCollector:
             for handle in handles:
                 for kind in KINDS:
                     progress.begin(f"ModelScope {handle} {kind}s", None)
-                    listing = self._list_owner(handle, kind, result, progress)
-                    for item, url in listing.items.values():
-                        artifact = _artifact_id(item)
-                        seen.add(str(artifact).casefold())
-                        self._record(result, artifact, handle, item, url)
+                    listing = _Listing()
+                    try:
+                        self._list_owner(handle, kind, listing, result, progress)
+                    finally:
+                        # what was listed counts even when a rate limit stops the source mid-way
+                        for item, url in listing.items.values():
+                            artifact = _artifact_id(item)
+                            seen.add(str(artifact).casefold())
+                            self._record(result, artifact, handle, item, url)
             wanted = [a for a in explicit if a.platform == "ms" and str(a).casefold() not in seen]
             if wanted:
                 progress.begin("ModelScope artifacts named in the registry", len(wanted))
@@ -161,9 +165,13 @@ class ModelScopeCollector:
         return result
 
     def _list_owner(
-        self, handle: str, kind: RepoKind, result: CollectionResult, progress: Progress
-    ) -> _Listing:
-        listing = _Listing()
+        self,
+        handle: str,
+        kind: RepoKind,
+        listing: _Listing,
+        result: CollectionResult,
+        progress: Progress,
+    ) -> None:
         subject = f"ms:org:{handle}"
         try:
             complete = self._page_through(handle, kind, "default", listing, progress)
@@ -178,7 +186,7 @@ class ModelScopeCollector:
                 self._page_through(handle, kind, "default", listing, progress)
         except (HttpError, ModelScopeApiError, MalformedPayload) as error:
             result.failures.append(_failure(subject, error, f"{kind} listing"))
-            return listing
+            return
         if len(listing.items) < listing.total:
             result.failures.append(
                 ArtifactFailure(
@@ -189,7 +197,6 @@ class ModelScopeCollector:
                     f"(offset limit {self._offset_limit} per order)",
                 )
             )
-        return listing
 
     def _page_through(
         self, handle: str, kind: RepoKind, sort: str, listing: _Listing, progress: Progress
