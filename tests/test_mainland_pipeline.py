@@ -124,3 +124,42 @@ def test_the_sandbox_process_serves_the_mainland_hubs(tmp_path: Path) -> None:
     assert expected > 0
     assert listing["data"]["total_count"] == expected
     assert info["data"]["id"] != 0
+
+
+def test_a_full_collect_gives_the_mainland_sources_their_registry_targets(
+    tmp_path: Path, database_url: str
+) -> None:
+    from collections.abc import Sequence
+
+    from collectors.base import Progress, ResponseCache
+    from ossimpact.domain import ArtifactId, CollectionResult
+    from ossimpact.pipeline import Collector
+
+    registry = load_registry(_registry(tmp_path, ["odl:dataset:OpenDataLab/OmniDocBench"]))
+    calls: dict[str, tuple[list[str], list[ArtifactId]]] = {}
+
+    class Recording:
+        def __init__(self, source: str) -> None:
+            self.source = source
+
+        def collect(
+            self,
+            handles: Sequence[str],
+            explicit: Sequence[ArtifactId] = (),
+            progress: Progress | None = None,
+        ) -> CollectionResult:
+            calls[self.source] = (list(handles), list(explicit))
+            return CollectionResult(source=self.source)
+
+    def factory(source: str, _settings: Settings, _cache: ResponseCache) -> Collector:
+        return Recording(source)
+
+    settings = Settings(data_dir=tmp_path, database_url_override=database_url)
+    outcomes = collect(settings, registry=registry, collector_factory=factory)
+    assert [o.source for o in outcomes] == list(SOURCES)
+    assert calls["modelscope"] == (["Shanghai_AI_Laboratory", "OpenGVLab"], [])
+    assert calls["opendatalab"] == (
+        ["OpenDataLab"],
+        [ArtifactId.odl_dataset("OpenDataLab/OmniDocBench")],
+    )
+    assert calls["huggingface"][1] == []  # no mainland id leaks to another platform's source

@@ -19,7 +19,7 @@ from rich.console import Console
 from ossimpact.registry import Registry, load_registry
 from ossimpact.sandbox.faults import FaultPlan
 from ossimpact.sandbox.http import FakeServer
-from ossimpact.sandbox.mainland import attach_owners, owners_from_registry
+from ossimpact.sandbox.mainland import attach_owners, catalogue_for, owners_from_registry
 from ossimpact.sandbox.model import World
 from ossimpact.sandbox.world import generate_world
 
@@ -211,6 +211,11 @@ def serve_forever(
         console.print(
             f"synthetic world: seed {seed}, {world.artifact_count} artifacts with third-party ones "
             f"({len(world.models)} models, {len(world.datasets)} datasets, {len(world.repos)} repositories)"
+        )
+        mainland = catalogue_for(world)
+        console.print(
+            f"mainland hubs: {mainland.ms_count} ModelScope repositories, "
+            f"{len(mainland.odl_datasets)} OpenDataLab datasets"
         )
         for name, server in sandbox.servers.items():
             console.print(f"  {name:12} {server.url}")
