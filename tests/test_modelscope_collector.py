@@ -262,3 +262,35 @@ def test_requests_per_artifact_in_the_demo_world() -> None:
     assert not result.failures
     assert len(result.artifacts) > 200
     assert result.stats.requests / len(result.artifacts) <= 0.05
+
+
+def test_the_token_never_reaches_failures_or_settings_output(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A server that echoes the credential back: the failure and the logs show *** instead."""
+    from ossimpact.settings import Settings
+
+    def echo_app(url: str) -> Any:
+        def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+            body = {"success": False, "code": "InvalidAuthentication", "message": "bad "}
+            body["message"] += str(environ.get("HTTP_AUTHORIZATION"))
+            start_response("401 Unauthorized", [("Content-Type", "application/json")])
+            return [json.dumps(body).encode()]
+
+        return app
+
+    server = FakeServer(echo_app, name="modelscope").start()
+    try:
+        with caplog.at_level("DEBUG"):
+            collector = ModelScopeCollector(server.url, "ms-secret-token", min_interval=0)
+            result = collector.collect([OWNER])
+    finally:
+        server.stop()
+    assert result.failures
+    assert all(f.reason == "unauthorized" for f in result.failures)
+    assert all("ms-secret-token" not in f.detail for f in result.failures)
+    assert any("***" in f.detail for f in result.failures)
+    assert "ms-secret-token" not in caplog.text
+    settings = Settings(modelscope_token="ms-secret-token")
+    assert "ms-secret-token" not in str(settings.effective())
+    assert settings.effective()["modelscope_token"] == "**********"
