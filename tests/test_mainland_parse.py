@@ -215,3 +215,23 @@ def test_fake_opendatalab_answers_parse(small_world: World) -> None:
                 parse_dataset_info(gone.json())
     finally:
         server.stop()
+
+
+def test_export_links_of_mainland_products() -> None:
+    from ossimpact.domain import Product
+    from ossimpact.export.links import product_url
+
+    family = Product(
+        "internlm-ms", "InternLM", "model", "lab", ("ms:model:Shanghai_AI_Laboratory/internlm3-*",)
+    )
+    assert product_url(family.id, family, list) == (
+        "https://modelscope.cn/organization/Shanghai_AI_Laboratory"
+    )
+    stored = [ArtifactId.ms_model("Shanghai_AI_Laboratory/internlm3-8b-instruct")]
+    assert product_url(family.id, family, lambda: stored) == (
+        "https://modelscope.cn/models/Shanghai_AI_Laboratory/internlm3-8b-instruct"
+    )
+    corpus = Product("c", "C", "corpus", "lab", ("odl:dataset:OpenDataLab/OmniDocBench",))
+    assert (
+        product_url(corpus.id, corpus, list) == "https://opendatalab.com/OpenDataLab/OmniDocBench"
+    )
