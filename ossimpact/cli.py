@@ -125,7 +125,9 @@ def collect(
     source: Annotated[
         list[str] | None,
         typer.Option(
-            "--source", "-s", help="huggingface | github | opendigger | benchmarks (repeatable)"
+            "--source",
+            "-s",
+            help="huggingface | github | modelscope | opendatalab | opendigger | benchmarks (repeatable)",
         ),
     ] = None,
 ) -> None:

@@ -15,24 +15,36 @@ from typing import Literal
 Category = Literal["model", "corpus", "community"]
 CATEGORIES: tuple[Category, ...] = ("model", "corpus", "community")
 
-Platform = Literal["hf", "gh"]
+# hf Hugging Face, gh GitHub, ms ModelScope (modelscope.cn), od OpenDataLab (opendatalab.com).
+# Codes are two letters because the store's `artifacts.platform` column is String(2); OpenDataLab's
+# artifact ids still read `odl:dataset:OWNER/NAME`, the prefix the registry uses.
+Platform = Literal["hf", "gh", "ms", "od"]
 ArtifactKind = Literal["model", "dataset", "repo"]
 
-# The platform id syntax of the registry: hf:model:OWNER/NAME, hf:dataset:OWNER/NAME, gh:OWNER/REPO.
+# The platform id syntax of the registry: hf:model:OWNER/NAME, hf:dataset:OWNER/NAME, gh:OWNER/REPO,
+# ms:model:OWNER/NAME, ms:dataset:OWNER/NAME, odl:dataset:OWNER/NAME.
 _HANDLE = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,95})"
 _ARTIFACT_ID = re.compile(
-    rf"^(?:hf:(?P<hf_kind>model|dataset):|gh:)(?P<owner>{_HANDLE})/(?P<name>{_HANDLE})$"
+    r"^(?:(?P<hub>hf|ms):(?P<hub_kind>model|dataset):|(?P<odl>odl):dataset:|gh:)"
+    rf"(?P<owner>{_HANDLE})/(?P<name>{_HANDLE})$"
 )
 HANDLE_RE = re.compile(rf"^{_HANDLE}$")
+ARTIFACT_ID_FORMS = (
+    "hf:model:OWNER/NAME, hf:dataset:OWNER/NAME, gh:OWNER/REPO, ms:model:OWNER/NAME, "
+    "ms:dataset:OWNER/NAME or odl:dataset:OWNER/NAME"
+)
+MODELSCOPE_WEB = "https://modelscope.cn"
+OPENDATALAB_WEB = "https://opendatalab.com"
 
 
 class InvalidArtifactId(ValueError):
-    """A string that is not `hf:model:OWNER/NAME`, `hf:dataset:OWNER/NAME` or `gh:OWNER/REPO`."""
+    """A string that is none of the artifact id forms (`ARTIFACT_ID_FORMS`)."""
 
 
 @dataclass(frozen=True, order=True)
 class ArtifactId:
-    """One thing on one platform: a Hugging Face model or dataset, or a GitHub repository."""
+    """One thing on one platform: a Hugging Face or ModelScope model or dataset, an OpenDataLab
+    dataset, or a GitHub repository."""
 
     platform: Platform
     kind: ArtifactKind
@@ -44,14 +56,16 @@ class ArtifactId:
         match = _ARTIFACT_ID.match(text)
         if match is None:
             raise InvalidArtifactId(
-                f"{text!r} is not an artifact id "
-                "(expected hf:model:OWNER/NAME, hf:dataset:OWNER/NAME or gh:OWNER/REPO)"
+                f"{text!r} is not an artifact id (expected {ARTIFACT_ID_FORMS})"
             )
-        hf_kind = match.group("hf_kind")
-        if hf_kind is None:
-            return cls("gh", "repo", match.group("owner"), match.group("name"))
-        kind: ArtifactKind = "model" if hf_kind == "model" else "dataset"
-        return cls("hf", kind, match.group("owner"), match.group("name"))
+        owner, name = match.group("owner"), match.group("name")
+        if match.group("odl") is not None:
+            return cls("od", "dataset", owner, name)
+        hub = match.group("hub")
+        if hub is None:
+            return cls("gh", "repo", owner, name)
+        kind: ArtifactKind = "model" if match.group("hub_kind") == "model" else "dataset"
+        return cls("ms" if hub == "ms" else "hf", kind, owner, name)
 
     @classmethod
     def hf_model(cls, repo_id: str) -> ArtifactId:
@@ -64,6 +78,18 @@ class ArtifactId:
     @classmethod
     def gh_repo(cls, full_name: str) -> ArtifactId:
         return cls.parse(f"gh:{full_name}")
+
+    @classmethod
+    def ms_model(cls, repo_id: str) -> ArtifactId:
+        return cls.parse(f"ms:model:{repo_id}")
+
+    @classmethod
+    def ms_dataset(cls, repo_id: str) -> ArtifactId:
+        return cls.parse(f"ms:dataset:{repo_id}")
+
+    @classmethod
+    def odl_dataset(cls, repo_id: str) -> ArtifactId:
+        return cls.parse(f"odl:dataset:{repo_id}")
 
     @property
     def repo_id(self) -> str:
@@ -79,13 +105,19 @@ class ArtifactId:
     def web_url(self) -> str:
         if self.platform == "gh":
             return f"https://github.com/{self.repo_id}"
+        if self.platform == "ms":
+            return f"{MODELSCOPE_WEB}/{self.kind}s/{self.repo_id}"
+        if self.platform == "od":
+            return f"{OPENDATALAB_WEB}/{self.repo_id}"
         prefix = "" if self.kind == "model" else "datasets/"
         return f"https://huggingface.co/{prefix}{self.repo_id}"
 
     def __str__(self) -> str:
         if self.platform == "gh":
             return f"gh:{self.repo_id}"
-        return f"hf:{self.kind}:{self.repo_id}"
+        if self.platform == "od":
+            return f"odl:dataset:{self.repo_id}"
+        return f"{self.platform}:{self.kind}:{self.repo_id}"
 
 
 class Metric(StrEnum):
@@ -104,6 +136,10 @@ class Metric(StrEnum):
     DERIVATIVES_MERGE = "derivatives_merge"
     DERIVATIVES_THIRD_PARTY = "derivatives_third_party"
     MODELS_TRAINED_ON = "models_trained_on"
+    # OpenDataLab datasets (DOWNLOADS_ALL_TIME and LIKES above serve ModelScope too)
+    VIEWS_ALL_TIME = "views_all_time"
+    DOWNLOADS_7D = "downloads_7d"
+    VIEWS_7D = "views_7d"
     # GitHub repositories
     STARS = "stars"
     FORKS = "forks"
@@ -299,6 +335,8 @@ class Organization:
     huggingface: tuple[str, ...] = ()
     github: tuple[str, ...] = ()
     notes: str | None = None
+    modelscope: tuple[str, ...] = ()
+    opendatalab: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,17 @@ from ossimpact.registry import Registry, load_registry
 from ossimpact.settings import Settings
 from ossimpact.store import Store, open_store
 
-SOURCES: tuple[str, ...] = ("huggingface", "github", "opendigger", "benchmarks")
-# Sources whose targets come from the registry alone; the others read the store's tracked artifacts.
-REGISTRY_SOURCES = frozenset({"huggingface", "github"})
+SOURCES: tuple[str, ...] = (
+    "huggingface",
+    "github",
+    "modelscope",
+    "opendatalab",
+    "opendigger",
+    "benchmarks",
+)
+# Sources whose targets come from the registry (and, for OpenDataLab, its own earlier artifacts);
+# the others read the store's tracked artifacts that these write.
+REGISTRY_SOURCES = frozenset({"huggingface", "github", "modelscope", "opendatalab"})
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -141,6 +149,29 @@ def make_collector(source: str, settings: Settings, cache: ResponseCache) -> Col
                 max_rate_limit_wait=settings.max_rate_limit_wait_seconds,
                 timeout=settings.http_timeout_seconds,
             )
+        # The sandbox's fake hubs are local: no need to pace requests a second apart there.
+        mainland_interval = 0.0 if settings.synthetic else 1.0
+        if source == "modelscope":
+            from collectors.modelscope import ModelScopeCollector
+
+            collector_ms: Collector = ModelScopeCollector(
+                settings.modelscope_endpoint,
+                _token(settings.modelscope_token),
+                timeout=settings.http_timeout_seconds,
+                max_rate_limit_wait=settings.max_rate_limit_wait_seconds,
+                min_interval=mainland_interval,
+            )
+            return collector_ms
+        if source == "opendatalab":
+            from collectors.opendatalab import OpenDataLabCollector
+
+            collector_odl: Collector = OpenDataLabCollector(
+                settings.opendatalab_endpoint,
+                timeout=settings.http_timeout_seconds,
+                max_rate_limit_wait=settings.max_rate_limit_wait_seconds,
+                min_interval=mainland_interval,
+            )
+            return collector_odl
         if source == "opendigger":
             from collectors.opendigger import OpenDiggerCollector
 
@@ -176,6 +207,13 @@ def _targets(source: str, registry: Registry, store: Store) -> tuple[list[str], 
         return registry.hf_handles(), [a for a in explicit if a.platform == "hf"]
     if source == "github":
         return registry.gh_handles(), [a for a in explicit if a.platform == "gh"]
+    if source == "modelscope":
+        return registry.ms_handles(), [a for a in explicit if a.platform == "ms"]
+    if source == "opendatalab":
+        # No listing by publisher: the registry's named datasets and those seen before.
+        stored = {record.id for record in store.artifacts() if record.id.platform == "od"}
+        named = {a for a in explicit if a.platform == "od"}
+        return registry.odl_handles(), sorted(stored | named)
     tracked = [record.id for record in store.artifacts(tracked_only=True)]
     if source == "opendigger":
         repos = sorted(

@@ -67,6 +67,24 @@ class Settings(BaseSettings):
         default="http://opencompass.openxlab.space/assets/OpenVLM.json",
         validation_alias=AliasChoices("OSSIMPACT_OPENCOMPASS_URL", "opencompass_url"),
     )
+    # The mainland hubs. ModelScope's China site (the international modelscope.ai is another site
+    # with its own counts); OpenDataLab's dataset API lives on openxlab.org.cn.
+    modelscope_endpoint: str = Field(
+        default="https://modelscope.cn",
+        validation_alias=AliasChoices(
+            "MODELSCOPE_ENDPOINT", "OSSIMPACT_MODELSCOPE_ENDPOINT", "modelscope_endpoint"
+        ),
+    )
+    modelscope_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MODELSCOPE_API_TOKEN", "modelscope_token"),
+    )
+    opendatalab_endpoint: str = Field(
+        default="https://openxlab.org.cn/datasets/api/v2",
+        validation_alias=AliasChoices(
+            "OPENDATALAB_ENDPOINT", "OSSIMPACT_OPENDATALAB_ENDPOINT", "opendatalab_endpoint"
+        ),
+    )
     open_llm_parquet: Path | None = Field(
         default=None,
         validation_alias=AliasChoices("OSSIMPACT_OPEN_LLM_PARQUET", "open_llm_parquet"),
@@ -107,7 +125,14 @@ class Settings(BaseSettings):
         default=False, validation_alias=AliasChoices("OSSIMPACT_SYNTHETIC", "synthetic")
     )
 
-    @field_validator("hf_endpoint", "github_api_url", "opendigger_url", "opencompass_url")
+    @field_validator(
+        "hf_endpoint",
+        "github_api_url",
+        "opendigger_url",
+        "opencompass_url",
+        "modelscope_endpoint",
+        "opendatalab_endpoint",
+    )
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
@@ -134,6 +159,9 @@ class Settings(BaseSettings):
             "github_graphql_url": self.github_graphql_url,
             "opendigger_url": self.opendigger_url,
             "opencompass_url": self.opencompass_url,
+            "modelscope_endpoint": self.modelscope_endpoint,
+            "modelscope_token": _mask(self.modelscope_token),
+            "opendatalab_endpoint": self.opendatalab_endpoint,
             "open_llm_parquet": str(self.open_llm_parquet or "(not set)"),
             "hf_token": _mask(self.hf_token),
             "github_token": _mask(self.github_token),

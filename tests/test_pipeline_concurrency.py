@@ -161,6 +161,7 @@ def test_hugging_face_and_github_run_side_by_side_then_the_store_readers(
             "opendigger": empty("opendigger"),
             "benchmarks": empty("benchmarks"),
         },
+        sources=["huggingface", "github", "opendigger", "benchmarks"],
         progress=progress,
     )
     assert [(o.source, o.status) for o in outcomes] == [
@@ -245,6 +246,7 @@ def test_stop_interrupts_every_running_source_and_starts_no_later_one(
             "opendigger": empty("opendigger"),
             "benchmarks": empty("benchmarks"),
         },
+        sources=["huggingface", "github", "opendigger", "benchmarks"],
         stop=stop,
     )
     assert [(o.source, o.status) for o in outcomes] == [

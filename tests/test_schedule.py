@@ -39,6 +39,7 @@ def test_default_jobs_one_per_cron_with_explicit_timezone() -> None:
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {
         "refresh:huggingface+github",
+        "refresh:modelscope+opendatalab",
         "refresh:opendigger",
         "refresh:benchmarks",
     }
@@ -104,12 +105,14 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.refresh_groups() == {
         "0 3 * * *": ("huggingface",),
         "30 2 * * *": ("github",),
+        "30 3 * * *": ("modelscope", "opendatalab"),
         "0 4 3 * *": ("opendigger",),
     }
     scheduler = build_scheduler(settings)
     assert {job.id for job in scheduler.get_jobs()} == {
         "refresh:huggingface",
         "refresh:github",
+        "refresh:modelscope+opendatalab",
         "refresh:opendigger",
     }
     assert scheduler._job_defaults["misfire_grace_time"] == 600
@@ -168,7 +171,13 @@ def running(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, FakeClock, R
     clock = FakeClock(datetime(2026, 11, 28, 18, 0, tzinfo=UTC))
     clock.install(monkeypatch)
     recorder = Recorder()
-    settings = ScheduleSettings(github_cron="", opendigger_cron="", benchmarks_cron="")
+    settings = ScheduleSettings(
+        github_cron="",
+        modelscope_cron="",
+        opendatalab_cron="",
+        opendigger_cron="",
+        benchmarks_cron="",
+    )
     scheduler = build_scheduler(settings, job=recorder.job, executor=DebugExecutor())
     scheduler.add_listener(recorder.listen, EVENT_JOB_EXECUTED | EVENT_JOB_MISSED)
     loop = threading.Thread(target=scheduler.start, daemon=True)
@@ -241,6 +250,11 @@ def test_load_schedule_settings_names_the_bad_variable(monkeypatch: pytest.Monke
 
 def test_daemon_with_nothing_scheduled_exits_2() -> None:
     empty = ScheduleSettings(
-        huggingface_cron="", github_cron="", opendigger_cron="", benchmarks_cron=""
+        huggingface_cron="",
+        github_cron="",
+        modelscope_cron="",
+        opendatalab_cron="",
+        opendigger_cron="",
+        benchmarks_cron="",
     )
     assert run_daemon(Settings(), empty) == 2

@@ -74,6 +74,8 @@ def _daemon(sandbox: Sandbox, tmp_path: Path, database_url: str) -> subprocess.P
         "OSSIMPACT_REGISTRY": str(registry),
         "OSSIMPACT_SCHEDULE_RUN_AT_START": "true",
         "OSSIMPACT_SCHEDULE_GITHUB_CRON": "",
+        "OSSIMPACT_SCHEDULE_MODELSCOPE_CRON": "",
+        "OSSIMPACT_SCHEDULE_OPENDATALAB_CRON": "",
         "OSSIMPACT_SCHEDULE_OPENDIGGER_CRON": "",
         "OSSIMPACT_SCHEDULE_BENCHMARKS_CRON": "",
     }

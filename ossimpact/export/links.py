@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ossimpact.domain import ArtifactId, InvalidArtifactId, Product
+from ossimpact.domain import (
+    MODELSCOPE_WEB,
+    OPENDATALAB_WEB,
+    ArtifactId,
+    InvalidArtifactId,
+    Product,
+)
 from ossimpact.registry.patterns import IncludePattern, InvalidPattern
 
 
 def _owner_page(pattern: IncludePattern) -> str:
     if pattern.platform == "gh":
         return f"https://github.com/{pattern.owner}"
+    if pattern.platform == "ms":
+        return f"{MODELSCOPE_WEB}/organization/{pattern.owner}"
+    if pattern.platform == "od":
+        return OPENDATALAB_WEB  # its publisher pages go by a numeric id, not by the owner name
     return f"https://huggingface.co/{pattern.owner}"
 
 

@@ -68,6 +68,10 @@ class Registry:
                 self._owners[_handle_key("hf", handle)] = organization
             for handle in organization.github:
                 self._owners[_handle_key("gh", handle)] = organization
+            for handle in organization.modelscope:
+                self._owners[_handle_key("ms", handle)] = organization
+            for handle in organization.opendatalab:
+                self._owners[_handle_key("od", handle)] = organization
         self._excluded: set[tuple[Platform, str]] = set()
         for entry in excluded:
             self._excluded.update(_handle_key("hf", handle) for handle in entry.huggingface)
@@ -92,6 +96,14 @@ class Registry:
 
     def gh_handles(self) -> list[str]:
         return [h for org in self.organizations.values() for h in org.github]
+
+    def ms_handles(self) -> list[str]:
+        """ModelScope owners of the organisations."""
+        return [h for org in self.organizations.values() for h in org.modelscope]
+
+    def odl_handles(self) -> list[str]:
+        """OpenDataLab publishers of the organisations."""
+        return [h for org in self.organizations.values() for h in org.opendatalab]
 
     def organization_for(self, artifact: ArtifactId) -> Organization | None:
         return self._owners.get(_handle_key(artifact.platform, artifact.owner))

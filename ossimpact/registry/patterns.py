@@ -12,7 +12,13 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from ossimpact.domain import ArtifactId, ArtifactKind, InvalidArtifactId, Platform
+from ossimpact.domain import (
+    ARTIFACT_ID_FORMS,
+    ArtifactId,
+    ArtifactKind,
+    InvalidArtifactId,
+    Platform,
+)
 
 WILDCARDS = ("*", "?")
 
@@ -37,8 +43,7 @@ class IncludePattern:
             probe_id = ArtifactId.parse(probe)
         except InvalidArtifactId:
             raise InvalidPattern(
-                f"bad pattern {text!r}: expected hf:model:OWNER/NAME, hf:dataset:OWNER/NAME or "
-                "gh:OWNER/REPO, with * or ? allowed in NAME"
+                f"bad pattern {text!r}: expected {ARTIFACT_ID_FORMS}, with * or ? allowed in NAME"
             ) from None
         owner_and_name = text[len(text) - len(probe_id.repo_id) :]
         owner, name = owner_and_name.split("/", 1)

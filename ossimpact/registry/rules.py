@@ -17,7 +17,11 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 PLATFORM_FIELDS: tuple[tuple[Platform, str, str], ...] = (
     ("hf", "huggingface", "Hugging Face"),
     ("gh", "github", "GitHub"),
+    ("ms", "modelscope", "ModelScope"),
+    ("od", "opendatalab", "OpenDataLab"),
 )
+# Excluded look-alikes list Hugging Face and GitHub handles only.
+EXCLUDED_PLATFORM_FIELDS = PLATFORM_FIELDS[:2]
 
 
 @dataclass
@@ -88,7 +92,14 @@ class _Rules:
                 continue
             self.check_id(path, entry.id, seen, "organisation")
             self.check_handles(
-                path, entry.id, {"huggingface": entry.huggingface, "github": entry.github}
+                path,
+                entry.id,
+                {
+                    "huggingface": entry.huggingface,
+                    "github": entry.github,
+                    "modelscope": entry.modelscope,
+                    "opendatalab": entry.opendatalab,
+                },
             )
             if item.partial:
                 self.partial_organizations.add(entry.id)
@@ -105,6 +116,8 @@ class _Rules:
                     huggingface=tuple(entry.huggingface),
                     github=tuple(entry.github),
                     notes=entry.notes,
+                    modelscope=tuple(entry.modelscope),
+                    opendatalab=tuple(entry.opendatalab),
                 ),
             )
 
@@ -135,7 +148,7 @@ class _Rules:
             )
 
     def excluded_handles(self, path: FieldPath, huggingface: list[str], github: list[str]) -> None:
-        for platform, key, label in PLATFORM_FIELDS:
+        for platform, key, label in EXCLUDED_PLATFORM_FIELDS:
             for index, handle in enumerate(huggingface if platform == "hf" else github):
                 where = (*path, key, index)
                 if not HANDLE_RE.match(handle):
@@ -232,10 +245,10 @@ class _Rules:
     def owner_belongs(
         self, where: FieldPath, pattern: IncludePattern, organization: Organization
     ) -> bool:
-        handles = organization.huggingface if pattern.platform == "hf" else organization.github
+        handles = organization_handles(organization, pattern.platform)
         if pattern.owner.casefold() in {handle.casefold() for handle in handles}:
             return True
-        label = "Hugging Face" if pattern.platform == "hf" else "GitHub"
+        label = next(label for p, _, label in PLATFORM_FIELDS if p == pattern.platform)
         listed = ", ".join(handles) or "none"
         self.report(
             where,
@@ -243,6 +256,16 @@ class _Rules:
             f"{organization.id!r} (its {label} handles: {listed})",
         )
         return False
+
+
+def organization_handles(organization: Organization, platform: Platform) -> tuple[str, ...]:
+    """An organisation's handles on one platform."""
+    return {
+        "hf": organization.huggingface,
+        "gh": organization.github,
+        "ms": organization.modelscope,
+        "od": organization.opendatalab,
+    }[platform]
 
 
 def check_rules(entries: Entries, document: YamlDocument, file: str) -> Checked:

@@ -35,6 +35,9 @@ class OrganizationEntry(_Entry):
     huggingface: list[str] = Field(default_factory=list)
     github: list[str] = Field(default_factory=list)
     notes: str | None = None
+    # the mainland hubs: ModelScope owners and OpenDataLab publishers (owner of OWNER/NAME ids)
+    modelscope: list[str] = Field(default_factory=list)
+    opendatalab: list[str] = Field(default_factory=list)
 
 
 class ProductEntry(_Entry):

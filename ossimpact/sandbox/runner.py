@@ -19,6 +19,7 @@ from rich.console import Console
 from ossimpact.registry import Registry, load_registry
 from ossimpact.sandbox.faults import FaultPlan
 from ossimpact.sandbox.http import FakeServer
+from ossimpact.sandbox.mainland import attach_owners, catalogue_for, owners_from_registry
 from ossimpact.sandbox.model import World
 from ossimpact.sandbox.world import generate_world
 
@@ -31,7 +32,11 @@ _APPS: dict[str, tuple[str, str]] = {
     "github": ("ossimpact.sandbox.github", "make_github_app"),
     "opendigger": ("ossimpact.sandbox.opendigger", "make_opendigger_app"),
     "opencompass": ("ossimpact.sandbox.opencompass", "make_opencompass_app"),
+    "modelscope": ("ossimpact.sandbox.modelscope", "make_modelscope_app"),
+    "opendatalab": ("ossimpact.sandbox.opendatalab", "make_opendatalab_app"),
 }
+# The fake OpenDataLab serves the dataset API under the path the real host uses.
+OPENDATALAB_API_PATH = "/datasets/api/v2"
 
 
 def world_for_registry(
@@ -44,11 +49,17 @@ def world_for_registry(
     troublemakers: bool = True,
 ) -> World:
     """A world whose organisations and flagship families are the registry's."""
-    patterns = [pattern for product in registry.products.values() for pattern in product.include]
+    # The world is Hugging Face's and GitHub's; the mainland hubs' part is derived from it.
+    patterns = [
+        pattern
+        for product in registry.products.values()
+        for pattern in product.include
+        if pattern.startswith(("hf:", "gh:"))
+    ]
     kwargs: dict[str, Any] = {}
     if today is not None:
         kwargs["today"] = today
-    return generate_world(
+    world = generate_world(
         seed,
         size,
         hf_handles=registry.hf_handles(),
@@ -58,6 +69,9 @@ def world_for_registry(
         troublemakers=troublemakers,
         **kwargs,
     )
+    # The mainland hubs publish under the registry's ModelScope/OpenDataLab owner names.
+    attach_owners(world, owners_from_registry(registry))
+    return world
 
 
 def _hub_with_leaderboards(world: World, base_url: str) -> Any:
@@ -102,6 +116,10 @@ def settings_overrides_for(urls: Mapping[str, str]) -> dict[str, Any]:
         overrides["opendigger_url"] = urls["opendigger"]
     if "opencompass" in urls:
         overrides["opencompass_url"] = urls["opencompass"]
+    if "modelscope" in urls:
+        overrides["modelscope_endpoint"] = urls["modelscope"]
+    if "opendatalab" in urls:
+        overrides["opendatalab_endpoint"] = urls["opendatalab"] + OPENDATALAB_API_PATH
     return overrides
 
 
@@ -114,6 +132,8 @@ def environment_for(overrides: Mapping[str, Any]) -> dict[str, str]:
         "github_token": "GITHUB_TOKEN",
         "opendigger_url": "OSSIMPACT_OPENDIGGER_URL",
         "opencompass_url": "OSSIMPACT_OPENCOMPASS_URL",
+        "modelscope_endpoint": "MODELSCOPE_ENDPOINT",
+        "opendatalab_endpoint": "OPENDATALAB_ENDPOINT",
         "synthetic": "OSSIMPACT_SYNTHETIC",
     }
     env = {
@@ -191,6 +211,11 @@ def serve_forever(
         console.print(
             f"synthetic world: seed {seed}, {world.artifact_count} artifacts with third-party ones "
             f"({len(world.models)} models, {len(world.datasets)} datasets, {len(world.repos)} repositories)"
+        )
+        mainland = catalogue_for(world)
+        console.print(
+            f"mainland hubs: {mainland.ms_count} ModelScope repositories, "
+            f"{len(mainland.odl_datasets)} OpenDataLab datasets"
         )
         for name, server in sandbox.servers.items():
             console.print(f"  {name:12} {server.url}")

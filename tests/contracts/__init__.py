@@ -1,0 +1,1 @@
+"""Sample payloads for contract tests of parsers whose platform has no recorded answers."""
