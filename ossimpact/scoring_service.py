@@ -9,35 +9,60 @@ from __future__ import annotations
 from datetime import datetime
 
 from ossimpact.domain import utcnow
-from ossimpact.registry import Registry
-from ossimpact.store import Store
+from ossimpact.registry import Grouping, Registry
+from ossimpact.store import ScoringMember, Store
 from scoring import Methodology, ScoringInputs, ScoringResult, score_products
 
 
 def build_inputs(store: Store, registry: Registry, as_of: datetime | None) -> ScoringInputs:
-    """What the store knew at `as_of` (None: now), grouped into the registry's products.
+    """What the store knew at `as_of` (None: now), grouped into products by the one membership
+    rule (`ossimpact.registry.membership`: registry products, then release families, then each
+    artifact alone).
 
     Third-party artifacts (kept only for counts and edges) are not products; artifacts claimed by
     two products stay out of both, as the registry reports.
     """
+    return _inputs_and_grouping(store, registry, as_of)[0]
+
+
+def _inputs_and_grouping(
+    store: Store, registry: Registry, as_of: datetime | None
+) -> tuple[ScoringInputs, Grouping]:
     when = as_of or utcnow()
     records = store.artifacts()
     tracked = [r.id for r in records if r.tracked]
-    grouping = registry.group(tracked)
+    edges = store.edges(when)
+    grouping = registry.group(tracked, edges)
     history = store.observation_history(until=when)
     organizations = dict(registry.organizations)
     for org in store.organizations():
         organizations.setdefault(org.id, org)
-    return ScoringInputs(
+    inputs = ScoringInputs(
         as_of=when,
         products=sorted(grouping.products.values(), key=lambda p: p.id),
         members={pid: list(ms) for pid, ms in grouping.members.items()},
         organizations=organizations,
         artifacts={r.id: r for r in records},
         history=history,
-        edges=store.edges(when),
+        edges=edges,
         benchmarks=store.benchmark_results(when),
     )
+    return inputs, grouping
+
+
+def scoring_members(grouping: Grouping) -> list[ScoringMember]:
+    """The grouping as the store records it with a scoring run."""
+    return [
+        ScoringMember(
+            product_id=m.product.id,
+            product_name=m.product.name,
+            organization=m.product.organization,
+            category=m.product.category,
+            artifact=str(m.artifact),
+            grouped_by=m.grouped_by,
+        )
+        for m in grouping.rows()
+    ]
 
 
 def input_run_ids(inputs: ScoringInputs) -> list[int]:
@@ -59,10 +84,16 @@ def run_scoring(
     """Score at `as_of` and record a scoring run; returns (scoring run id, result)."""
     run_id = store.start_run("score")
     try:
-        inputs = build_inputs(store, registry, as_of)
+        inputs, grouping = _inputs_and_grouping(store, registry, as_of)
         result = score_products(inputs, methodology, seed=seed, draws=draws)
+        scored = {row.product_id for row in result.rows}
         scoring_run_id = store.record_scores(
-            run_id, result.methodology_version, inputs.as_of, input_run_ids(inputs), result.rows
+            run_id,
+            result.methodology_version,
+            inputs.as_of,
+            input_run_ids(inputs),
+            result.rows,
+            [m for m in scoring_members(grouping) if m.product_id in scored],
         )
     except Exception as exc:
         store.finish_run(run_id, "failed", message=f"scoring failed: {type(exc).__name__}: {exc}")

@@ -278,6 +278,20 @@ scores = Table(
     Index("ix_scores_run_product", "scoring_run_id", "product_id"),
 )
 
+# Which artifacts each product of a scoring run grouped, and how (registry | family | own |
+# cross-hub): what the product page and the members export show for that run.
+scoring_members = Table(
+    "scoring_members",
+    metadata,
+    Column("scoring_run_id", ForeignKey("scoring_runs.id"), primary_key=True),
+    Column("product_id", String(300), primary_key=True),
+    Column("artifact", String(300), primary_key=True),
+    Column("product_name", String(300), nullable=False),
+    Column("organization", String(100), nullable=False),
+    Column("category", String(20), nullable=False),
+    Column("grouped_by", String(20), nullable=False),
+)
+
 shortlists = Table(
     "shortlists",
     metadata,

@@ -38,6 +38,7 @@ from ossimpact.store.records import (
     FINISHED_STATUSES,
     RUN_KINDS,
     RunRecord,
+    ScoringMember,
     ScoringRunRecord,
     Shortlist,
     ShortlistItem,
@@ -52,6 +53,7 @@ from ossimpact.store.schema import (
     run_sources,
     runs,
     scores,
+    scoring_members,
     scoring_runs,
     shortlist_items,
     shortlists,
@@ -449,8 +451,10 @@ class Store:
         as_of: datetime,
         input_run_ids: Sequence[int],
         rows: Sequence[ScoreRow],
+        members: Sequence[ScoringMember] = (),
     ) -> int:
-        """Store one scoring run and its rows in one transaction; returns the scoring run id."""
+        """Store one scoring run, its rows and its members (which artifacts each product grouped)
+        in one transaction; returns the scoring run id."""
         with self._write() as connection:
             self._running(connection, run_id)
             scoring_run_id = int(
@@ -488,7 +492,59 @@ class Store:
                         for row in rows
                     ],
                 )
+            if members:
+                connection.execute(
+                    insert(scoring_members),
+                    [
+                        {
+                            "scoring_run_id": scoring_run_id,
+                            "product_id": bounded(m.product_id, 300),
+                            "artifact": bounded(m.artifact, 300),
+                            "product_name": bounded(m.product_name, 300),
+                            "organization": bounded(m.organization, 100),
+                            "category": m.category,
+                            "grouped_by": m.grouped_by,
+                        }
+                        for m in members
+                    ],
+                )
             return scoring_run_id
+
+    def scoring_members(
+        self, scoring_run_id: int | None = None, product_ids: Collection[str] | None = None
+    ) -> list[ScoringMember]:
+        """What a scoring run grouped (None: the official run), by product then artifact; only
+        `product_ids` when given. Empty for a run scored before members were recorded."""
+        with self.engine.connect() as connection:
+            if scoring_run_id is None:
+                scoring_run_id = _official_scoring_run(connection)
+            if scoring_run_id is None:
+                return []
+            query = (
+                select(scoring_members)
+                .where(scoring_members.c.scoring_run_id == scoring_run_id)
+                .order_by(scoring_members.c.product_id, scoring_members.c.artifact)
+            )
+            if product_ids is None:
+                found = list(connection.execute(query))
+            else:
+                found = []
+                for part in chunks(sorted({str(p) for p in product_ids})):
+                    found.extend(
+                        connection.execute(query.where(scoring_members.c.product_id.in_(part)))
+                    )
+                found.sort(key=lambda r: (r.product_id, r.artifact))
+        return [
+            ScoringMember(
+                product_id=r.product_id,
+                product_name=r.product_name,
+                organization=r.organization,
+                category=r.category,
+                artifact=r.artifact,
+                grouped_by=r.grouped_by,
+            )
+            for r in found
+        ]
 
     def scoring_runs(self, limit: int = 20) -> list[ScoringRunRecord]:
         counts = (
