@@ -77,7 +77,10 @@ def leaderboard(data_version: str, category: str, lang: str) -> pd.DataFrame:
 def product(data_version: str, product_id: str) -> views.ProductView | None:
     """One product's page: its own score row is the only contributions JSON read."""
     return views.product_view(
-        snapshot(data_version), product_id, store().product_scores([product_id])
+        snapshot(data_version),
+        product_id,
+        store().product_scores([product_id]),
+        views.product_members_frame(store(), product_id),
     )
 
 

@@ -6,10 +6,12 @@ writes, so the CLI, the pipeline and the scheduler share one path.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from ossimpact.domain import utcnow
+from ossimpact.domain import Organization, Product, utcnow
 from ossimpact.registry import Grouping, Registry
+from ossimpact.registry.membership import ProductRule, group_artifacts
 from ossimpact.store import ScoringMember, Store
 from scoring import Methodology, ScoringInputs, ScoringResult, score_products
 
@@ -103,3 +105,52 @@ def run_scoring(
         raise
     store.finish_run(run_id, "succeeded")
     return scoring_run_id, result
+
+
+def run_members(store: Store, scoring_run_id: int, as_of: datetime) -> list[ScoringMember]:
+    """The members of a scoring run, as the dashboard and the exports show them.
+
+    What the run recorded; a run scored before runs recorded their members (store revision
+    0003 and older) gets the same rule applied to what the store holds now: the stored registry
+    products, the tracked artifacts and the edges known at its as-of, kept to the products it
+    scored.
+    """
+    recorded = store.scoring_members(scoring_run_id)
+    if recorded:
+        return recorded
+    scored = set(store.score_summaries(scoring_run_id)["product_id"].map(str))
+    if not scored:
+        return []
+    owners: dict[tuple[str, str], Organization] = {}
+    for org in store.organizations():
+        owners.update({("hf", h.casefold()): org for h in org.huggingface})
+        owners.update({("gh", h.casefold()): org for h in org.github})
+    rules = [ProductRule.of(p) for p in store.products() if not p.implicit]
+    grouping = group_artifacts(
+        rules,
+        lambda a: owners.get((a.platform, a.owner.casefold())),
+        [r.id for r in store.artifacts() if r.tracked],
+        store.edges(as_of),
+    )
+    return [m for m in scoring_members(grouping) if m.product_id in scored]
+
+
+def recorded_products(known: Iterable[Product], members: Iterable[ScoringMember]) -> list[Product]:
+    """The registry's products, then those a scoring run grouped that the registry does not list
+    (release families, artifacts alone), named as the run recorded them."""
+    products = list(known)
+    ids = {p.id for p in products}
+    for member in members:
+        if member.product_id in ids:
+            continue
+        ids.add(member.product_id)
+        products.append(
+            Product(
+                id=member.product_id,
+                name=member.product_name,
+                category=member.category,  # type: ignore[arg-type]
+                organization=member.organization,
+                implicit=member.grouped_by != "registry",
+            )
+        )
+    return products
