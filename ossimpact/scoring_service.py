@@ -6,6 +6,7 @@ writes, so the CLI, the pipeline and the scheduler share one path.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -136,21 +137,25 @@ def run_members(store: Store, scoring_run_id: int, as_of: datetime) -> list[Scor
 
 
 def recorded_products(known: Iterable[Product], members: Iterable[ScoringMember]) -> list[Product]:
-    """The registry's products, then those a scoring run grouped that the registry does not list
-    (release families, artifacts alone), named as the run recorded them."""
-    products = list(known)
-    ids = {p.id for p in products}
+    """The products a scoring run grouped, named, categorised and owned as the run recorded them
+    (so a later registry edit does not rename an old ranking), each registry product keeping its
+    description and patterns; then the registry's products the run did not score."""
+    recorded: dict[str, ScoringMember] = {}
     for member in members:
-        if member.product_id in ids:
-            continue
-        ids.add(member.product_id)
-        products.append(
-            Product(
-                id=member.product_id,
-                name=member.product_name,
-                category=member.category,  # type: ignore[arg-type]
-                organization=member.organization,
-                implicit=member.grouped_by != "registry",
+        recorded.setdefault(member.product_id, member)
+    registry = {p.id: p for p in known}
+    products: list[Product] = []
+    for product_id, member in recorded.items():
+        as_scored = {
+            "name": member.product_name,
+            "category": member.category,
+            "organization": member.organization,
+        }
+        if product_id in registry:
+            products.append(dataclasses.replace(registry[product_id], **as_scored))  # type: ignore[arg-type]
+        else:
+            products.append(
+                Product(id=product_id, implicit=member.grouped_by != "registry", **as_scored)  # type: ignore[arg-type]
             )
-        )
+    products.extend(p for p in registry.values() if p.id not in recorded)
     return products
