@@ -143,6 +143,19 @@ def test_product_page_shows_evidence_and_keeps_platform_text_inert(app_env: str)
     cells = [df.value["description"].tolist() for df in at.dataframe if "description" in df.value]
     assert any(HOSTILE_DESCRIPTION in column for column in cells)
     assert all(HOSTILE_DESCRIPTION not in m.value for m in at.markdown)
+    # The members table: the members export's rows for this product, in the export's words.
+    from ossimpact.export import MEMBER_COLUMNS, members_rows
+
+    [shown] = [df.value for df in at.dataframe if "grouped_by" in df.value]
+    assert tuple(shown.columns) == MEMBER_COLUMNS
+    store = open_store(app_env)
+    try:
+        exported = members_rows(store, product_ids=["minimax-text"])
+    finally:
+        store.close()
+    assert not exported.empty
+    assert shown["artifact_id"].tolist() == exported["artifact_id"].tolist()
+    assert shown["grouped_by"].tolist() == exported["grouped_by"].tolist()
     at.session_state["product_tab"] = "历史趋势"
     at.run()
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"), "the history chart"
