@@ -183,6 +183,13 @@ def test_as_of_exports_reproduce_byte_for_byte_and_survive_registry_changes(
     second, _ = run_scoring(store, _registry(), methodology, _as_of(AS_OF), draws=20)
     assert second != first
     assert exports() == before  # same inputs and methodology: the same files
+    # the two runs share one recorded membership rather than storing it twice
+    with store.engine.connect() as connection:
+        sets = connection.exec_driver_sql(
+            f"SELECT DISTINCT member_set_id FROM scoring_runs WHERE id IN ({first}, {second})"
+        ).all()
+    assert len(sets) == 1
+    assert sets[0][0] is not None
 
     # The registry changes (the -hf ports join InternVL3) and the ecosystem is scored again now:
     # the as-of ranking still shows what it scored.
@@ -223,7 +230,7 @@ def test_a_run_scored_before_members_were_recorded_gets_the_same_rule(store: Sto
     recorded = sorted(_triples(members_rows(store)))
     with store.engine.begin() as connection:
         connection.exec_driver_sql(
-            f"DELETE FROM scoring_members WHERE scoring_run_id = {int(scoring_id)}"
+            f"UPDATE scoring_runs SET member_set_id = NULL WHERE id = {int(scoring_id)}"
         )
     assert store.scoring_members(scoring_id) == []
     assert sorted(_triples(members_rows(store))) == recorded

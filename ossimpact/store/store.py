@@ -47,6 +47,7 @@ from ossimpact.store.schema import (
     artifacts,
     http_cache,
     locks,
+    member_sets,
     organizations,
     products,
     run_failures,
@@ -493,20 +494,11 @@ class Store:
                     ],
                 )
             if members:
+                member_set_id = _member_set(connection, members)
                 connection.execute(
-                    insert(scoring_members),
-                    [
-                        {
-                            "scoring_run_id": scoring_run_id,
-                            "product_id": bounded(m.product_id, 300),
-                            "artifact": bounded(m.artifact, 300),
-                            "product_name": bounded(m.product_name, 300),
-                            "organization": bounded(m.organization, 100),
-                            "category": m.category,
-                            "grouped_by": m.grouped_by,
-                        }
-                        for m in members
-                    ],
+                    update(scoring_runs)
+                    .where(scoring_runs.c.id == scoring_run_id)
+                    .values(member_set_id=member_set_id)
                 )
             return scoring_run_id
 
@@ -522,7 +514,8 @@ class Store:
                 return []
             query = (
                 select(scoring_members)
-                .where(scoring_members.c.scoring_run_id == scoring_run_id)
+                .join(scoring_runs, scoring_runs.c.member_set_id == scoring_members.c.member_set_id)
+                .where(scoring_runs.c.id == scoring_run_id)
                 .order_by(scoring_members.c.product_id, scoring_members.c.artifact)
             )
             if product_ids is None:
@@ -834,6 +827,47 @@ class Store:
             raise UnknownRunError(f"no run {run_id} in the store")
         if status != "running":
             raise StoreError(f"run {run_id} already finished ({status}); start a new run")
+
+
+def _member_set(connection: Connection, members: Sequence[ScoringMember]) -> int:
+    """The id of the recorded membership with exactly these rows, recorded now if new."""
+    rows = sorted(
+        {
+            (
+                bounded(m.product_id, 300) or "",
+                bounded(m.artifact, 300) or "",
+                bounded(m.product_name, 300) or "",
+                bounded(m.organization, 100) or "",
+                m.category,
+                m.grouped_by,
+            )
+            for m in members
+        }
+    )
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update("\x1f".join(row).encode())
+        digest.update(b"\x1e")
+    fingerprint = digest.hexdigest()
+    found = connection.execute(
+        select(member_sets.c.id).where(member_sets.c.fingerprint == fingerprint)
+    ).scalar_one_or_none()
+    if found is not None:
+        return int(found)
+    set_id = int(
+        connection.execute(
+            insert(member_sets)
+            .values(fingerprint=fingerprint, created_at=utcnow())
+            .returning(member_sets.c.id)
+        ).scalar_one()
+    )
+    columns = ("product_id", "artifact", "product_name", "organization", "category", "grouped_by")
+    for part in chunks(rows):
+        connection.execute(
+            insert(scoring_members),
+            [{"member_set_id": set_id, **dict(zip(columns, row, strict=True))} for row in part],
+        )
+    return set_id
 
 
 def _official_scoring_run(connection: Connection) -> int | None:
