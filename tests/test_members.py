@@ -234,3 +234,55 @@ def test_a_run_scored_before_members_were_recorded_gets_the_same_rule(store: Sto
         )
     assert store.scoring_members(scoring_id) == []
     assert sorted(_triples(members_rows(store))) == recorded
+
+
+def test_registry_suggest_prints_the_inferred_families_of_an_organisation(
+    store: Store, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    registry_file = tmp_path / "registry.yaml"
+    registry_file.write_text(
+        yaml.safe_dump(
+            {
+                "organizations": [
+                    {
+                        "id": LAB.id,
+                        "name": LAB.name,
+                        "huggingface": list(LAB.huggingface),
+                        "github": list(LAB.github),
+                    }
+                ],
+                "products": [
+                    {
+                        "id": "internvl3",
+                        "name": "InternVL3",
+                        "category": "model",
+                        "organization": LAB.id,
+                        "include": ["hf:model:OpenGVLab/InternVL3-*"],
+                    }
+                ],
+            }
+        )
+    )
+    monkeypatch.setenv("OSSIMPACT_DATABASE_URL", database_url)
+    monkeypatch.setenv("OSSIMPACT_REGISTRY", str(registry_file))
+    result = runner.invoke(app, ["registry", "suggest", "--organization", LAB.id])
+    assert result.exit_code == 0, result.output
+    products = yaml.safe_load(result.output)["products"]
+    by_name = {p["name"]: p["include"] for p in products}
+    assert by_name == {
+        "InternVL2_5-MPO": [
+            "hf:model:OpenGVLab/InternVL2_5-78B-MPO",
+            "hf:model:OpenGVLab/InternVL2_5-78B-MPO-AWQ",
+        ],
+        "internlm2_5": [
+            "hf:model:internlm/internlm2_5-1_8b-chat",
+            "hf:model:internlm/internlm2_5-20b",
+            "hf:model:internlm/internlm2_5-7b-chat-1m",
+        ],
+    }
+    assert all(p["organization"] == LAB.id for p in products)
+    unknown = runner.invoke(app, ["registry", "suggest", "--organization", "nobody"])
+    assert unknown.exit_code == 2
+    assert "unknown organisation 'nobody'" in unknown.output
