@@ -474,15 +474,17 @@ def empty_members() -> pd.DataFrame:
     return pd.DataFrame(columns=list(MEMBER_COLUMNS))
 
 
-def product_members_frame(store: Any, product_id: str) -> pd.DataFrame:
-    """The product's rows of the members export for the official scoring run: the same rows
-    and words as `ossimpact export --what members`."""
-    from ossimpact.export import ExportError, members_rows
+def product_members_frame(store: Any, snap: Snapshot, product_id: str) -> pd.DataFrame:
+    """The product's rows of the members export for the official scoring run (the snapshot's):
+    the same rows and words as `ossimpact export --what members`."""
+    from ossimpact.export import members_of_run
 
-    try:
-        return members_rows(store, product_ids=[product_id])
-    except ExportError:  # no finished scoring run yet
+    run = snap.scoring_run
+    if not run:
         return empty_members()
+    return members_of_run(
+        store, run["id"], run["as_of"], run["methodology_version"], product_ids=[product_id]
+    )
 
 
 def product_view(

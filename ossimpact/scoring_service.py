@@ -7,7 +7,7 @@ writes, so the CLI, the pipeline and the scheduler share one path.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from ossimpact.domain import Organization, Product, utcnow
@@ -108,16 +108,22 @@ def run_scoring(
     return scoring_run_id, result
 
 
-def run_members(store: Store, scoring_run_id: int, as_of: datetime) -> list[ScoringMember]:
-    """The members of a scoring run, as the dashboard and the exports show them.
+def run_members(
+    store: Store,
+    scoring_run_id: int,
+    as_of: datetime,
+    product_ids: Collection[str] | None = None,
+) -> list[ScoringMember]:
+    """The members of a scoring run (only of `product_ids` when given), as the dashboard and the
+    exports show them.
 
     What the run recorded; a run scored before runs recorded their members (store revision
     0003 and older) gets the same rule applied to what the store holds now: the stored registry
     products, the tracked artifacts and the edges known at its as-of, kept to the products it
     scored.
     """
-    recorded = store.scoring_members(scoring_run_id)
-    if recorded:
+    recorded = store.scoring_members(scoring_run_id, product_ids)
+    if recorded or store.scoring_member_set(scoring_run_id) is not None:
         return recorded
     scored = set(store.score_summaries(scoring_run_id)["product_id"].map(str))
     if not scored:
@@ -133,7 +139,8 @@ def run_members(store: Store, scoring_run_id: int, as_of: datetime) -> list[Scor
         [r.id for r in store.artifacts() if r.tracked],
         store.edges(as_of),
     )
-    return [m for m in scoring_members(grouping) if m.product_id in scored]
+    wanted = scored if product_ids is None else scored & {str(p) for p in product_ids}
+    return [m for m in scoring_members(grouping) if m.product_id in wanted]
 
 
 def recorded_products(known: Iterable[Product], members: Iterable[ScoringMember]) -> list[Product]:

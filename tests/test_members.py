@@ -154,7 +154,7 @@ def test_scoring_records_the_rules_members_and_every_reader_shows_them(store: St
     assert pd.isna(row["stars"])
 
     # the product page: the same rows, for its product
-    page = views.product_members_frame(store, "family:hf:model:internlm/internlm2_5")
+    page = views.product_members_frame(store, snap, "family:hf:model:internlm/internlm2_5")
     export_part = rows[rows["product_id"] == "family:hf:model:internlm/internlm2_5"]
     pd.testing.assert_frame_equal(page, export_part.reset_index(drop=True))
     view = views.product_view(snap, "family:hf:model:internlm/internlm2_5", (), page)

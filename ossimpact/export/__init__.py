@@ -9,7 +9,7 @@ from ossimpact.export.columns import EXPORT_COLUMNS_BASE
 from ossimpact.export.errors import ExportError
 from ossimpact.export.excel_csv import csv_bytes
 from ossimpact.export.files import write_export
-from ossimpact.export.members import MEMBER_COLUMNS, members_rows
+from ossimpact.export.members import MEMBER_COLUMNS, members_of_run, members_rows
 from ossimpact.export.observations import observations_frame
 from ossimpact.export.rows import (
     choose_scoring_run,
@@ -25,6 +25,7 @@ __all__ = [
     "choose_scoring_run",
     "csv_bytes",
     "export_rows",
+    "members_of_run",
     "members_rows",
     "observations_frame",
     "picked_rows",

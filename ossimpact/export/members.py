@@ -9,7 +9,7 @@ on every re-run. The dashboard's product page shows these rows for one product.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -50,22 +50,37 @@ def members_rows(
     (MEMBER_COLUMNS), by category, product id and artifact id; only `product_ids` when given."""
     chosen = check_category(category)
     run = run or choose_scoring_run(store, as_of)
-    wanted = None if product_ids is None else {str(p) for p in product_ids}
+    return members_of_run(
+        store, run.id, run.as_of, run.methodology_version, category=chosen, product_ids=product_ids
+    )
+
+
+def members_of_run(
+    store: Store,
+    scoring_run_id: int,
+    as_of: datetime,
+    methodology_version: str,
+    *,
+    category: str = "all",
+    product_ids: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """`members_rows` of one scoring run, given by its id, as-of and methodology version (what
+    the dashboard's snapshot already holds)."""
     members = [
         m
-        for m in run_members(store, run.id, run.as_of)
-        if (chosen == "all" or m.category == chosen) and (wanted is None or m.product_id in wanted)
+        for m in run_members(store, scoring_run_id, as_of, product_ids)
+        if category == "all" or m.category == category
     ]
     members.sort(key=lambda m: (_category_order(m.category), m.product_id, m.artifact))
     organizations = {o.id: o.name for o in store.organizations()}
-    renamed = {str(old): str(new) for old, new in store.artifact_aliases().items()}
-    figures = store.latest_observations(as_of=run.as_of, metrics=MEMBER_FIGURES)
-    values = {(str(a), metric): o.value for (a, metric), o in figures.items()}
     artifacts = [_artifact(m.artifact) for m in members]
+    values = _figures(store, artifacts, as_of, whole_run=product_ids is None)
+    renamed = {str(old): str(new) for old, new in store.artifact_aliases().items()}
 
     def figure(text: str, metric: str) -> float | None:
         return values.get((renamed.get(text, text), metric))
 
+    synthetic = store_has_synthetic_data(store)
     columns = {
         "product_id": _text([m.product_id for m in members]),
         "product_name": _text([m.product_name for m in members]),
@@ -79,13 +94,37 @@ def members_rows(
             for metric in MEMBER_FIGURES
         },
         "url": _text([a.web_url for a in artifacts]),
-        "methodology_version": _text([run.methodology_version] * len(members)),
-        "data_as_of": pd.Series([run.as_of] * len(members), dtype="datetime64[us, UTC]"),
-        "synthetic": pd.Series([store_has_synthetic_data(store)] * len(members), dtype="bool"),
+        "methodology_version": _text([methodology_version] * len(members)),
+        "data_as_of": pd.Series([as_of] * len(members), dtype="datetime64[us, UTC]"),
+        "synthetic": pd.Series([synthetic] * len(members), dtype="bool"),
     }
     frame = pd.DataFrame({name: pd.Series(values) for name, values in columns.items()})
     assert tuple(frame.columns) == MEMBER_COLUMNS
     return frame.reset_index(drop=True)
+
+
+def _figures(
+    store: Store, artifacts: list[ArtifactId], as_of: datetime, *, whole_run: bool
+) -> dict[tuple[str, str], float]:
+    """(artifact id text, metric) → the newest counted value on or before `as_of`.
+
+    For a whole run, one ranked scan of the store's latest values as of then; for a few products
+    (a product page), the history of their artifacts only. Both take the newest observation (then
+    the newest group) per artifact and metric.
+    """
+    if whole_run:
+        found = store.latest_observations(as_of=as_of, metrics=MEMBER_FIGURES)
+        return {(str(a), metric): o.value for (a, metric), o in found.items()}
+    if not artifacts:
+        return {}
+    history = store.observation_history(artifacts, MEMBER_FIGURES, until=as_of)
+    if history.empty:
+        return {}
+    newest = history.groupby(["artifact", "metric"], observed=True, sort=False).tail(1)
+    return {
+        (str(a), str(m)): float(v)
+        for a, m, v in zip(newest["artifact"], newest["metric"], newest["value"], strict=True)
+    }
 
 
 def _artifact(text: str) -> ArtifactId:

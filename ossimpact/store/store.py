@@ -502,6 +502,15 @@ class Store:
                 )
             return scoring_run_id
 
+    def scoring_member_set(self, scoring_run_id: int) -> int | None:
+        """The recorded membership a scoring run points at; None for a run scored before runs
+        recorded their members."""
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(scoring_runs.c.member_set_id).where(scoring_runs.c.id == scoring_run_id)
+            ).scalar_one_or_none()
+        return None if found is None else int(found)
+
     def scoring_members(
         self, scoring_run_id: int | None = None, product_ids: Collection[str] | None = None
     ) -> list[ScoringMember]:
