@@ -28,7 +28,7 @@ from ossimpact.domain import (
     ScoreRow,
     utcnow,
 )
-from ossimpact.store import codec, migrate, queries, schema
+from ossimpact.store import codec, members, migrate, queries, schema
 from ossimpact.store.collection import write_collection
 from ossimpact.store.engine import WRITE_OPTION, create_store_engine
 from ossimpact.store.errors import StoreError, StoreReadOnlyError, StoreSchemaError, UnknownRunError
@@ -47,14 +47,12 @@ from ossimpact.store.schema import (
     artifacts,
     http_cache,
     locks,
-    member_sets,
     organizations,
     products,
     run_failures,
     run_sources,
     runs,
     scores,
-    scoring_members,
     scoring_runs,
     shortlist_items,
     shortlists,
@@ -452,7 +450,7 @@ class Store:
         as_of: datetime,
         input_run_ids: Sequence[int],
         rows: Sequence[ScoreRow],
-        members: Sequence[ScoringMember] = (),
+        scored_members: Sequence[ScoringMember] = (),
     ) -> int:
         """Store one scoring run, its rows and its members (which artifacts each product grouped)
         in one transaction; returns the scoring run id."""
@@ -493,8 +491,8 @@ class Store:
                         for row in rows
                     ],
                 )
-            if members:
-                member_set_id = _member_set(connection, members)
+            if scored_members:
+                member_set_id = members.record_member_set(connection, scored_members)
                 connection.execute(
                     update(scoring_runs)
                     .where(scoring_runs.c.id == scoring_run_id)
@@ -521,32 +519,7 @@ class Store:
                 scoring_run_id = _official_scoring_run(connection)
             if scoring_run_id is None:
                 return []
-            query = (
-                select(scoring_members)
-                .join(scoring_runs, scoring_runs.c.member_set_id == scoring_members.c.member_set_id)
-                .where(scoring_runs.c.id == scoring_run_id)
-                .order_by(scoring_members.c.product_id, scoring_members.c.artifact)
-            )
-            if product_ids is None:
-                found = list(connection.execute(query))
-            else:
-                found = []
-                for part in chunks(sorted({str(p) for p in product_ids})):
-                    found.extend(
-                        connection.execute(query.where(scoring_members.c.product_id.in_(part)))
-                    )
-                found.sort(key=lambda r: (r.product_id, r.artifact))
-        return [
-            ScoringMember(
-                product_id=r.product_id,
-                product_name=r.product_name,
-                organization=r.organization,
-                category=r.category,
-                artifact=r.artifact,
-                grouped_by=r.grouped_by,
-            )
-            for r in found
-        ]
+            return members.read_members(connection, scoring_run_id, product_ids)
 
     def scoring_runs(self, limit: int = 20) -> list[ScoringRunRecord]:
         counts = (
@@ -836,47 +809,6 @@ class Store:
             raise UnknownRunError(f"no run {run_id} in the store")
         if status != "running":
             raise StoreError(f"run {run_id} already finished ({status}); start a new run")
-
-
-def _member_set(connection: Connection, members: Sequence[ScoringMember]) -> int:
-    """The id of the recorded membership with exactly these rows, recorded now if new."""
-    rows = sorted(
-        {
-            (
-                bounded(m.product_id, 300) or "",
-                bounded(m.artifact, 300) or "",
-                bounded(m.product_name, 300) or "",
-                bounded(m.organization, 100) or "",
-                m.category,
-                m.grouped_by,
-            )
-            for m in members
-        }
-    )
-    digest = hashlib.sha256()
-    for row in rows:
-        digest.update("\x1f".join(row).encode())
-        digest.update(b"\x1e")
-    fingerprint = digest.hexdigest()
-    found = connection.execute(
-        select(member_sets.c.id).where(member_sets.c.fingerprint == fingerprint)
-    ).scalar_one_or_none()
-    if found is not None:
-        return int(found)
-    set_id = int(
-        connection.execute(
-            insert(member_sets)
-            .values(fingerprint=fingerprint, created_at=utcnow())
-            .returning(member_sets.c.id)
-        ).scalar_one()
-    )
-    columns = ("product_id", "artifact", "product_name", "organization", "category", "grouped_by")
-    for part in chunks(rows):
-        connection.execute(
-            insert(scoring_members),
-            [{"member_set_id": set_id, **dict(zip(columns, row, strict=True))} for row in part],
-        )
-    return set_id
 
 
 def _official_scoring_run(connection: Connection) -> int | None:
