@@ -310,3 +310,35 @@ def test_the_shanghai_ai_lab_catalogue_falls_by_more_than_40_percent_with_releas
         ("internlm/internlm-xcomposer2d5-7b", "internlm/internlm-xcomposer2d5-7b-4bit"),
     ):
         assert product_of[_model(together[0])] == product_of[_model(together[1])], together
+
+
+def _products_file(tmp_path: Path, products: list[dict[str, object]]) -> Path:
+    path = tmp_path / "registry.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "organizations": [{"id": "lab", "name": "Lab", "huggingface": ["OpenGVLab"]}],
+                "products": [
+                    {"category": "model", "organization": "lab", **product} for product in products
+                ],
+            }
+        )
+    )
+    return path
+
+
+def test_an_excluded_or_separate_artifact_is_no_conflict_but_a_double_claim_still_is(
+    tmp_path: Path,
+) -> None:
+    broad = {"id": "broad", "name": "Broad", "include": ["hf:model:OpenGVLab/InternVL2-*"]}
+    exact = {"id": "exact", "name": "Exact", "include": ["hf:model:OpenGVLab/InternVL2-76B"]}
+    claimed = check_registry(_products_file(tmp_path, [broad, exact]))
+    assert any("an artifact belongs to one product" in p.message for p in claimed), claimed
+    excluded = {**broad, "exclude": ["hf:model:OpenGVLab/InternVL2-76B"]}
+    assert check_registry(_products_file(tmp_path, [excluded, exact])) == []
+    separate = {**broad, "separate": True}
+    assert check_registry(_products_file(tmp_path, [separate, exact])) == []
+    registry = load_registry(_products_file(tmp_path, [separate, exact]))
+    grouping = registry.group([_model("OpenGVLab/InternVL2-76B"), _model("OpenGVLab/InternVL2-8B")])
+    assert grouping.members["exact"] == [_model("OpenGVLab/InternVL2-76B")]
+    assert grouping.grouped_by[_model("OpenGVLab/InternVL2-8B")] == "own"
