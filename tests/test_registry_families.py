@@ -159,7 +159,7 @@ def test_relations_bring_a_lone_build_into_its_base_family_but_never_merge_relea
     outside = _model("Qwen/Qwen2.5-7B")
     merged = _model("OpenGVLab/InternVL-merged-thing")
     edges = [
-        Edge(base, build, "quantized", NOW, "x"),
+        Edge(_model("opengvlab/internvl2-8b"), build, "quantized", NOW, "x"),  # a card's case
         Edge(vit, v3[0], "finetune", NOW, "x"),  # a family of two names is never merged
         Edge(vit, merged, "finetune", NOW, "x"),  # two parents: a merge, not a build
         Edge(outside, merged, "finetune", NOW, "x"),

@@ -16,7 +16,7 @@ habits reliably (a `-v2` corpus is a new corpus), so each of those stays a produ
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ossimpact.domain import ArtifactId, Edge
@@ -121,23 +121,27 @@ def infer_families(
 
 def _single_bases(edges: Sequence[Edge], known: set[ArtifactId]) -> dict[ArtifactId, ArtifactId]:
     """derivative → its base, for derivatives with exactly one base edge of a joining relation,
-    both of the same owner and both among `known`."""
-    bases: dict[ArtifactId, set[ArtifactId]] = {}
+    both of the same owner and both among `known` (ids compared case-insensitively: a model card
+    may spell its base model in other case than the Hub)."""
+    by_key = {str(a).casefold(): a for a in known}
+    bases: dict[str, set[str]] = {}
+    joining: set[tuple[str, str]] = set()
     for edge in edges:
         if edge.relation in ("finetune", "adapter", "quantized", "merge"):
-            bases.setdefault(edge.target, set()).add(edge.source)
-    joining = {(e.target, e.source) for e in edges if e.relation in JOINING_RELATIONS}
+            target, source = str(edge.target).casefold(), str(edge.source).casefold()
+            bases.setdefault(target, set()).add(source)
+            if edge.relation in JOINING_RELATIONS:
+                joining.add((target, source))
     found: dict[ArtifactId, ArtifactId] = {}
     for derivative, sources in bases.items():
-        if len(sources) != 1 or derivative not in known:
+        if len(sources) != 1 or derivative not in by_key:
             continue
         (base,) = sources
-        if (
-            base in known
-            and (derivative, base) in joining
-            and base.owner.casefold() == derivative.owner.casefold()
-        ):
-            found[derivative] = base
+        same_owner = base in by_key and (
+            by_key[base].owner.casefold() == by_key[derivative].owner.casefold()
+        )
+        if same_owner and (derivative, base) in joining:
+            found[by_key[derivative]] = by_key[base]
     return found
 
 
@@ -154,15 +158,13 @@ def _family(members: list[ArtifactId]) -> Family:
     return Family(family_id(leader, name), name, tuple(sorted(members, key=str)))
 
 
-def family_yaml(
-    families: Sequence[Family], organization: str, categories: Mapping[str, str] | None = None
-) -> str:
+def family_yaml(families: Sequence[Family], organization: str) -> str:
     """Registry `products:` entries for families, for an operator to review, rename and freeze."""
     lines = ["products:"]
     for family in families:
         first = family.members[0]
         slug = re.sub(r"[^a-z0-9._-]+", "-", f"{first.owner}-{family.name}".casefold()).strip("-")
-        category = (categories or {}).get(family.id, first.default_category)
+        category = first.default_category
         lines += [
             f"  - id: {slug}",
             f'    name: "{family.name}"',
