@@ -76,8 +76,12 @@ def leaderboard(data_version: str, category: str, lang: str) -> pd.DataFrame:
 @st.cache_data(ttl="15m", max_entries=256, show_spinner=False)
 def product(data_version: str, product_id: str) -> views.ProductView | None:
     """One product's page: its own score row is the only contributions JSON read."""
+    snap = snapshot(data_version)
     return views.product_view(
-        snapshot(data_version), product_id, store().product_scores([product_id])
+        snap,
+        product_id,
+        store().product_scores([product_id]),
+        views.product_members_frame(store(), snap, product_id),
     )
 
 

@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import fnmatch
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,9 +17,10 @@ from ossimpact.domain import (
     ArtifactFailure,
     ArtifactId,
     Organization,
-    Product,
     ScoreRow,
 )
+from ossimpact.scoring_service import recorded_products, run_members
+from ossimpact.store import ScoringMember
 
 HISTORY_METRICS: tuple[str, ...] = ("downloads_all_time", "downloads_30d", "stars", "likes")
 HEADLINE_METRICS: tuple[str, ...] = ("downloads_30d", "downloads_all_time", "likes", "stars")
@@ -80,65 +79,10 @@ def _records(items: Iterable[Any], columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(columns))
 
 
-def product_members(
-    products: Sequence[Product], artifact_ids: Iterable[ArtifactId]
-) -> dict[str, list[ArtifactId]]:
-    """Which artifacts each product groups, by the registry's include patterns (first match wins).
-
-    All patterns are one regular expression, one alternative per product in registry order: the
-    leftmost alternative that matches is the first product that includes the artifact.
-    """
-    explicit = [p for p in products if not p.implicit and p.include]
-    members: dict[str, list[ArtifactId]] = {p.id: [] for p in products}
-    matcher = (
-        re.compile(
-            "|".join(
-                f"(?P<p{index}>{'|'.join(fnmatch.translate(pat) for pat in p.include)})"
-                for index, p in enumerate(explicit)
-            )
-        )
-        if explicit
-        else None
-    )
-    for artifact in artifact_ids:
-        text = str(artifact)
-        found = matcher.match(text) if matcher is not None else None
-        owner = explicit[int(str(found.lastgroup)[1:])].id if found is not None else None
-        if owner is None and text in members:
-            owner = text
-        if owner is not None:
-            members[owner].append(artifact)
-    return members
-
-
-def implicit_products(
-    known: Iterable[Product], organizations: Sequence[Organization], scores: pd.DataFrame
-) -> list[Product]:
-    """Scored artifacts no registry product includes: each is a product of its own (the scoring
-    service's rule), named after the artifact, its organisation found by the artifact's owner."""
-    ids = {p.id for p in known}
-    by_handle = {
-        handle.casefold(): org.id
-        for org in organizations
-        for handle in (*org.huggingface, *org.github)
-    }
-    found: list[Product] = []
-    for product_id, category in zip(scores["product_id"], scores["category"], strict=True):
-        if product_id in ids:
-            continue
-        try:
-            artifact = ArtifactId.parse(str(product_id))
-        except ValueError:
-            continue
-        found.append(
-            Product(
-                id=str(product_id),
-                name=artifact.repo_id,
-                category=category,
-                organization=by_handle.get(artifact.owner.casefold(), artifact.owner),
-                implicit=True,
-            )
-        )
+def members_by_product(members: Iterable[ScoringMember]) -> dict[str, list[ArtifactId]]:
+    found: dict[str, list[ArtifactId]] = {}
+    for member in members:
+        found.setdefault(member.product_id, []).append(ArtifactId.parse(member.artifact))
     return found
 
 
@@ -146,12 +90,23 @@ def load_snapshot(store: Any) -> Snapshot:
     # The official ranking: the newest scoring run whose run finished (the store's own rule).
     scores = store.score_summaries()
     organizations: list[Organization] = list(store.organizations())
-    products: list[Product] = list(store.products())
-    products += implicit_products(products, organizations, scores)
+    scoring_run: dict[str, Any] = {}
+    counted = [r for r in store.scoring_runs() if r.run_status in ("succeeded", "partial")]
+    if not scores.empty and counted:
+        newest = max(counted, key=lambda r: r.id)
+        scoring_run = {
+            "id": newest.id,
+            "methodology_version": newest.methodology_version,
+            "as_of": newest.as_of,
+            "created_at": newest.created_at,
+        }
+    # Who belongs to which product is what the official run scored (one rule, applied once by
+    # scoring): this page matches nothing itself.
+    recorded = run_members(store, scoring_run["id"], scoring_run["as_of"]) if scoring_run else []
+    products = recorded_products(store.products(), recorded)
+    members = members_by_product(recorded)
     artifact_frame = store.artifact_table()
-    artifact_ids = [ArtifactId.parse(text) for text in artifact_frame["artifact"]]
-    members = product_members(products, artifact_ids)
-    product_of = {str(a): pid for pid, arts in members.items() for a in arts}
+    product_of = {m.artifact: m.product_id for m in recorded}
     artifact_frame.insert(1, "product_id", artifact_frame["artifact"].map(product_of))
 
     product_frame = _records(
@@ -181,17 +136,6 @@ def load_snapshot(store: Any) -> Snapshot:
         ],
     )
     latest = store.latest_figures()
-
-    scoring_run: dict[str, Any] = {}
-    counted = [r for r in store.scoring_runs() if r.run_status in ("succeeded", "partial")]
-    if not scores.empty and counted:
-        newest = max(counted, key=lambda r: r.id)
-        scoring_run = {
-            "id": newest.id,
-            "methodology_version": newest.methodology_version,
-            "as_of": newest.as_of,
-            "created_at": newest.created_at,
-        }
 
     edges = _edge_frame(store.edges())
     benchmarks = _records(
@@ -521,12 +465,36 @@ class ProductView:
     flags: pd.DataFrame
     benchmarks: pd.DataFrame
     derivatives: pd.DataFrame
+    members: pd.DataFrame = field(default_factory=lambda: empty_members())
+
+
+def empty_members() -> pd.DataFrame:
+    from ossimpact.export import MEMBER_COLUMNS
+
+    return pd.DataFrame(columns=list(MEMBER_COLUMNS))
+
+
+def product_members_frame(store: Any, snap: Snapshot, product_id: str) -> pd.DataFrame:
+    """The product's rows of the members export for the official scoring run (the snapshot's):
+    the same rows and words as `ossimpact export --what members`."""
+    from ossimpact.export import members_of_run
+
+    run = snap.scoring_run
+    if not run:
+        return empty_members()
+    return members_of_run(
+        store, run["id"], run["as_of"], run["methodology_version"], product_ids=[product_id]
+    )
 
 
 def product_view(
-    snap: Snapshot, product_id: str, score_rows: Sequence[ScoreRow] = ()
+    snap: Snapshot,
+    product_id: str,
+    score_rows: Sequence[ScoreRow] = (),
+    members: pd.DataFrame | None = None,
 ) -> ProductView | None:
-    """A product's page; `score_rows` are its full official score rows (`Store.product_scores`)."""
+    """A product's page; `score_rows` are its full official score rows (`Store.product_scores`),
+    `members` its rows of the members export (`product_members_frame`)."""
     found = snap.products[snap.products["product_id"] == product_id]
     if found.empty:
         return None
@@ -535,14 +503,14 @@ def product_view(
     organization = (
         org.iloc[0].to_dict() if not org.empty else {"organization": product["organization"]}
     )
-    members = {str(a) for a in snap.members_of(product_id)}
-    artifacts = snap.artifacts[snap.artifacts["artifact"].isin(members)].reset_index(drop=True)
-    figures = snap.latest[snap.latest["artifact"].isin(members)].sort_values(
+    member_ids = {str(a) for a in snap.members_of(product_id)}
+    artifacts = snap.artifacts[snap.artifacts["artifact"].isin(member_ids)].reset_index(drop=True)
+    figures = snap.latest[snap.latest["artifact"].isin(member_ids)].sort_values(
         ["artifact", "metric"], ignore_index=True
     )
     score = snap.scores[snap.scores["product_id"] == product_id]
     benchmarks = (
-        snap.benchmarks[snap.benchmarks["artifact"].isin(members)].reset_index(drop=True)
+        snap.benchmarks[snap.benchmarks["artifact"].isin(member_ids)].reset_index(drop=True)
         if not snap.benchmarks.empty
         else snap.benchmarks
     )
@@ -551,7 +519,7 @@ def product_view(
     )
     derivatives = snap.edges
     if not derivatives.empty:
-        derivatives = derivatives[derivatives["source"].isin(members)].reset_index(drop=True)
+        derivatives = derivatives[derivatives["source"].isin(member_ids)].reset_index(drop=True)
     return ProductView(
         product_id=product_id,
         name=str(product["name"]),
@@ -567,6 +535,7 @@ def product_view(
         flags=flags,
         benchmarks=benchmarks,
         derivatives=derivatives,
+        members=members if members is not None else empty_members(),
     )
 
 

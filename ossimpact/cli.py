@@ -86,6 +86,33 @@ def registry_check(
     console.print(f"[green]valid:[/] {path}")
 
 
+@registry_app.command("suggest")
+def registry_suggest(
+    organization: Annotated[
+        str | None, typer.Option("--organization", help="Only this organisation id")
+    ] = None,
+) -> None:
+    """Print, for review, registry YAML for the release families inferred among the store's
+    tracked artifacts: name one and paste it into the registry to freeze it as a product."""
+    from ossimpact.pipeline import open_configured_store
+    from ossimpact.registry import RegistryError, load_registry
+    from ossimpact.registry.suggest import suggested_families, suggestion_yaml
+
+    settings = _settings()
+    try:
+        registry = load_registry(settings.registry_path)
+    except RegistryError as exc:
+        err_console.print(f"[red]the registry is not valid:[/] {exc}", markup=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    if organization is not None and organization not in registry.organizations:
+        err_console.print(f"unknown organisation {organization!r}", markup=False)
+        raise typer.Exit(EXIT_USAGE)
+    store = open_configured_store(settings)
+    tracked = [record.id for record in store.artifacts() if record.tracked]
+    found = suggested_families(registry, tracked, store.edges(), organization)
+    console.print(suggestion_yaml(found), markup=False, highlight=False, soft_wrap=True, end="")
+
+
 def _print_outcomes(outcomes: list[object]) -> None:
     from ossimpact.pipeline import SourceOutcome
 
@@ -298,20 +325,31 @@ def export(
     as_of: Annotated[str | None, typer.Option("--as-of")] = None,
     shortlist: Annotated[str | None, typer.Option("--shortlist")] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv | parquet")] = "csv",
-    what: Annotated[str, typer.Option("--what", help="scores | observations")] = "scores",
+    what: Annotated[str, typer.Option("--what", help="scores | members | observations")] = "scores",
 ) -> None:
-    """Export the ranking or a shortlist (Excel-safe CSV or Parquet), or all observations."""
-    from ossimpact.export import ExportError, export_rows, observations_frame, write_export
+    """Export the ranking or a shortlist (Excel-safe CSV or Parquet), the artifacts each product
+    of the ranking grouped (members), or all observations."""
+    from ossimpact.export import (
+        ExportError,
+        export_rows,
+        members_rows,
+        observations_frame,
+        write_export,
+    )
     from ossimpact.pipeline import open_configured_store
 
-    if fmt not in ("csv", "parquet") or what not in ("scores", "observations"):
-        err_console.print("[red]--format is csv or parquet; --what is scores or observations[/]")
+    if fmt not in ("csv", "parquet") or what not in ("scores", "members", "observations"):
+        err_console.print(
+            "[red]--format is csv or parquet; --what is scores, members or observations[/]"
+        )
         raise typer.Exit(EXIT_USAGE)
     day = _as_of(as_of)
     store = open_configured_store(_settings())
     try:
         if what == "observations":
             frame = observations_frame(store, as_of=day.date() if day else None)
+        elif what == "members":
+            frame = members_rows(store, category=category, as_of=day.date() if day else None)
         else:
             frame = export_rows(
                 store,

@@ -41,8 +41,12 @@ def _backfill(store: Store, world_history: object) -> int:
 
 
 def _summary(store: Store, console: Console, top: int = 5) -> None:
+    from ossimpact.scoring_service import recorded_products
+
     rows = store.scores()
-    products = {product.id: product for product in store.products()}
+    # names as the scoring run recorded them: release families and artifacts alone included
+    recorded = recorded_products(store.products(), store.scoring_members())
+    products = {product.id: product for product in recorded}
     for category in CATEGORIES:
         in_category = [row for row in rows if row.category == category]
         table = Table(

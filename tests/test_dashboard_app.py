@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -144,6 +143,19 @@ def test_product_page_shows_evidence_and_keeps_platform_text_inert(app_env: str)
     cells = [df.value["description"].tolist() for df in at.dataframe if "description" in df.value]
     assert any(HOSTILE_DESCRIPTION in column for column in cells)
     assert all(HOSTILE_DESCRIPTION not in m.value for m in at.markdown)
+    # The members table: the members export's rows for this product, in the export's words.
+    from ossimpact.export import MEMBER_COLUMNS, members_rows
+
+    [shown] = [df.value for df in at.dataframe if "grouped_by" in df.value]
+    assert tuple(shown.columns) == MEMBER_COLUMNS
+    store = open_store(app_env)
+    try:
+        exported = members_rows(store, product_ids=["minimax-text"])
+    finally:
+        store.close()
+    assert not exported.empty
+    assert shown["artifact_id"].tolist() == exported["artifact_id"].tolist()
+    assert shown["grouped_by"].tolist() == exported["grouped_by"].tolist()
     at.session_state["product_tab"] = "历史趋势"
     at.run()
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"), "the history chart"
@@ -266,28 +278,33 @@ def test_password_gate_blocks_until_the_right_password(
     assert at.title[0].value == "总览"
 
 
-def test_product_members_first_product_wins_and_implicit_products_are_listed() -> None:
-    from ossimpact.domain import ArtifactId, Organization, Product
+def test_dashboard_groups_nothing_itself_it_shows_the_recorded_members() -> None:
+    """Membership is decided once, by scoring (ossimpact.registry.membership), and recorded: the
+    dashboard only turns the record into products and member lists (it used to match patterns
+    itself, case-sensitively and first-match-wins, and could disagree with the scores)."""
+    from ossimpact.domain import ArtifactId, Product
+    from ossimpact.scoring_service import recorded_products
+    from ossimpact.store import ScoringMember
 
-    broad = Product("broad", "Broad", "model", "shlab", include=("hf:model:internlm/*",))
-    narrow = Product("narrow", "Narrow", "model", "shlab", include=("hf:model:internlm/x-?",))
-    x1, y, lone = (
-        ArtifactId.hf_model("internlm/x-1"),
-        ArtifactId.hf_model("internlm/y"),
-        ArtifactId.gh_repo("InternLM/lone"),
-    )
-    members = views.product_members([narrow, broad], [x1, y, lone])
-    assert members == {"narrow": [x1], "broad": [y]}
-    assert views.product_members([broad, narrow], [x1])["broad"] == [x1]
-    org = Organization("shlab", "Shanghai AI Lab", github=("InternLM",))
-    scores = pd.DataFrame(
-        {"product_id": ["broad", str(lone), "not an id"], "category": ["model", "community", "x"]}
-    )
-    [implicit] = views.implicit_products([broad], [org], scores)
-    assert (implicit.id, implicit.name, implicit.category, implicit.organization) == (
-        str(lone), "InternLM/lone", "community", "shlab",
-    )  # fmt: skip
-    assert views.product_members([broad, implicit], [lone]) == {"broad": [], str(lone): [lone]}
+    registry_product = Product("internvl3", "InternVL3", "model", "shlab", include=("x",))
+    recorded = [
+        ScoringMember("internvl3", "InternVL3", "shlab", "model", "hf:model:OpenGVLab/InternVL3-8B", "registry"),
+        ScoringMember("family:hf:model:internlm/internlm2_5", "internlm2_5", "shlab", "model", "hf:model:internlm/internlm2_5-7b-chat", "family"),
+        ScoringMember("family:hf:model:internlm/internlm2_5", "internlm2_5", "shlab", "model", "hf:model:internlm/internlm2_5-1_8b", "family"),
+        ScoringMember("gh:InternLM/lone", "lone", "shlab", "community", "gh:InternLM/lone", "own"),
+    ]  # fmt: skip
+    products = recorded_products([registry_product], recorded)
+    assert [(p.id, p.name, p.category, p.implicit) for p in products] == [
+        ("internvl3", "InternVL3", "model", False),
+        ("family:hf:model:internlm/internlm2_5", "internlm2_5", "model", True),
+        ("gh:InternLM/lone", "lone", "community", True),
+    ]
+    members = views.members_by_product(recorded)
+    assert members["family:hf:model:internlm/internlm2_5"] == [
+        ArtifactId.hf_model("internlm/internlm2_5-7b-chat"),
+        ArtifactId.hf_model("internlm/internlm2_5-1_8b"),
+    ]
+    assert members["internvl3"] == [ArtifactId.hf_model("OpenGVLab/InternVL3-8B")]
 
 
 def test_product_search_lists_few_matches_and_keeps_the_product_on_screen() -> None:

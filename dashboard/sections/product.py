@@ -150,6 +150,15 @@ if tabs["history"].open:
             st.caption(t("product.window_caption"))
 if tabs["artifacts"].open:
     with tabs["artifacts"]:
+        # The members export's own rows and column names, so the page and the file read alike.
+        st.subheader(t("product.members"))
+        st.caption(t("product.members_caption"))
+        st.dataframe(
+            view.members,
+            hide_index=True,
+            column_config={"url": st.column_config.LinkColumn("url")},
+            key="product_members",
+        )
         st.subheader(t("product.artifacts"))
         st.dataframe(
             view.artifacts[["artifact", "kind", "license", "url", "description"]],

@@ -1,4 +1,4 @@
-"""Ranking, shortlist and observation exports: Excel-safe CSV and typed Parquet.
+"""Ranking, shortlist, members and observation exports: Excel-safe CSV and typed Parquet.
 
 One implementation serves `ossimpact export` and the dashboard's download button.
 """
@@ -9,6 +9,7 @@ from ossimpact.export.columns import EXPORT_COLUMNS_BASE
 from ossimpact.export.errors import ExportError
 from ossimpact.export.excel_csv import csv_bytes
 from ossimpact.export.files import write_export
+from ossimpact.export.members import MEMBER_COLUMNS, members_of_run, members_rows
 from ossimpact.export.observations import observations_frame
 from ossimpact.export.rows import (
     choose_scoring_run,
@@ -19,10 +20,13 @@ from ossimpact.export.rows import (
 
 __all__ = [
     "EXPORT_COLUMNS_BASE",
+    "MEMBER_COLUMNS",
     "ExportError",
     "choose_scoring_run",
     "csv_bytes",
     "export_rows",
+    "members_of_run",
+    "members_rows",
     "observations_frame",
     "picked_rows",
     "shortlist_csv_bytes",

@@ -8,6 +8,7 @@ can be traced back to a scoring run and its methodology version.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -38,11 +39,19 @@ from ossimpact.export.errors import ExportError
 from ossimpact.export.excel_csv import csv_bytes
 from ossimpact.export.links import product_url
 from ossimpact.export.provenance import store_has_synthetic_data
+from ossimpact.scoring_service import recorded_products, run_members
 from ossimpact.store import Store
 from ossimpact.store.records import COUNTED_STATUSES, ScoringRunRecord
 
 # Further columns after the mandated ones and EXTRA_COLUMNS.
-DETAIL_COLUMNS: tuple[str, ...] = ("organization_zh", "cohort", "flag_evidence", "scoring_run_id")
+# `inputs_fingerprint` names the scoring inputs (methodology version, as-of, collection runs)
+# rather than the scoring run: scoring the same as-of again gives the same file, byte for byte.
+DETAIL_COLUMNS: tuple[str, ...] = (
+    "organization_zh",
+    "cohort",
+    "flag_evidence",
+    "inputs_fingerprint",
+)
 # A corpus's derivatives are the models trained on it (the methodology's name for that signal).
 SIGNAL_ALIASES: dict[tuple[str, str], tuple[str, ...]] = {
     ("corpus", "derivatives"): ("derivatives", "models_trained_on"),
@@ -73,6 +82,15 @@ def choose_scoring_run(store: Store, as_of: date | None = None) -> ScoringRunRec
     return max(candidates, key=lambda run: (run.as_of, run.id))
 
 
+def inputs_fingerprint(run: ScoringRunRecord) -> str:
+    """What a ranking was computed from, as 16 hex digits: its methodology version, as-of and
+    collection runs. Equal for two scoring runs of the same inputs, unlike the run's id."""
+    text = "|".join(
+        (run.methodology_version, run.as_of.isoformat(), ",".join(map(str, run.input_run_ids)))
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def check_category(category: str) -> ExportCategory:
     if category not in EXPORT_CATEGORIES:
         raise ExportError(
@@ -92,7 +110,12 @@ class _Context:
     synthetic: bool = field(init=False)
 
     def __post_init__(self) -> None:
-        self.products = {p.id: p for p in self.store.products()}
+        # Products as the run grouped them: names of families and lone artifacts as recorded.
+        members = run_members(self.store, self.run.id, self.run.as_of)
+        self.products = {p.id: p for p in recorded_products(self.store.products(), members)}
+        self.first_member: dict[str, str] = {}
+        for member in members:
+            self.first_member.setdefault(member.product_id, member.artifact)
         self.organizations = {o.id: o for o in self.store.organizations()}
         self.synthetic = store_has_synthetic_data(self.store)
         self._artifacts = cache(self._stored_artifacts)
@@ -130,7 +153,10 @@ class _Context:
         return sorted(record.id for record in self.store.artifacts())
 
     def url(self, product_id: str) -> str | None:
-        return product_url(product_id, self.products.get(product_id), self._artifacts)
+        product = self.products.get(product_id)
+        if product is not None and product.implicit and product_id in self.first_member:
+            return ArtifactId.parse(self.first_member[product_id]).web_url
+        return product_url(product_id, product, self._artifacts)
 
 
 @dataclass(frozen=True)
@@ -208,7 +234,7 @@ def _build(
     columns["flag_evidence"] = _text(
         [" | ".join(f"{f.kind}: {f.evidence}" for f in s.flags) if s else None for s in scores]
     )
-    columns["scoring_run_id"] = pd.array([context.run.id] * len(entries), dtype="Int64")
+    columns["inputs_fingerprint"] = _text([inputs_fingerprint(context.run)] * len(entries))
     signals = list(dict.fromkeys(c.signal for s in scores if s for c in s.contributions))
     for name in signals:
         if name not in columns:

@@ -21,7 +21,13 @@ def _check(path: Path) -> tuple[Registry | None, list[RegistryProblem]]:
     problems = sorted({*source.problems, *problems, *checked.problems})
     if problems:
         return None, problems
-    registry = Registry(checked.organizations, checked.products, checked.excluded, path)
+    registry = Registry(
+        checked.organizations,
+        checked.products,
+        checked.excluded,
+        path,
+        checked.product_options,
+    )
     return registry, []
 
 

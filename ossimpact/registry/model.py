@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from ossimpact.domain import ArtifactId, ArtifactKind, Organization, Platform, Product
+from ossimpact.domain import ArtifactId, Edge, Organization, Platform, Product
+from ossimpact.registry.membership import Grouping, ProductRule, group_artifacts
 from ossimpact.registry.patterns import IncludePattern
 
 
@@ -29,21 +30,6 @@ class ExcludedOrganization:
         return tuple(f"hf:{h}" for h in self.huggingface) + tuple(f"gh:{h}" for h in self.github)
 
 
-@dataclass
-class Grouping:
-    """Artifacts grouped into products.
-
-    `products` holds only products with at least one member, explicit or implicit. An artifact
-    matched by two explicit products is in `conflicts` and in no product: the caller reports it.
-    `third_party` holds artifacts whose owner is no registry organisation (or is excluded).
-    """
-
-    products: dict[str, Product] = field(default_factory=dict)
-    members: dict[str, list[ArtifactId]] = field(default_factory=dict)
-    conflicts: list[tuple[ArtifactId, list[str]]] = field(default_factory=list)
-    third_party: list[ArtifactId] = field(default_factory=list)
-
-
 def _handle_key(platform: Platform, handle: str) -> tuple[Platform, str]:
     return (platform, handle.casefold())
 
@@ -57,7 +43,9 @@ class Registry:
         products: dict[str, Product],
         excluded: list[ExcludedOrganization],
         source: Path,
+        options: Mapping[str, tuple[Sequence[str], bool]] | None = None,
     ) -> None:
+        """`options`: product id → (its `exclude:` patterns, whether it is `separate`)."""
         self.organizations = organizations
         self.products = products
         self.excluded = excluded
@@ -76,14 +64,10 @@ class Registry:
         for entry in excluded:
             self._excluded.update(_handle_key("hf", handle) for handle in entry.huggingface)
             self._excluded.update(_handle_key("gh", handle) for handle in entry.github)
-        self._patterns: dict[
-            tuple[Platform, ArtifactKind, str], list[tuple[IncludePattern, Product]]
+        self.rules = [
+            ProductRule.of(product, *(options or {}).get(product.id, ((), False)))
+            for product in products.values()
         ]
-        self._patterns = {}
-        for product in products.values():
-            for text in product.include:
-                pattern = IncludePattern.parse(text)
-                self._patterns.setdefault(pattern.owner_key, []).append((pattern, product))
 
     def __repr__(self) -> str:
         return (
@@ -122,53 +106,19 @@ class Registry:
         return found
 
     def matching_products(self, artifact: ArtifactId) -> list[Product]:
-        """Every explicit product whose include patterns match; more than one is a conflict."""
-        key = (artifact.platform, artifact.kind, artifact.owner.casefold())
-        matched: list[Product] = []
-        for pattern, product in self._patterns.get(key, []):
-            if product not in matched and pattern.matches(artifact):
-                matched.append(product)
-        return matched
+        """Every explicit product whose patterns claim the artifact (after its `exclude:`
+        patterns); more than one is a conflict."""
+        return [rule.product for rule in self.rules if rule.matches(artifact)]
 
     def product_for(self, artifact: ArtifactId) -> Product | None:
-        """The product an artifact counts towards.
+        """The product an artifact counts towards when it is looked at alone (no family can form
+        from one artifact): see `group` for the rule. None for third-party or excluded owners and
+        for an artifact two explicit products claim."""
+        return self.group([artifact]).product_of(artifact)
 
-        The one explicit product that matches; else, when the owner is a registry handle, an
-        implicit product of the artifact alone; None for third-party or excluded owners and
-        for an artifact two explicit products claim (see `group` for those conflicts).
-        """
-        matched = self.matching_products(artifact)
-        if len(matched) == 1:
-            return matched[0]
-        if matched:
-            return None
-        organization = self.organization_for(artifact)
-        if organization is None:
-            return None
-        return Product(
-            id=str(artifact),
-            name=artifact.name,
-            category=artifact.default_category,
-            organization=organization.id,
-            include=(str(artifact),),
-            implicit=True,
-        )
+    def group(self, artifacts: Iterable[ArtifactId], edges: Sequence[Edge] = ()) -> Grouping:
+        """The one membership rule (`ossimpact.registry.membership`) over these artifacts."""
+        return group_artifacts(self.rules, self._counted_owner, artifacts, edges)
 
-    def group(self, artifacts: Iterable[ArtifactId]) -> Grouping:
-        grouping = Grouping()
-        seen: set[ArtifactId] = set()
-        for artifact in artifacts:
-            if artifact in seen:
-                continue
-            seen.add(artifact)
-            matched = self.matching_products(artifact)
-            if len(matched) > 1:
-                grouping.conflicts.append((artifact, [product.id for product in matched]))
-                continue
-            product = self.product_for(artifact)
-            if product is None:
-                grouping.third_party.append(artifact)
-                continue
-            grouping.products.setdefault(product.id, product)
-            grouping.members.setdefault(product.id, []).append(artifact)
-        return grouping
+    def _counted_owner(self, artifact: ArtifactId) -> Organization | None:
+        return None if self.is_excluded(artifact) else self.organization_for(artifact)

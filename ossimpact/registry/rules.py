@@ -28,6 +28,8 @@ EXCLUDED_PLATFORM_FIELDS = PLATFORM_FIELDS[:2]
 class Checked:
     organizations: dict[str, Organization] = field(default_factory=dict)
     products: dict[str, Product] = field(default_factory=dict)
+    # product id -> (its exclude patterns, separate)
+    product_options: dict[str, tuple[list[str], bool]] = field(default_factory=dict)
     excluded: list[ExcludedOrganization] = field(default_factory=list)
     problems: list[RegistryProblem] = field(default_factory=list)
 
@@ -167,6 +169,9 @@ class _Rules:
         exact: dict[str, tuple[str, FieldPath]] = {}
         wildcard: list[tuple[IncludePattern, str, FieldPath]] = []
         exact_entries: list[tuple[IncludePattern, str, FieldPath]] = []
+        # a separate product claims nothing, and an excluded artifact is not claimed: no conflict
+        excludes: dict[str, list[IncludePattern]] = {}
+        separate: set[str] = set()
         for item in self.entries.products:
             path, entry = item.path, item.entry
             product_id = entry.id if item.has("id") else f"#{path[-1]}"
@@ -180,6 +185,8 @@ class _Rules:
                 organization = None  # its handles may be the broken part: no echo of that
             patterns_ok = True
             own: set[str] = set()
+            if item.has("separate") and entry.separate:
+                separate.add(product_id)
             for index, text in enumerate(entry.include if item.has("include") else []):
                 where = (*path, "include", index)
                 try:
@@ -196,7 +203,7 @@ class _Rules:
                     where, pattern, organization
                 ):
                     patterns_ok = False
-                if pattern.is_exact:
+                if pattern.is_exact and product_id not in separate:
                     previous = exact.get(text.casefold())
                     if previous is not None:
                         self.report(
@@ -207,8 +214,21 @@ class _Rules:
                         continue
                     exact[text.casefold()] = (product_id, where)
                     exact_entries.append((pattern, product_id, where))
-                else:
+                elif product_id not in separate:
                     wildcard.append((pattern, product_id, where))
+            for index, text in enumerate(entry.exclude if item.has("exclude") else []):
+                where = (*path, "exclude", index)
+                try:
+                    pattern = IncludePattern.parse(text)
+                except InvalidPattern as exc:
+                    self.report(where, str(exc))
+                    patterns_ok = False
+                    continue
+                excludes.setdefault(product_id, []).append(pattern)
+                if organization is not None and not self.owner_belongs(
+                    where, pattern, organization
+                ):
+                    patterns_ok = False
             if valid and organization is not None and patterns_ok and not item.partial:
                 self.out.products[entry.id] = Product(
                     id=entry.id,
@@ -218,6 +238,7 @@ class _Rules:
                     include=tuple(entry.include),
                     description=entry.description,
                 )
+                self.out.product_options[entry.id] = (list(entry.exclude), entry.separate)
         by_owner: dict[tuple[str, str, str], list[tuple[IncludePattern, str, FieldPath]]] = {}
         for entry_pattern in wildcard:
             by_owner.setdefault(entry_pattern[0].owner_key, []).append(entry_pattern)
@@ -225,7 +246,12 @@ class _Rules:
             artifact = pattern.artifact
             assert artifact is not None  # exact patterns name one artifact
             for other, other_id, other_where in by_owner.get(pattern.owner_key, []):
-                if other_id != product_id and other.matches(artifact):
+                if (
+                    other_id != product_id
+                    and other.matches(artifact)
+                    and not any(e.matches(artifact) for e in excludes.get(other_id, []))
+                    and not any(e.matches(artifact) for e in excludes.get(product_id, []))
+                ):
                     self.report(
                         where,
                         f"{pattern.text} is also matched by {other.text!r} of product "

@@ -46,6 +46,10 @@ class ProductEntry(_Entry):
     category: Category
     organization: str
     include: list[str] = Field(min_length=1)
+    # artifacts the include patterns match that this product does not claim
+    exclude: list[str] = Field(default_factory=list)
+    # true: the matched artifacts are never grouped into a family; each is a product of its own
+    separate: bool = False
     description: str | None = None
 
 

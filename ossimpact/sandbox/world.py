@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ossimpact.sandbox.catalogue import publish_catalogue
 from ossimpact.sandbox.model import (
     GhIssue,
     GhOrg,
@@ -208,8 +209,10 @@ def generate_world(
     today: date = date(2026, 11, 28),
     history_days: int = 120,
     troublemakers: bool = True,
+    catalogue: bool = False,
 ) -> World:
-    """A deterministic synthetic ecosystem of about `size` tracked artifacts."""
+    """A deterministic synthetic ecosystem of about `size` tracked artifacts; with `catalogue`,
+    handles with a real-habit catalogue (`sandbox/catalogue.py`) publish all of it instead."""
     if size < MIN_SIZE:
         raise WorldSpecError(f"world size must be at least {MIN_SIZE} artifacts, got {size}")
     if history_days < MIN_HISTORY_DAYS:
@@ -220,6 +223,7 @@ def generate_world(
         raise WorldSpecError("a world needs at least one Hugging Face and one GitHub handle")
     patterns = [_parse_pattern(text) for text in product_patterns]
     builder = _WorldBuilder(seed, size, list(hf_handles), list(gh_handles), today, history_days)
+    builder.catalogue = catalogue
     return builder.build(patterns, troublemakers=troublemakers)
 
 
@@ -326,6 +330,7 @@ class _WorldBuilder:
         # organisation logins are taken: no generated user may share one
         self.logins: set[str] = set(gh_handles)
         self.pool: list[str] = []
+        self.catalogue = False  # publish sandbox/catalogue.py's real-habit names where known
 
     # --- small helpers -------------------------------------------------------------------
     def weighted(self, options: Sequence[tuple[Any, int]]) -> Any:
@@ -497,6 +502,8 @@ class _WorldBuilder:
             self.org_models(handle, count)
 
     def org_models(self, handle: str, count: int) -> None:
+        if self.catalogue and publish_catalogue(self, handle):
+            return
         stem = _stem(handle)
         made = 0
         version = 1

@@ -58,3 +58,16 @@ class Shortlist:
     created_by: str
     created_at: datetime
     items: tuple[ShortlistItem, ...]
+
+
+@dataclass(frozen=True)
+class ScoringMember:
+    """One artifact of one product as a scoring run grouped it (`grouped_by`: registry, family,
+    own or cross-hub)."""
+
+    product_id: str
+    product_name: str
+    organization: str  # organisation id
+    category: str
+    artifact: str  # artifact id text, as scored
+    grouped_by: str

@@ -256,6 +256,9 @@ scoring_runs = Table(
     Column("as_of", UtcDateTime, nullable=False),
     Column("input_run_ids", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # the recorded membership (member_sets.id); NULL for runs scored before memberships were
+    # recorded (revision 0004). No foreign key: SQLite cannot add one to an existing table.
+    Column("member_set_id", Integer),
 )
 
 scores = Table(
@@ -276,6 +279,29 @@ scores = Table(
     Column("contributions", JSON, nullable=False),
     Column("flags", JSON, nullable=False),
     Index("ix_scores_run_product", "scoring_run_id", "product_id"),
+)
+
+# Which artifacts each product of a scoring run grouped, and how (registry | family | own |
+# cross-hub): what the product page and the members export show for that run. Runs with the same
+# membership share one set (by the fingerprint of its rows): memberships change rarely.
+member_sets = Table(
+    "member_sets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("fingerprint", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+scoring_members = Table(
+    "scoring_members",
+    metadata,
+    Column("member_set_id", ForeignKey("member_sets.id"), primary_key=True),
+    Column("product_id", String(300), primary_key=True),
+    Column("artifact", String(300), primary_key=True),
+    Column("product_name", String(300), nullable=False),
+    Column("organization", String(100), nullable=False),
+    Column("category", String(20), nullable=False),
+    Column("grouped_by", String(20), nullable=False),
 )
 
 shortlists = Table(

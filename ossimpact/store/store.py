@@ -28,7 +28,7 @@ from ossimpact.domain import (
     ScoreRow,
     utcnow,
 )
-from ossimpact.store import codec, migrate, queries, schema
+from ossimpact.store import codec, members, migrate, queries, schema
 from ossimpact.store.collection import write_collection
 from ossimpact.store.engine import WRITE_OPTION, create_store_engine
 from ossimpact.store.errors import StoreError, StoreReadOnlyError, StoreSchemaError, UnknownRunError
@@ -38,6 +38,7 @@ from ossimpact.store.records import (
     FINISHED_STATUSES,
     RUN_KINDS,
     RunRecord,
+    ScoringMember,
     ScoringRunRecord,
     Shortlist,
     ShortlistItem,
@@ -449,8 +450,10 @@ class Store:
         as_of: datetime,
         input_run_ids: Sequence[int],
         rows: Sequence[ScoreRow],
+        scored_members: Sequence[ScoringMember] = (),
     ) -> int:
-        """Store one scoring run and its rows in one transaction; returns the scoring run id."""
+        """Store one scoring run, its rows and its members (which artifacts each product grouped)
+        in one transaction; returns the scoring run id."""
         with self._write() as connection:
             self._running(connection, run_id)
             scoring_run_id = int(
@@ -488,7 +491,35 @@ class Store:
                         for row in rows
                     ],
                 )
+            if scored_members:
+                member_set_id = members.record_member_set(connection, scored_members)
+                connection.execute(
+                    update(scoring_runs)
+                    .where(scoring_runs.c.id == scoring_run_id)
+                    .values(member_set_id=member_set_id)
+                )
             return scoring_run_id
+
+    def scoring_member_set(self, scoring_run_id: int) -> int | None:
+        """The recorded membership a scoring run points at; None for a run scored before runs
+        recorded their members."""
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(scoring_runs.c.member_set_id).where(scoring_runs.c.id == scoring_run_id)
+            ).scalar_one_or_none()
+        return None if found is None else int(found)
+
+    def scoring_members(
+        self, scoring_run_id: int | None = None, product_ids: Collection[str] | None = None
+    ) -> list[ScoringMember]:
+        """What a scoring run grouped (None: the official run), by product then artifact; only
+        `product_ids` when given. Empty for a run scored before members were recorded."""
+        with self.engine.connect() as connection:
+            if scoring_run_id is None:
+                scoring_run_id = _official_scoring_run(connection)
+            if scoring_run_id is None:
+                return []
+            return members.read_members(connection, scoring_run_id, product_ids)
 
     def scoring_runs(self, limit: int = 20) -> list[ScoringRunRecord]:
         counts = (
