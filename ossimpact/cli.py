@@ -257,7 +257,8 @@ def refresh(
     except RefreshBusy as exc:
         err_console.print(f"[yellow]{exc}[/]")
         raise typer.Exit(EXIT_FAILURE) from exc
-    _print_outcomes(list(outcome.sources))
+    checked = [outcome.registry_check] if outcome.registry_check is not None else []
+    _print_outcomes([*outcome.sources, *checked])
     if outcome.scoring_run_id is not None:
         console.print(f"scoring run {outcome.scoring_run_id} recorded")
     elif outcome.scoring_message:

@@ -12,12 +12,14 @@ import pytest
 from typer.testing import CliRunner
 
 from ossimpact.cli import app
+from ossimpact.pipeline import RefreshOutcome, check_registry_handles, refresh
 from ossimpact.registry import load_registry
 from ossimpact.registry.live import LiveReport, check_live
 from ossimpact.sandbox.faults import Fault
 from ossimpact.sandbox.http import FakeServer
 from ossimpact.sandbox.model import GhOrg, World
 from ossimpact.settings import Settings
+from ossimpact.store import open_store
 from tests.fixtures.gh_sandbox import build_github_world
 from tests.fixtures.hf_sandbox import RunningHub, hf_dataset, hf_model, hf_world
 
@@ -218,3 +220,58 @@ def test_cli_exit_codes(platforms, tmp_path, monkeypatch):
     broken = _registry(tmp_path, "organizations:\n  - id: lab\n")
     invalid = runner.invoke(app, ["registry", "check", "--live", str(broken)])
     assert invalid.exit_code == 2, invalid.output
+
+
+def test_a_refresh_records_the_findings_as_a_run_of_their_own(platforms, tmp_path):
+    settings, _hub, _github = platforms
+    settings = settings.model_copy(
+        update={
+            "registry_path": _registry(tmp_path, DRIFTED),
+            "database_url_override": f"sqlite:///{tmp_path / 'ossimpact.db'}",
+        }
+    )
+    outcome = refresh(settings, sources=["huggingface", "github"], score_after=False)
+    check = outcome.registry_check
+    assert check is not None
+    assert check.source == "registry-check"
+    assert check.status == "partial"
+    assert check.failures == 8
+    # Findings inform; they do not turn the collection's own exit code.
+    assert outcome.exit_code == RefreshOutcome(sources=outcome.sources).exit_code
+    store = open_store(settings.database_url)
+    try:
+        run = next(r for r in store.runs() if r.id == check.run_id)
+        assert (run.source, run.status, run.failure_count) == ("registry-check", "partial", 8)
+        assert run.requests == check.stats.requests > 0
+        findings = {f.subject: (f.reason, f.detail) for f in store.failures(check.run_id)}
+    finally:
+        store.close()
+    assert findings["hf:org:oldlab"] == ("handle_renamed", "replace hf:oldlab with hf:newlab")
+    assert findings["product:scope"][0] == "product_matches_nothing"
+
+
+def test_a_refresh_of_other_sources_checks_no_handle(platforms, tmp_path):
+    settings, _hub, _github = platforms
+    settings = settings.model_copy(
+        update={
+            "registry_path": _registry(tmp_path, HEALTHY),
+            "database_url_override": f"sqlite:///{tmp_path / 'ossimpact.db'}",
+        }
+    )
+    store = open_store(settings.database_url)
+    try:
+        assert (
+            check_registry_handles(
+                settings, store, load_registry(settings.registry_path), ["opendigger"]
+            )
+            is None
+        )
+        healthy = check_registry_handles(
+            settings, store, load_registry(settings.registry_path), ["huggingface", "github"]
+        )
+        assert healthy is not None
+        assert healthy.status == "succeeded"
+        assert healthy.failures == 0
+        assert store.failures(healthy.run_id or 0) == []
+    finally:
+        store.close()
