@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from collectors.handles import probe_gh_handle
+from collectors.http import HttpClient
 from ossimpact.cli import app
 from ossimpact.pipeline import RefreshOutcome, check_registry_handles, refresh
 from ossimpact.registry import load_registry
@@ -22,6 +24,7 @@ from ossimpact.settings import Settings
 from ossimpact.store import open_store
 from tests.fixtures.gh_sandbox import build_github_world
 from tests.fixtures.hf_sandbox import RunningHub, hf_dataset, hf_model, hf_world
+from tests.shared_dir import API_SAMPLES
 
 runner = CliRunner()
 
@@ -275,3 +278,46 @@ def test_a_refresh_of_other_sources_checks_no_handle(platforms, tmp_path):
         assert store.failures(healthy.run_id or 0) == []
     finally:
         store.close()
+
+
+def _recorded_github(body: bytes) -> Callable[[str], Callable[..., list[bytes]]]:
+    """A server that answers GitHub's recorded organisation listing, and a renamed login by 301."""
+
+    def factory(base_url: str) -> Callable[..., list[bytes]]:
+        def app(environ: dict[str, str], start_response: Callable[..., object]) -> list[bytes]:
+            path = environ["PATH_INFO"]
+            if path == "/orgs/OldBeavers/repos":
+                location = f"{base_url}/organizations/1234/repos?{environ['QUERY_STRING']}"
+                start_response("301 Moved Permanently", [("Location", location)])
+                return [b""]
+            if path in ("/orgs/BeaverSoftware/repos", "/organizations/1234/repos"):
+                start_response("200 OK", [("Content-Type", "application/json")])
+                return [body]
+            start_response("404 Not Found", [("Content-Type", "application/json")])
+            return [b'{"message": "Not Found"}']
+
+        return app
+
+    return factory
+
+
+def test_recorded_github_listing_reads_as_found_and_as_renamed():
+    recorded = API_SAMPLES / "github" / "bodies" / "org_repos_BeaverSoftware_2012.json"
+    if not recorded.is_file():
+        pytest.skip("recorded samples not present")
+    server = FakeServer(_recorded_github(recorded.read_bytes()), name="recorded").start()
+    try:
+        with HttpClient(base_url=server.url, token=None, max_retries=0) as client:
+            found = probe_gh_handle(client, "BeaverSoftware")
+            renamed = probe_gh_handle(client, "OldBeavers")
+            missing = probe_gh_handle(client, "NoBeavers")
+    finally:
+        server.stop()
+    assert found.state == "found"
+    assert [a.repo_id for a in found.artifacts] == [
+        "BeaverSoftware/FatherBeaver",
+        "BeaverSoftware/TestPyGithub",
+    ]
+    assert (renamed.state, renamed.renamed_to) == ("renamed", "BeaverSoftware")
+    assert missing.state == "not_found"
+    assert missing.requests == 2  # the organisation, then the user of that name
