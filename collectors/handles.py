@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
@@ -105,8 +105,15 @@ def _failed(handle: str, requests: int, error: HttpError | RateLimitBudgetExceed
     return HandleAnswer(handle, "failed", requests=requests, detail=str(error), failure=reason)
 
 
-def probe_hf_handle(client: HttpClient, name: str) -> HandleAnswer:
-    """What the Hub holds under `name` (an organisation or user)."""
+def probe_hf_handle(
+    client: HttpClient, name: str, known: Sequence[ArtifactId] = ()
+) -> HandleAnswer:
+    """What the Hub holds under `name` (an organisation or user).
+
+    `known` are artifacts the registry names exactly under this handle: when the handle lists
+    nothing, the first one is asked for, as the Hub answers a moved repository with a 307 to its
+    new id even where the old account itself no longer answers.
+    """
     handle, before = f"hf:{name}", client.stats.requests
     artifacts: list[ArtifactId] = []
     redirected_to: str | None = None
@@ -123,6 +130,8 @@ def probe_hf_handle(client: HttpClient, name: str) -> HandleAnswer:
         renamed = redirected_to or _renamed_owner(name, _owner_counts(artifacts))
         if renamed is None and not artifacts:
             state, renamed = _hf_account(client, name)
+            if state != "renamed" and known:
+                renamed = _moved_owner(client, known[0])
         else:
             state = "found"
     except (HttpError, RateLimitBudgetExceeded) as error:
@@ -149,19 +158,52 @@ def _hf_account(client: HttpClient, name: str) -> tuple[HandleState, str | None]
     return "not_found", None
 
 
-def probe_gh_handle(client: HttpClient, name: str) -> HandleAnswer:
-    """What GitHub holds under `name` (an organisation, else a user)."""
+def probe_gh_handle(
+    client: HttpClient, name: str, known: Sequence[ArtifactId] = ()
+) -> HandleAnswer:
+    """What GitHub holds under `name` (an organisation, else a user).
+
+    `known`: as for `probe_hf_handle` (GitHub answers a moved repository with a 301).
+    """
     handle, before = f"gh:{name}", client.stats.requests
     try:
+        answer: HandleAnswer | None = None
         for path in (f"/orgs/{name}/repos", f"/users/{name}/repos"):
             try:
-                return _gh_listing(client, handle, name, path, before)
+                answer = _gh_listing(client, handle, name, path, before)
+                break
             except HttpError as error:
                 if error.reason != "not_found":
                     raise
+        if answer is not None and answer.state != "empty":
+            return answer
+        moved = _moved_owner(client, known[0]) if known else None
     except (HttpError, RateLimitBudgetExceeded) as error:
         return _failed(handle, client.stats.requests - before, error)
-    return HandleAnswer(handle, "not_found", requests=client.stats.requests - before)
+    spent = client.stats.requests - before
+    if moved is not None and moved.casefold() != name.casefold():
+        return HandleAnswer(handle, "renamed", renamed_to=moved, requests=spent)
+    state: HandleState = "empty" if answer is not None else "not_found"
+    return HandleAnswer(handle, state, requests=spent)
+
+
+def _moved_owner(client: HttpClient, artifact: ArtifactId) -> str | None:
+    """The owner a known artifact answers under today; None when it is gone too."""
+    if artifact.platform == "hf":
+        path = f"/api/{artifact.kind}s/{artifact.repo_id}"
+    else:
+        path = f"/repos/{artifact.repo_id}"
+    try:
+        answer = client.get_json(path)
+    except HttpError as error:
+        if error.reason == "not_found":
+            return None
+        raise
+    data = answer.data if isinstance(answer.data, dict) else {}
+    current = data.get("full_name") if artifact.platform == "gh" else data.get("id")
+    if not isinstance(current, str) or "/" not in current:
+        return None
+    return current.split("/", 1)[0]
 
 
 def _gh_listing(client: HttpClient, handle: str, name: str, path: str, before: int) -> HandleAnswer:

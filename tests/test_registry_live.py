@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -321,3 +322,42 @@ def test_recorded_github_listing_reads_as_found_and_as_renamed():
     assert (renamed.state, renamed.renamed_to) == ("renamed", "BeaverSoftware")
     assert missing.state == "not_found"
     assert missing.requests == 2  # the organisation, then the user of that name
+
+
+MOVED = """\
+organizations:
+  - id: lab
+    name: A Shanghai lab
+    huggingface: [gonelab]
+    github: [shlab-gone]
+products:
+  - id: thing
+    name: Thing
+    category: model
+    organization: lab
+    include: ["hf:model:gonelab/Thing", "gh:shlab-gone/project-000"]
+"""
+
+
+def test_a_handle_that_lists_nothing_is_traced_through_a_moved_artifact(
+    hf_hub, serve_github, tmp_path
+):
+    # The old accounts no longer answer at all; only their repositories redirect (307, 301).
+    hub = hf_hub(hf_world([hf_model("gonelab/Thing", renamed_to="newlab/Thing")]))
+    github_world = build_github_world(orgs=2, repos_per_org=1, specials=False)
+    moved = github_world.repos["shlab1/project-000"]
+    github_world.repos["shlab-gone/project-000"] = replace(
+        moved, owner="shlab-gone", renamed_to="shlab1/project-000"
+    )
+    github = serve_github(github_world)
+    settings = Settings(hf_endpoint=hub.url, github_api_url=github.url, data_dir=tmp_path)
+    report = _check(settings, _registry(tmp_path, MOVED))
+    assert _states(report) == {
+        "hf:gonelab": ("renamed", "newlab"),
+        "gh:shlab-gone": ("renamed", "shlab1"),
+    }
+    # Without a named artifact there is nothing to follow: the handle is simply not found.
+    bare = MOVED.split("products:")[0]
+    assert {
+        state for state, _ in _states(_check(settings, _registry(tmp_path, bare))).values()
+    } == {"not_found"}

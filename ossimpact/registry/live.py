@@ -9,14 +9,14 @@ not answer for is reported as such and the others go on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
 from collectors.handles import HandleAnswer, probe_gh_handle, probe_hf_handle
 from collectors.http import HUGGING_FACE, HttpClient
-from ossimpact.domain import ArtifactFailure, CollectionStats, FailureReason
+from ossimpact.domain import ArtifactFailure, ArtifactId, CollectionStats, FailureReason
 from ossimpact.registry.model import Registry
 from ossimpact.registry.patterns import IncludePattern
 from ossimpact.settings import Settings
@@ -169,7 +169,7 @@ def _product_suggestion(product: str, dead: list[str], renamed: list[HandleAnswe
     return f"correct or remove {listed} of product {product}: nothing listed today matches"
 
 
-Probe = Callable[[HttpClient, str], HandleAnswer]
+Probe = Callable[[HttpClient, str, Sequence[ArtifactId]], HandleAnswer]
 
 
 def _clients(settings: Settings) -> tuple[HttpClient, HttpClient]:
@@ -197,6 +197,10 @@ def _clients(settings: Settings) -> tuple[HttpClient, HttpClient]:
     return hf, gh
 
 
+def _key(probe: Probe, handle: str) -> tuple[str, str]:
+    return ("hf" if probe is probe_hf_handle else "gh", handle.casefold())
+
+
 def check_live(
     registry: Registry,
     settings: Settings,
@@ -207,6 +211,10 @@ def check_live(
     """Ask the platforms about every handle of the registry; never raises for a platform error."""
     wanted = set(platforms)
     hf, gh = _clients(settings)
+    # Artifacts the registry names exactly, by handle: asked for when a handle lists nothing.
+    known: dict[tuple[str, str], list[ArtifactId]] = {}
+    for artifact in registry.explicit_artifacts():
+        known.setdefault((artifact.platform, artifact.owner.casefold()), []).append(artifact)
     jobs: list[tuple[str, HttpClient, Probe, str]] = []
     for organization in registry.organizations.values():
         if "hf" in wanted:
@@ -217,7 +225,8 @@ def check_live(
     try:
         with ThreadPoolExecutor(MAX_CONCURRENT_HANDLES, thread_name_prefix="handles") as pool:
             futures = [
-                (org, pool.submit(probe, client, handle)) for org, client, probe, handle in jobs
+                (org, pool.submit(probe, client, handle, known.get(_key(probe, handle), [])))
+                for org, client, probe, handle in jobs
             ]
             for org, future in futures:
                 answer = future.result()
