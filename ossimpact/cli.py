@@ -72,11 +72,20 @@ def registry_check(
     file: Annotated[
         Path | None, typer.Argument(help="Registry YAML (default: the configured one)")
     ] = None,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Also ask Hugging Face and GitHub about every handle and product (exit 3 when "
+            "one is empty, unknown, renamed or matches nothing)",
+        ),
+    ] = False,
 ) -> None:
     """Validate a registry file; list every problem with file, line and field."""
     from ossimpact.registry import check_registry
 
-    path = file or _settings().registry_path
+    settings = _settings()
+    path = file or settings.registry_path
     problems = check_registry(path)
     if problems:
         for problem in problems:
@@ -84,6 +93,13 @@ def registry_check(
         err_console.print(f"[red]{len(problems)} problem(s) in {path}[/]")
         raise typer.Exit(EXIT_USAGE)
     console.print(f"[green]valid:[/] {path}")
+    if live:
+        from ossimpact.registry import load_registry
+        from ossimpact.registry.live_report import print_live_report, run_live_check
+
+        report = run_live_check(load_registry(path), settings, console)
+        print_live_report(report, console)
+        raise typer.Exit(report.exit_code)
 
 
 @registry_app.command("suggest")
@@ -270,7 +286,8 @@ def refresh(
     except RefreshBusy as exc:
         err_console.print(f"[yellow]{exc}[/]")
         raise typer.Exit(EXIT_FAILURE) from exc
-    _print_outcomes(list(outcome.sources))
+    checked = [outcome.registry_check] if outcome.registry_check is not None else []
+    _print_outcomes([*outcome.sources, *checked])
     if outcome.scoring_run_id is not None:
         console.print(f"scoring run {outcome.scoring_run_id} recorded")
     elif outcome.scoring_message:

@@ -270,6 +270,13 @@ FailureReason = Literal[
     "connection",
     "unauthorized",
     "other",
+    # Findings of a live registry check (`ossimpact.registry.live`): the handle or product, not
+    # an artifact, is the subject.
+    "handle_renamed",
+    "handle_empty",
+    "handle_not_found",
+    "product_matches_nothing",
+    "pattern_matches_nothing",
 ]
 
 

@@ -77,6 +77,9 @@ class RefreshOutcome:
     scoring_run_id: int | None = None
     scoring_message: str | None = None
     interrupted: bool = False
+    # The live registry check of the refreshed platforms' handles: a run of its own whose
+    # failures are the findings. It informs (Data health) and leaves the exit code alone.
+    registry_check: SourceOutcome | None = None
 
     @property
     def exit_code(self) -> int:
@@ -451,6 +454,40 @@ def score(
     return scoring_run_id
 
 
+def check_registry_handles(
+    settings: Settings, store: Store, registry: Registry, sources: Sequence[str]
+) -> SourceOutcome | None:
+    """Ask the refreshed platforms about every registry handle and record the findings.
+
+    So a renamed or emptied handle shows in Data health the day it happens, not as a quiet gap
+    in the figures. None when neither Hugging Face nor GitHub was refreshed.
+    """
+    from ossimpact.registry.live import SOURCE, check_live
+
+    platforms = [
+        tag for source, tag in (("huggingface", "hf"), ("github", "gh")) if source in sources
+    ]
+    if not platforms:
+        return None
+    run_id = store.start_run("collect", SOURCE)
+    try:
+        report = check_live(registry, settings, platforms=platforms)
+    except Exception as exc:  # the check must not take the refresh down
+        error = f"{type(exc).__name__}: {exc}"
+        store.finish_run(run_id, "failed", message=error)
+        return SourceOutcome(SOURCE, run_id, "failed", message=error)
+    failures = report.failures()
+    store.record_collection(
+        run_id, CollectionResult(source=SOURCE, failures=failures, stats=report.stats)
+    )
+    status = "partial" if failures else "succeeded"
+    message = f"{len(failures)} registry finding(s)" if failures else None
+    store.finish_run(run_id, status, report.stats, message=message)
+    return SourceOutcome(
+        SOURCE, run_id, status, failures=len(failures), stats=report.stats, message=message
+    )
+
+
 def refresh(
     settings: Settings,
     *,
@@ -482,6 +519,10 @@ def refresh(
             settings, sources, store=store, registry=registry, progress=progress, stop=stop
         )
         outcome.interrupted = any(o.status == "interrupted" for o in outcome.sources)
+        if not outcome.interrupted and not stop.is_set():
+            outcome.registry_check = check_registry_handles(
+                settings, store, registry, sources or SOURCES
+            )
         collected = any(o.status in ("succeeded", "partial") for o in outcome.sources)
         if score_after and collected and not outcome.interrupted:
             try:

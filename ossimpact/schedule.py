@@ -248,6 +248,11 @@ def run_job(
         f"{o.source} {o.status} (run {o.run_id}, {o.artifacts} artifacts, {o.failures} failed)"
         for o in outcome.sources
     ]
+    if outcome.registry_check is not None:  # renamed or emptied handles, noticed the same day
+        check = outcome.registry_check
+        parts.append(
+            f"registry check {check.status} (run {check.run_id}, {check.failures} findings)"
+        )
     scoring = (
         f"scoring run {outcome.scoring_run_id}"
         if outcome.scoring_run_id is not None

@@ -10,6 +10,10 @@ from dashboard import data, format
 from dashboard.i18n import current_language, label, t
 from dashboard.widgets import synthetic_banner
 
+# The run source of live registry checks (ossimpact.registry.live.SOURCE; not imported, so the
+# page does not load the HTTP clients).
+REGISTRY_CHECK = "registry-check"
+
 lang = current_language()
 snap = data.current()
 version = data.data_version()
@@ -101,3 +105,30 @@ else:
         key="health_failures",
         width="stretch",
     )
+
+# The latest live registry check (a refresh of Hugging Face or GitHub runs one): renamed,
+# emptied or unknown handles and products matching nothing show here the day they happen.
+checks = runs[runs["source"] == REGISTRY_CHECK]
+if not checks.empty:
+    st.subheader(t("health.registry"))
+    latest_check = checks.sort_values("id").iloc[-1]
+    st.caption(t("health.registry_caption", run=int(latest_check["id"])))
+    findings = data.run_failures(version, int(latest_check["id"]))
+    if latest_check["status"] == "failed":
+        st.error(t("health.registry_failed"))
+    elif findings.empty:
+        st.success(t("health.registry_ok"))
+    else:
+        st.warning(t("health.registry_findings", count=len(findings)))
+        findings = findings.assign(reason_name=[label("reason", r) for r in findings["reason"]])
+        st.dataframe(
+            findings[["subject", "reason_name", "detail"]],
+            hide_index=True,
+            column_config={
+                "subject": t("health.registry_subject"),
+                "reason_name": t("health.reason"),
+                "detail": t("health.registry_fix"),
+            },
+            key="health_registry",
+            width="stretch",
+        )

@@ -257,6 +257,12 @@ class FakeGitHub:
             return self._rate_limit_body(), {}
         if len(parts) >= 2 and parts[0] == "orgs":
             return self._org_route(request, parts[1], parts[2:])
+        if len(parts) >= 2 and parts[0] == "organizations" and parts[1].isdigit():
+            org_id = int(parts[1])
+            by_id = [org.login for org in self.orgs.values() if org.id == org_id]
+            if not by_id:
+                raise _Answer(404, {"message": "Not Found", "documentation_url": _DOCS})
+            return self._org_route(request, by_id[0], parts[2:])
         if len(parts) == 2 and parts[0] == "users":
             return self._user_json(self._user(parts[1])), {}
         if len(parts) >= 3 and parts[0] == "repos":
@@ -284,6 +290,17 @@ class FakeGitHub:
     def _org_route(
         self, request: Request, login: str, rest: list[str]
     ) -> tuple[Any, dict[str, str]]:
+        renamed = {old.lower(): new for old, new in self.world.gh_renamed_orgs.items()}
+        target = self.orgs.get(renamed.get(login.lower(), "").lower())
+        if target is not None:  # GitHub answers a renamed organisation's old login by its id
+            location = f"{self.base}/organizations/{target.id}" + "".join(f"/{p}" for p in rest)
+            if request.query_string:
+                location += "?" + request.query_string.decode()
+            raise _Answer(
+                301,
+                {"message": "Moved Permanently", "url": location, "documentation_url": _DOCS},
+                {"Location": location},
+            )
         org = self.orgs.get(login.lower())
         if org is None:
             raise _Answer(404, {"message": "Not Found", "documentation_url": _DOCS})

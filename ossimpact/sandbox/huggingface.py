@@ -269,6 +269,8 @@ class HfHubApp:
                 Rule("/api/datasets/<owner>/<name>", endpoint="dataset_info"),
                 Rule("/api/collections", endpoint="list_collections"),
                 Rule("/api/collections/<owner>/<slug>", endpoint="collection"),
+                Rule("/api/organizations/<name>/overview", endpoint="account_overview"),
+                Rule("/api/users/<name>/overview", endpoint="account_overview"),
             ]
         )
         self._index()
@@ -467,7 +469,31 @@ class HfHubApp:
             headers["Link"] = f'<{self.base_url}{path}?{urlencode(query)}>; rel="next"'
         return page, headers
 
+    def _renamed_author(self, request: Request) -> Response | None:
+        """A listing by a renamed author: 307 to the same listing by the new name."""
+        author = request.args.get("author", "")
+        renamed = {old.lower(): new for old, new in self.world.hf_renamed_authors.items()}
+        if author.lower() not in renamed:
+            return None
+        query = [(k, v) for k, v in request.args.items(multi=True) if k != "author"]
+        query.append(("author", renamed[author.lower()]))
+        return self._redirect(f"{request.path}?{urlencode(query)}")
+
+    def _account_overview(self, request: Request, name: str) -> Response:
+        """An organisation's (or user's) overview: 307 when renamed, 404 for an unknown name."""
+        renamed = {old.lower(): new for old, new in self.world.hf_renamed_authors.items()}
+        if name.lower() in renamed:
+            kind = request.path.split("/")[2]
+            return self._redirect(f"/api/{kind}/{renamed[name.lower()]}/overview")
+        known = {author.lower() for author in self.world.hf_authors}
+        known |= set(self.models_by_author) | set(self.datasets_by_author)
+        if name.lower() not in known:
+            raise _ApiError(404, "Not Found", {"X-Error-Code": "RepoNotFound"})
+        return self._json({"name": name, "fullname": name, "type": "org"})
+
     def _list_models(self, request: Request) -> Response:
+        if (redirect := self._renamed_author(request)) is not None:
+            return redirect
         expand = self._expand(request, MODEL_EXPAND, listing=True)
         ids = self._select(
             request,
@@ -481,6 +507,8 @@ class HfHubApp:
         return self._json([self._model_item(mid, fields) for mid in page], headers=headers)
 
     def _list_datasets(self, request: Request) -> Response:
+        if (redirect := self._renamed_author(request)) is not None:
+            return redirect
         expand = self._expand(request, DATASET_EXPAND, listing=True)
         ids = self._select(
             request,

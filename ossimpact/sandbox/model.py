@@ -211,6 +211,10 @@ class World:
     leaderboard: list[LeaderboardEntry] = field(default_factory=list)
     planted: list[PlantedGaming] = field(default_factory=list)
     synthetic: bool = True
+    # Renamed accounts, old name -> new name: the Hub answers 307 to the new author, GitHub 301
+    # to /organizations/ID (what a live registry check must notice).
+    hf_renamed_authors: dict[str, str] = field(default_factory=dict)
+    gh_renamed_orgs: dict[str, str] = field(default_factory=dict)
 
     @property
     def artifact_count(self) -> int:

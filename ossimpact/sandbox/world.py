@@ -260,6 +260,8 @@ def _plain(value: Any) -> Any:
 def _canonical_chunks(world: World) -> Iterator[str]:
     yield json.dumps([world.seed, world.size, world.today.isoformat(), world.history_days])
     yield json.dumps([world.hf_authors, world.synthetic])
+    if world.hf_renamed_authors or world.gh_renamed_orgs:  # absent: earlier fingerprints hold
+        yield json.dumps([world.hf_renamed_authors, world.gh_renamed_orgs], sort_keys=True)
     sections: list[tuple[str, dict[Any, Any] | list[Any]]] = [
         ("models", world.models),
         ("datasets", world.datasets),
