@@ -29,16 +29,21 @@ st.subheader(t("health.staleness"))
 now = datetime.now(UTC)
 ok = runs[runs["status"].isin(["succeeded", "partial"]) & runs["source"].notna()]
 latest = ok.groupby("source", as_index=False)["finished_at"].max()
+latest["source_name"] = [label("source", str(s)) for s in latest["source"]]
+latest["last_success"] = [
+    format.timestamp(f.to_pydatetime(), lang) if f is not None else "—"
+    for f in latest["finished_at"]
+]
 latest["age"] = [
     format.duration((now - f).total_seconds(), lang) if f is not None else "—"
     for f in latest["finished_at"]
 ]
 st.dataframe(
-    latest,
+    latest[["source_name", "last_success", "age"]],
     hide_index=True,
     column_config={
-        "source": t("health.source"),
-        "finished_at": st.column_config.DatetimeColumn(t("health.last_success"), timezone="UTC"),
+        "source_name": t("health.source"),
+        "last_success": t("health.last_success"),
         "age": t("health.age"),
     },
     key="health_staleness",
@@ -48,34 +53,41 @@ st.subheader(t("health.runs"))
 shown = runs.assign(
     status_name=[label("status", s) for s in runs["status"]],
     duration=[format.duration(d, lang) for d in runs["duration_seconds"]],
+    # a scoring run has no source: it is named by its kind
+    source_name=[
+        label("source", s if isinstance(s, str) and s else str(k))
+        for s, k in zip(runs["source"], runs["kind"], strict=True)
+    ],
+    started=[format.timestamp(s.to_pydatetime(), lang) for s in runs["started_at"]],
+    stopped=[r if isinstance(r, str) and r else "—" for r in runs["stopped_reason"]],
 )
 st.dataframe(
     shown[
         [
             "id",
-            "source",
+            "source_name",
             "status_name",
-            "started_at",
+            "started",
             "duration",
             "requests",
             "rate_limit_waits",
             "rate_limit_wait_seconds",
-            "stopped_reason",
+            "stopped",
         ]
     ],
     hide_index=True,
     column_config={
         "id": st.column_config.NumberColumn(t("health.run"), format="%d"),
-        "source": t("health.source"),
+        "source_name": t("health.source"),
         "status_name": t("health.status"),
-        "started_at": st.column_config.DatetimeColumn(t("health.started_at"), timezone="UTC"),
+        "started": t("health.started_at"),
         "duration": t("health.duration"),
         "requests": st.column_config.NumberColumn(t("health.requests"), format="localized"),
         "rate_limit_waits": st.column_config.NumberColumn(t("health.rate_limit_waits")),
         "rate_limit_wait_seconds": st.column_config.NumberColumn(
             t("health.rate_limit_wait_seconds"), format="%.0f"
         ),
-        "stopped_reason": t("health.stopped_reason"),
+        "stopped": t("health.stopped_reason"),
     },
     key="health_runs",
     width="stretch",
@@ -92,13 +104,16 @@ failures = data.run_failures(version, int(run_id)) if run_id is not None else No
 if failures is None or failures.empty:
     st.success(t("health.no_failures"))
 else:
-    failures = failures.assign(reason_name=[label("reason", r) for r in failures["reason"]])
+    failures = failures.assign(
+        reason_name=[label("reason", r) for r in failures["reason"]],
+        source_name=[label("source", str(s)) for s in failures["source"]],
+    )
     st.dataframe(
-        failures[["subject", "source", "reason_name", "detail"]],
+        failures[["subject", "source_name", "reason_name", "detail"]],
         hide_index=True,
         column_config={
             "subject": t("product.artifact"),
-            "source": t("health.source"),
+            "source_name": t("health.source"),
             "reason_name": t("health.reason"),
             "detail": t("health.detail"),
         },
