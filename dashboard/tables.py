@@ -18,6 +18,7 @@ LEADERBOARD_ORDER = [
     "likes",
     "stars",
     "license",
+    "openness_name",
     "size_class",
     "flags",
     "url",
@@ -41,6 +42,7 @@ def leaderboard_columns(max_total: float) -> dict[str, Any]:
         "likes": st.column_config.NumberColumn(t("metric.likes")),
         "stars": st.column_config.NumberColumn(t("metric.stars")),
         "license": st.column_config.TextColumn(t("leaderboard.license")),
+        "openness_name": st.column_config.TextColumn(t("leaderboard.openness")),
         "size_class": st.column_config.TextColumn(t("leaderboard.size_class")),
         "flags": st.column_config.TextColumn(
             t("leaderboard.flags"), help=t("leaderboard.flags_help")

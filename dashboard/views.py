@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.eligibility import product_licences, split_flags
+from dashboard.i18n import catalogue
 from ossimpact.domain import (
     ArtifactFailure,
     ArtifactId,
@@ -31,6 +33,9 @@ FLAG_ICONS: dict[str, str] = {
     "ratio_outlier": "⚖️",
     "fake_stargazers": "👤",
     "downloads_decreased": "📉",
+    "licence_not_open": "📜",
+    "gated": "🔒",
+    "attribution_doubt": "📍",
 }
 
 
@@ -304,16 +309,6 @@ def product_figures(snap: Snapshot) -> pd.DataFrame:
     return wide[["product_id", *HEADLINE_METRICS]]
 
 
-def _first_license(snap: Snapshot) -> pd.DataFrame:
-    tracked = snap.artifacts.dropna(subset=["product_id"])
-    first = (
-        tracked.sort_values("artifact")
-        .groupby("product_id", as_index=False)
-        .agg(license=("license", "first"), url=("url", "first"), artifacts=("artifact", "count"))
-    )
-    return first
-
-
 def leaderboard_frame(snap: Snapshot, category: str, lang: str) -> pd.DataFrame:
     """One row per scored product of a category, best first, with what the table shows."""
     scores = snap.scores[snap.scores["category"] == category]
@@ -325,7 +320,7 @@ def leaderboard_frame(snap: Snapshot, category: str, lang: str) -> pd.DataFrame:
             how="left",
         )
         .merge(product_figures(snap), on="product_id", how="left")
-        .merge(_first_license(snap), on="product_id", how="left")
+        .merge(product_licences(snap.artifacts), on="product_id", how="left")
     )
     from dashboard.format import rank_with_interval
 
@@ -337,8 +332,12 @@ def leaderboard_frame(snap: Snapshot, category: str, lang: str) -> pd.DataFrame:
         for r, lo, hi in zip(frame["rank"], frame["rank_low"], frame["rank_high"], strict=True)
     ]
     frame["flags"] = ["".join(flag_icon(k) for k in kinds) for kinds in frame["flag_kinds"]]
-    frame["flagged"] = frame["flag_kinds"].map(bool)
+    # the integrity filter looks at integrity flags; eligibility has its own filter (openness)
+    frame["flagged"] = [bool(split_flags(list(kinds))[0]) for kinds in frame["flag_kinds"]]
     frame["size_class"] = frame["cohort"]
+    names = catalogue(lang)
+    frame["openness"] = frame["openness"].fillna("unknown")
+    frame["openness_name"] = [names.get(f"openness.{o}", o) for o in frame["openness"]]
     columns = [
         "rank",
         "rank_text",
@@ -350,6 +349,8 @@ def leaderboard_frame(snap: Snapshot, category: str, lang: str) -> pd.DataFrame:
         "likes",
         "stars",
         "license",
+        "openness",
+        "openness_name",
         "size_class",
         "flags",
         "flagged",
@@ -365,14 +366,14 @@ def leaderboard_frame(snap: Snapshot, category: str, lang: str) -> pd.DataFrame:
     return frame.astype({column: "category" for column in REPEATED_COLUMNS})
 
 
-REPEATED_COLUMNS = ("organisation", "license", "size_class", "flags")
+REPEATED_COLUMNS = ("organisation", "license", "openness", "openness_name", "size_class", "flags")
 
 
 def filter_leaderboard(
     frame: pd.DataFrame,
     *,
     organisations: Sequence[str] = (),
-    licenses: Sequence[str] = (),
+    openness: Sequence[str] = (),
     size_classes: Sequence[str] = (),
     flagged: str = "all",
     search: str = "",
@@ -381,8 +382,8 @@ def filter_leaderboard(
     keep = pd.Series(True, index=frame.index)
     if organisations:
         keep &= frame["organisation"].isin(organisations)
-    if licenses:
-        keep &= frame["license"].isin(licenses)
+    if openness:
+        keep &= frame["openness"].isin(openness)
     if size_classes:
         keep &= frame["size_class"].isin(size_classes)
     if flagged == "flagged":

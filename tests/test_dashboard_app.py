@@ -132,11 +132,16 @@ def test_product_page_shows_evidence_and_keeps_platform_text_inert(app_env: str)
     at.run()
     assert not at.exception
     assert at.selectbox(key="product").value == "minimax-text"
-    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
-    assert charts, "the score breakdown, in the tab open first"
+    # The score breakdown first, as a table with its bars; its chart only when asked for.
+    [breakdown] = [df.value for df in at.dataframe if "contribution" in df.value]
+    assert len(breakdown) > 0
+    assert not (at.get("arrow_vega_lite_chart"))
+    assert not (at.get("vega_lite_chart"))
+    at.toggle(key="product_chart").set_value(True).run()
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"), "the breakdown chart"
     # Only the open tab's content is built: the artifacts table waits for its tab.
     assert all("description" not in df.value for df in at.dataframe)
-    at.session_state["product_tab"] = "制品与最新数据"
+    at.session_state["product_tab_zh"] = "制品与最新数据"
     at.run()
     assert not at.exception
     # The hostile description is shown as a table cell, never as markdown or HTML.
@@ -156,7 +161,7 @@ def test_product_page_shows_evidence_and_keeps_platform_text_inert(app_env: str)
     assert not exported.empty
     assert shown["artifact_id"].tolist() == exported["artifact_id"].tolist()
     assert shown["grouped_by"].tolist() == exported["grouped_by"].tolist()
-    at.session_state["product_tab"] = "历史趋势"
+    at.session_state["product_tab_zh"] = "历史趋势"
     at.run()
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"), "the history chart"
 
@@ -168,7 +173,7 @@ def test_product_page_flags_and_add_to_shortlist(app_env: str) -> None:
     at.run()
     # Flags are named above the tabs, whichever tab is open.
     assert any("诚信标记" in w.value for w in at.warning)
-    at.session_state["product_tab"] = "诚信标记"
+    at.session_state["product_tab_zh"] = "诚信与资格标记"
     at.run()
     flags = [df.value for df in at.dataframe if "evidence" in df.value.columns]
     assert flags
@@ -349,3 +354,36 @@ def test_leaderboard_asks_in_chinese_and_sorts_by_a_figure(app_env: str) -> None
     downloads = at.dataframe[0].value["downloads_30d"].dropna().tolist()
     assert len(downloads) >= 2
     assert downloads == sorted(downloads, reverse=True)
+
+
+def test_openness_filter_and_the_eligibility_tab(app_env: str) -> None:
+    at = _app().run()
+    at.switch_page("sections/leaderboard.py").run()
+    board = at.dataframe[0].value.set_axis(_board_ids(at))
+    assert board.loc[FLAGGED_PRODUCT, "license"] == "cc-by-nc-4.0"
+    assert board.loc[FLAGGED_PRODUCT, "openness_name"] == "仅限非商业"
+    assert board.loc["internlm3", "license"] == "Apache-2.0"  # SPDX spelling, not "apache-2.0"
+    at.multiselect(key="lb_openness").set_value(["non-commercial"]).run()
+    assert _board_ids(at) == [FLAGGED_PRODUCT]
+    at.switch_page("sections/product.py")
+    at.session_state["product"] = FLAGGED_PRODUCT
+    at.session_state["product_tab_zh"] = "资格"
+    at.run()
+    assert not at.exception
+    assert any("仅限非商业" in w.value for w in at.warning)
+    [members] = [df.value for df in at.dataframe if "gated_text" in df.value]
+    assert members["license"].tolist() == ["cc-by-nc-4.0"]
+    assert members["gated_text"].tolist() == ["是"]
+
+
+def test_switching_language_keeps_the_product_tab(app_env: str) -> None:
+    at = _app().run()
+    at.switch_page("sections/product.py")
+    at.session_state["product"] = "minimax-text"
+    at.session_state["product_tab_zh"] = "制品与最新数据"
+    at.run()
+    assert any("grouped_by" in df.value for df in at.dataframe)
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert any("grouped_by" in df.value for df in at.dataframe), "still on the artifacts tab"
+    assert not any("contribution" in df.value for df in at.dataframe)

@@ -228,7 +228,7 @@ def _dashboard_texts() -> str:
     at.run()
     seen += _element_texts(at)
     # The artifacts and their descriptions are in their own tab, built only when it is open.
-    at.session_state["product_tab"] = catalogue("zh")["product.tab_artifacts"]
+    at.session_state["product_tab_zh"] = catalogue("zh")["product.tab_artifacts"]
     at.run()
     seen += _element_texts(at)
     hostile_markdown = [m.value for m in at.markdown if "<script" in m.value.lower()]

@@ -55,5 +55,7 @@ def test_artifact_table_matches_the_artifact_records(dashboard_store_url: str) -
             assert _same(row.pipeline_tag, record.pipeline_tag)
             assert _same(row.description, record.description)
             assert row.tracked == record.tracked
+            assert _same(row.gated, record.gated)
+            assert _same(row.created_at, record.created_at)
     finally:
         store.close()

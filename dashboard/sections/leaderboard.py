@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import board_pages, data, tables, views
 from dashboard.i18n import current_language, label, t
 from dashboard.widgets import category_picker, synthetic_banner
+from scoring.openness import OPENNESS_CLASSES
 
 lang = current_language()
 version = data.data_version()
@@ -26,10 +27,11 @@ with st.expander(t("leaderboard.filters"), expanded=True):
         key="lb_org",
         placeholder=t("common.choose"),
     )
-    licenses = c2.multiselect(
-        t("leaderboard.license"),
-        sorted(board["license"].dropna().unique()),
-        key="lb_license",
+    openness = c2.multiselect(
+        t("leaderboard.openness"),
+        [o for o in OPENNESS_CLASSES if o in set(board["openness"].dropna())],
+        format_func=lambda o: label("openness", o),
+        key="lb_openness",
         placeholder=t("common.choose"),
     )
     sizes = c3.multiselect(
@@ -49,7 +51,7 @@ with st.expander(t("leaderboard.filters"), expanded=True):
 shown = views.filter_leaderboard(
     board,
     organisations=organisations,
-    licenses=licenses,
+    openness=openness,
     size_classes=sizes,
     flagged=str(flagged),
     search=search or "",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from dashboard import charts, data, format, views
 from dashboard.i18n import current_language, label, t
+from dashboard.product_eligibility import eligibility_block
 from dashboard.widgets import plain, product_picker, synthetic_banner
 
 lang = current_language()
@@ -78,16 +81,41 @@ if not view.flags.empty:
     )
 
 # Only the open tab runs and reaches the browser: each table and chart costs the page's first
-# paint, and most readers look at one section at a time.
-SECTIONS = ("breakdown", "history", "artifacts", "benchmarks", "derivatives", "flags")
+# paint, and most readers look at one section at a time. The open section is remembered by name,
+# not by its translated label, so switching the language keeps it.
+SECTIONS = (
+    "breakdown",
+    "eligibility",
+    "history",
+    "artifacts",
+    "benchmarks",
+    "derivatives",
+    "flags",
+)
+tab_labels = {name: t(f"product.tab_{name}") for name in SECTIONS}
+tab_key = f"product_tab_{lang}"
+
+
+section = str(st.session_state.get("product_section", SECTIONS[0]))
+# A widget's identity includes its default: the default is fixed when this language's tabs are
+# first drawn (to the section open before), so later reruns keep the same tab widget.
+default_key = f"product_tab_default_{lang}"
+if tab_key not in st.session_state:
+    st.session_state[default_key] = tab_labels.get(section, tab_labels[SECTIONS[0]])
 tabs = dict(
     zip(
         SECTIONS,
         st.tabs(
-            [t(f"product.tab_{name}") for name in SECTIONS], key="product_tab", on_change="rerun"
+            list(tab_labels.values()),
+            key=tab_key,
+            default=st.session_state.get(default_key, tab_labels[SECTIONS[0]]),
+            on_change="rerun",
         ),
         strict=True,
     )
+)
+st.session_state["product_section"] = next(
+    (name for name, text in tab_labels.items() if text == st.session_state.get(tab_key)), section
 )
 if tabs["breakdown"].open:
     with tabs["breakdown"]:
@@ -95,27 +123,30 @@ if tabs["breakdown"].open:
             contributions = view.contributions.assign(
                 signal_name=[label("signal", s) for s in view.contributions["signal"]]
             )
-            st.altair_chart(
-                charts.contributions_chart(
-                    contributions, t("product.signal"), t("product.contribution")
-                ),
-                width="stretch",
-            )
+            # The evidence first, as bars inside the table; the chart only when asked for.
             st.dataframe(
                 contributions[
                     [
                         "signal_name",
+                        "contribution",
                         "raw",
                         "normalized",
                         "weight",
                         "effective_weight",
-                        "contribution",
                     ]
-                ],
+                ]
+                .style.format(partial(format.figure, lang=lang), subset=["raw"])
+                .format(na_rep="—"),
                 hide_index=True,
                 column_config={
                     "signal_name": t("product.signal"),
-                    "raw": st.column_config.NumberColumn(t("product.raw"), format="compact"),
+                    "contribution": st.column_config.ProgressColumn(
+                        t("product.contribution"),
+                        min_value=0.0,
+                        max_value=max(float(contributions["contribution"].max() or 0.0), 1e-9),
+                        format="%.3f",
+                    ),
+                    "raw": t("product.raw"),
                     "normalized": st.column_config.NumberColumn(
                         t("product.normalized"), format="%.3f"
                     ),
@@ -123,14 +154,21 @@ if tabs["breakdown"].open:
                     "effective_weight": st.column_config.NumberColumn(
                         t("product.effective_weight"), format="%.2f"
                     ),
-                    "contribution": st.column_config.NumberColumn(
-                        t("product.contribution"), format="%.3f"
-                    ),
                 },
                 key="product_contributions",
             )
+            if st.toggle(t("product.show_chart"), key="product_chart"):
+                st.altair_chart(
+                    charts.contributions_chart(
+                        contributions, t("product.signal"), t("product.contribution")
+                    ),
+                    width="stretch",
+                )
         else:
             st.info(t("product.not_scored"))
+if tabs["eligibility"].open:
+    with tabs["eligibility"]:
+        eligibility_block(view, lang)
 if tabs["history"].open:
     with tabs["history"]:
         history = data.product_history(version, view.product_id, views.HISTORY_METRICS)
@@ -188,7 +226,7 @@ if tabs["artifacts"].open:
                     t("product.exact_value"), format="localized"
                 ),
                 "observed_at": st.column_config.DatetimeColumn(
-                    t("product.fetched_at"), timezone="UTC"
+                    t("product.fetched_at"), timezone="Asia/Shanghai"
                 ),
                 "source_url": st.column_config.LinkColumn(t("product.source")),
             },
@@ -222,7 +260,7 @@ if tabs["benchmarks"].open:
                     "trust_label": t("product.trust"),
                     "artifact": t("product.artifact"),
                     "observed_at": st.column_config.DatetimeColumn(
-                        t("product.fetched_at"), timezone="UTC"
+                        t("product.fetched_at"), timezone="Asia/Shanghai"
                     ),
                     "source_url": st.column_config.LinkColumn(t("product.source")),
                 },
@@ -250,7 +288,7 @@ if tabs["derivatives"].open:
                     "relation": t("product.relation"),
                     "target": t("product.artifact"),
                     "observed_at": st.column_config.DatetimeColumn(
-                        t("product.fetched_at"), timezone="UTC"
+                        t("product.fetched_at"), timezone="Asia/Shanghai"
                     ),
                     "source_url": st.column_config.LinkColumn(t("product.source")),
                 },
@@ -274,10 +312,10 @@ if tabs["flags"].open:
                     "artifact": t("product.artifact"),
                     "evidence": t("product.flag_evidence"),
                     "window_start": st.column_config.DatetimeColumn(
-                        t("product.window_start"), timezone="UTC"
+                        t("product.window_start"), timezone="Asia/Shanghai"
                     ),
                     "window_end": st.column_config.DatetimeColumn(
-                        t("product.window_end"), timezone="UTC"
+                        t("product.window_end"), timezone="Asia/Shanghai"
                     ),
                     "excluded": st.column_config.CheckboxColumn(t("product.flag_excluded")),
                 },

@@ -160,6 +160,8 @@ ARTIFACT_TABLE_COLUMNS = [
     "pipeline_tag",
     "description",
     "tracked",
+    "gated",
+    "created_at",
 ]
 
 
@@ -172,9 +174,19 @@ def artifact_table(connection: Connection) -> pd.DataFrame:
         artifacts.c.pipeline_tag,
         artifacts.c.description,
         artifacts.c.tracked,
+        artifacts.c.gated,
+        artifacts.c.created_at,
     ).order_by(artifacts.c.platform_id)
     rows = []
-    for platform_id, license_, pipeline_tag, description, tracked in connection.execute(query):
+    for (
+        platform_id,
+        license_,
+        pipeline_tag,
+        description,
+        tracked,
+        gated,
+        created_at,
+    ) in connection.execute(query):
         artifact = _artifact(platform_id)
         rows.append(
             (
@@ -186,6 +198,8 @@ def artifact_table(connection: Connection) -> pd.DataFrame:
                 pipeline_tag,
                 description,
                 tracked,
+                gated,
+                created_at,
             )
         )
     return pd.DataFrame(rows, columns=ARTIFACT_TABLE_COLUMNS)
