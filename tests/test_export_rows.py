@@ -12,6 +12,7 @@ import pytest
 
 from ossimpact.domain import (
     ArtifactId,
+    ArtifactRecord,
     CollectionResult,
     IntegrityFlag,
     Observation,
@@ -92,6 +93,9 @@ def _fill(store: Store, source_url: str = SANDBOX) -> None:
         run,
         CollectionResult(
             source="huggingface",
+            artifacts=[
+                ArtifactRecord(id=artifact, owner_handle="internlm", license="apache-2.0"),
+            ],
             observations=[
                 Observation(artifact, "downloads_30d", 1200.0, EARLY, source_url),
                 Observation(artifact, "downloads_30d", 5400.0, LATE, source_url),
@@ -178,6 +182,19 @@ def test_ranking_rows_and_values(filled: Store) -> None:
     assert solo["organization"] == "Shanghai AI Laboratory"
     assert solo["url"] == "https://huggingface.co/internlm/solo"
     assert solo["score"] == pytest.approx(-0.25)
+
+
+def test_licence_and_openness_follow_the_mandated_columns(filled: Store) -> None:
+    frame = export_rows(filled, category="model").set_index("product_id")
+    columns = list(frame.columns)
+    assert columns[columns.index("coverage") + 1 : columns.index("coverage") + 3] == [
+        "licence",
+        "openness",
+    ]
+    assert frame.loc["internlm", "licence"] == "Apache-2.0"
+    assert frame.loc["internlm", "openness"] == "open"
+    assert frame["licence"].isna()["evil-model"]  # nothing known of its artifact
+    assert frame.loc["evil-model", "openness"] == "unknown"
 
 
 def test_corpus_derivatives_are_models_trained_on(filled: Store) -> None:

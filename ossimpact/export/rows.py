@@ -42,6 +42,7 @@ from ossimpact.export.provenance import store_has_synthetic_data
 from ossimpact.scoring_service import recorded_products, run_members
 from ossimpact.store import Store
 from ossimpact.store.records import COUNTED_STATUSES, ScoringRunRecord
+from scoring.openness import classify_licence, most_restrictive
 
 # Further columns after the mandated ones and EXTRA_COLUMNS.
 # `inputs_fingerprint` names the scoring inputs (methodology version, as-of, collection runs)
@@ -114,11 +115,14 @@ class _Context:
         members = run_members(self.store, self.run.id, self.run.as_of)
         self.products = {p.id: p for p in recorded_products(self.store.products(), members)}
         self.first_member: dict[str, str] = {}
+        self.members_of: dict[str, list[str]] = {}
         for member in members:
             self.first_member.setdefault(member.product_id, member.artifact)
+            self.members_of.setdefault(member.product_id, []).append(member.artifact)
         self.organizations = {o.id: o for o in self.store.organizations()}
         self.synthetic = store_has_synthetic_data(self.store)
         self._artifacts = cache(self._stored_artifacts)
+        self._licences = cache(self._stored_licences)
 
     def product(self, product_id: str) -> Product | None:
         """The registry's product, or for an artifact no product groups (stored nowhere as a
@@ -151,6 +155,22 @@ class _Context:
 
     def _stored_artifacts(self) -> list[ArtifactId]:
         return sorted(record.id for record in self.store.artifacts())
+
+    def licence(self, product_id: str) -> tuple[str | None, str]:
+        """The product's licences (SPDX ids where one fits, distinct, in member order) and its
+        openness class, decided by the most restrictive member."""
+        licences = self._licences()
+        members = self.members_of.get(product_id) or [product_id]
+        classes = [classify_licence(licences.get(a)) for a in members]
+        texts = list(dict.fromkeys(c.licence for c in classes if c.licence))
+        return ("; ".join(texts) or None), most_restrictive(c.openness for c in classes)
+
+    def _stored_licences(self) -> dict[str, str | None]:
+        table = self.store.artifact_table()
+        return {
+            str(a): (lic if isinstance(lic, str) else None)
+            for a, lic in zip(table["artifact"], table["license"], strict=True)
+        }
 
     def url(self, product_id: str) -> str | None:
         product = self.products.get(product_id)
@@ -229,6 +249,9 @@ def _build(
     )
     columns["coverage"] = pd.array([s.coverage if s else None for s in scores], dtype="Float64")
     assert tuple(columns)[-len(EXTRA_COLUMNS) :] == EXTRA_COLUMNS
+    licences = [context.licence(e.product_id) for e in entries]
+    columns["licence"] = _text([lic for lic, _ in licences])
+    columns["openness"] = _text([openness for _, openness in licences])
     columns["organization_zh"] = _text([o.name_zh if o else None for o in orgs])
     columns["cohort"] = _text([s.cohort if s else None for s in scores])
     columns["flag_evidence"] = _text(
