@@ -374,6 +374,16 @@ def test_openness_filter_and_the_eligibility_tab(app_env: str) -> None:
     [members] = [df.value for df in at.dataframe if "gated_text" in df.value]
     assert members["license"].tolist() == ["cc-by-nc-4.0"]
     assert members["gated_text"].tolist() == ["是"]
+    # the members export says the same of each artifact
+    from ossimpact.export import members_rows
+
+    store = open_store(app_env)
+    try:
+        exported = members_rows(store, product_ids=[FLAGGED_PRODUCT])
+    finally:
+        store.close()
+    assert exported["licence"].tolist() == ["cc-by-nc-4.0"]
+    assert exported["openness"].tolist() == ["non-commercial"]
 
 
 def test_switching_language_keeps_the_product_tab(app_env: str) -> None:

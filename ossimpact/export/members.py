@@ -19,6 +19,7 @@ from ossimpact.export.provenance import store_has_synthetic_data
 from ossimpact.export.rows import check_category, choose_scoring_run
 from ossimpact.scoring_service import run_members
 from ossimpact.store import ScoringRunRecord, Store
+from scoring.openness import classify_licence
 
 MEMBER_FIGURES: tuple[str, ...] = ("downloads_30d", "downloads_all_time", "likes", "stars")
 MEMBER_COLUMNS: tuple[str, ...] = (
@@ -34,8 +35,10 @@ MEMBER_COLUMNS: tuple[str, ...] = (
     "methodology_version",
     "data_as_of",
     "synthetic",
+    "licence",  # as the platform writes it, or its SPDX id where one fits
+    "openness",
 )
-PLATFORM_NAMES = {"hf": "huggingface", "gh": "github"}
+PLATFORM_NAMES = {"hf": "huggingface", "gh": "github", "ms": "modelscope", "od": "opendatalab"}
 
 
 def members_rows(
@@ -81,6 +84,12 @@ def members_of_run(
         return values.get((renamed.get(text, text), metric))
 
     synthetic = store_has_synthetic_data(store)
+    table = store.artifact_table()
+    licence_of = dict(zip(table["artifact"], table["license"], strict=True))
+    licences = [
+        classify_licence(lic if isinstance(lic := licence_of.get(m.artifact), str) else None)
+        for m in members
+    ]
     columns = {
         "product_id": _text([m.product_id for m in members]),
         "product_name": _text([m.product_name for m in members]),
@@ -97,6 +106,8 @@ def members_of_run(
         "methodology_version": _text([methodology_version] * len(members)),
         "data_as_of": pd.Series([as_of] * len(members), dtype="datetime64[us, UTC]"),
         "synthetic": pd.Series([synthetic] * len(members), dtype="bool"),
+        "licence": _text([c.licence for c in licences]),
+        "openness": _text([c.openness for c in licences]),
     }
     frame = pd.DataFrame({name: pd.Series(values) for name, values in columns.items()})
     assert tuple(frame.columns) == MEMBER_COLUMNS
@@ -143,5 +154,5 @@ def _count(value: float | None) -> int | None:
     return None if value is None else round(value)
 
 
-def _text(values: list[str]) -> pd.Series:
+def _text(values: list[str | None]) -> pd.Series:
     return pd.Series(pd.array(values, dtype="string"))
