@@ -172,7 +172,7 @@ def test_product_page_flags_and_add_to_shortlist(app_env: str) -> None:
     at.session_state["product"] = FLAGGED_PRODUCT
     at.run()
     # Flags are named above the tabs, whichever tab is open.
-    assert any("诚信标记" in w.value for w in at.warning)
+    assert any("下载突增" in w.value for w in at.warning)
     at.session_state["product_tab_zh"] = "诚信与资格标记"
     at.run()
     flags = [df.value for df in at.dataframe if "evidence" in df.value.columns]

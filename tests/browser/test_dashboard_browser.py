@@ -142,6 +142,11 @@ def test_leaderboard_row_opens_the_product(server: str, page: Page) -> None:
     expect(page.locator("h2").first).to_contain_text("MiniMax-M1")
     expect(page).to_have_url(re.compile(r"product=minimax-m1"))
     _shot(page, "product-from-leaderboard")
+    # its eligibility block: a non-commercial, gated release
+    page.get_by_role("tab", name="资格", exact=True).click()
+    _ready(page)
+    expect(page.get_by_text("开放程度：仅限非商业").first).to_be_visible()
+    _shot(page, "product-eligibility")
 
 
 def test_switch_language_to_english(server: str, page: Page) -> None:
