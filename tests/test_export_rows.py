@@ -195,6 +195,17 @@ def test_licence_and_openness_follow_the_mandated_columns(filled: Store) -> None
     assert frame.loc["internlm", "openness"] == "open"
     assert frame["licence"].isna()["evil-model"]  # nothing known of its artifact
     assert frame.loc["evil-model", "openness"] == "unknown"
+    # downloads per hub follow: the Hub's own figure, nothing from hubs it is not on
+    after = columns[columns.index("openness") + 1 : columns.index("openness") + 6]
+    assert after == [
+        "hf_downloads_30d",
+        "hf_downloads_all_time",
+        "ms_downloads_30d",
+        "ms_downloads_all_time",
+        "odl_downloads_all_time",
+    ]
+    assert frame.loc["internlm", "hf_downloads_30d"] == 5400
+    assert frame["ms_downloads_all_time"].isna().all()
 
 
 def test_corpus_derivatives_are_models_trained_on(filled: Store) -> None:

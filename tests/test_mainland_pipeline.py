@@ -6,12 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from ossimpact.export import export_rows, members_rows
 from ossimpact.pipeline import SOURCES, collect
 from ossimpact.registry import RegistryError, load_registry
 from ossimpact.sandbox.mainland import catalogue_for
 from ossimpact.sandbox.runner import start_sandbox, world_for_registry
+from ossimpact.scoring_service import run_scoring
 from ossimpact.settings import Settings
 from ossimpact.store import open_store
+from scoring import load_methodology
 
 REGISTRY = """
 organizations:
@@ -163,3 +166,37 @@ def test_a_full_collect_gives_the_mainland_sources_their_registry_targets(
         [ArtifactId.odl_dataset("OpenDataLab/OmniDocBench")],
     )
     assert calls["huggingface"][1] == []  # no mainland id leaks to another platform's source
+
+
+def test_one_release_on_two_hubs_is_one_product_and_its_downloads_add_up(
+    tmp_path: Path, database_url: str
+) -> None:
+    registry = load_registry(_registry(tmp_path, ["odl:dataset:OpenDataLab/placeholder"]))
+    world = world_for_registry(registry, size=120)
+    with start_sandbox(world, only=("huggingface", "modelscope")) as sandbox:
+        settings = Settings(
+            data_dir=tmp_path,
+            database_url_override=database_url,
+            registry_path=registry.source,
+            **sandbox.settings_overrides(),
+        )
+        collect(settings, ["huggingface", "modelscope"], registry=registry)
+    store = open_store(database_url)
+    try:
+        run_scoring(store, registry, load_methodology(settings.methodology_path), None, draws=0)
+        members = members_rows(store)
+        ranking = export_rows(store, category="model").set_index("product_id")
+    finally:
+        store.close()
+    joined = members[members["grouped_by"] == "cross-hub"]
+    assert not joined.empty, "some ModelScope release joins its Hugging Face twin's product"
+    product = str(joined["product_id"].iloc[0])
+    own = members[members["product_id"] == product]
+    assert {"huggingface", "modelscope"} <= set(own["platform"])
+    hf = own.loc[own["platform"] == "huggingface", "downloads_all_time"].dropna().sum()
+    ms = own.loc[own["platform"] == "modelscope", "downloads_all_time"].dropna().sum()
+    assert ms > 0
+    row = ranking.loc[product]
+    assert row["ms_downloads_all_time"] == ms
+    assert row["hf_downloads_all_time"] == hf
+    assert row["downloads_all_time"] == hf + ms  # the score's signal adds the hubs

@@ -88,7 +88,7 @@ def test_lists_every_item_with_its_figures_in_pages_of_50(small_hub: Hub) -> Non
     record = next(a for a in result.artifacts if a.id == first)
     assert record.license == "Apache License 2.0"
     assert record.extra["likes_field"] == "likes"
-    assert record.tracked is False  # counted, not scored before cross-hub products exist
+    assert record.tracked is True  # scored: one product with its Hugging Face twin (cross-hub)
     # 3 model pages + 1 dataset page for 120 items: no request per model
     assert result.stats.requests == 4
     assert all(p["page_size"] == ["50"] for p in small_hub.listing_params())

@@ -258,9 +258,9 @@ class ModelScopeCollector:
                 gated=item.gated,
                 description=item.description,
                 topics=item.tags,
-                # Kept for counts, not yet scored: until one product spans the hubs, a ModelScope
-                # twin would stand as a product of its own beside its Hugging Face original.
-                tracked=False,
+                # scored: the membership rule joins it to its Hugging Face twin's product
+                # (cross-hub) or leaves it a product of its own
+                tracked=True,
                 extra=extra,
             )
         )

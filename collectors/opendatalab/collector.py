@@ -128,7 +128,7 @@ class OpenDataLabCollector:
                 pipeline_tag=dataset.tasks[0] if dataset.tasks else None,
                 description=dataset.description,
                 topics=dataset.tasks,
-                tracked=False,  # counted, not yet scored: see docs/mainland-hubs.md
+                tracked=True,  # scored, grouped by the membership rule (docs/products.md)
                 extra=extra,
             )
         )

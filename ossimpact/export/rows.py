@@ -92,6 +92,17 @@ def inputs_fingerprint(run: ScoringRunRecord) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+# Downloads per hub, after the mandated columns: (artifact id prefix, metric) of each column.
+# ModelScope publishes all-time counts only; its 30-day figure waits for our own daily snapshots.
+HUB_COLUMNS: dict[str, tuple[str, str]] = {
+    "hf_downloads_30d": ("hf", "downloads_30d"),
+    "hf_downloads_all_time": ("hf", "downloads_all_time"),
+    "ms_downloads_30d": ("ms", "downloads_30d"),
+    "ms_downloads_all_time": ("ms", "downloads_all_time"),
+    "odl_downloads_all_time": ("odl", "downloads_all_time"),
+}
+
+
 def check_category(category: str) -> ExportCategory:
     if category not in EXPORT_CATEGORIES:
         raise ExportError(
@@ -123,6 +134,7 @@ class _Context:
         self.synthetic = store_has_synthetic_data(self.store)
         self._artifacts = cache(self._stored_artifacts)
         self._licences = cache(self._stored_licences)
+        self._downloads = cache(self._stored_downloads)
 
     def product(self, product_id: str) -> Product | None:
         """The registry's product, or for an artifact no product groups (stored nowhere as a
@@ -164,6 +176,27 @@ class _Context:
         classes = [classify_licence(licences.get(a)) for a in members]
         texts = list(dict.fromkeys(c.licence for c in classes if c.licence))
         return ("; ".join(texts) or None), most_restrictive(c.openness for c in classes)
+
+    def hub_downloads(self, product_id: str) -> dict[str, int | None]:
+        """The product's downloads per hub (HUB_COLUMNS): each hub's members added up, missing
+        where no member on that hub has the figure."""
+        figures = self._downloads()
+        members = self.members_of.get(product_id) or [product_id]
+        out: dict[str, int | None] = {}
+        for column, (platform, metric) in HUB_COLUMNS.items():
+            values = [
+                figures[(a, metric)]
+                for a in members
+                if a.startswith(f"{platform}:") and (a, metric) in figures
+            ]
+            out[column] = round(sum(values)) if values else None
+        return out
+
+    def _stored_downloads(self) -> dict[tuple[str, str], float]:
+        found = self.store.latest_observations(
+            as_of=self.run.as_of, metrics=("downloads_30d", "downloads_all_time")
+        )
+        return {(str(a), metric): o.value for (a, metric), o in found.items()}
 
     def _stored_licences(self) -> dict[str, str | None]:
         table = self.store.artifact_table()
@@ -252,6 +285,9 @@ def _build(
     licences = [context.licence(e.product_id) for e in entries]
     columns["licence"] = _text([lic for lic, _ in licences])
     columns["openness"] = _text([openness for _, openness in licences])
+    hubs = [context.hub_downloads(e.product_id) for e in entries]
+    for column in HUB_COLUMNS:
+        columns[column] = pd.array([h[column] for h in hubs], dtype="Int64")
     columns["organization_zh"] = _text([o.name_zh if o else None for o in orgs])
     columns["cohort"] = _text([s.cohort if s else None for s in scores])
     columns["flag_evidence"] = _text(

@@ -10,10 +10,12 @@ product page and an export show exactly the artifacts a score used. In order:
 2. `own`: an artifact a `separate: true` product matches stays a product of its own.
 3. `family`: unclaimed models of a registry organisation group into release families
    (`families.py`).
-4. `own`: anything else of a registry organisation is a product of its own, its id the
+4. `cross-hub`: an unclaimed release on a mainland hub (ModelScope, OpenDataLab) joins the
+   product of the same organisation's Hugging Face release of the same kind and name (compared
+   case-insensitively; the owners may differ, e.g. `Shanghai_AI_Laboratory/internlm2_5-7b-chat`
+   and `internlm/internlm2_5-7b-chat`), so one release's downloads on every hub add up.
+5. `own`: anything else of a registry organisation is a product of its own, its id the
    artifact id. Excluded look-alikes and third parties are in no product.
-
-`cross-hub` is reserved for a product's mirror on another hub (e.g. ModelScope) joining it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from ossimpact.registry.families import infer_families
 from ossimpact.registry.patterns import IncludePattern
 
 GroupedBy = Literal["registry", "family", "own", "cross-hub"]
+MAINLAND: frozenset[Platform] = frozenset({"ms", "od"})
 GROUPED_BY: tuple[GroupedBy, ...] = ("registry", "family", "own", "cross-hub")
 
 
@@ -129,6 +132,7 @@ def group_artifacts(
             by_owner.setdefault(key, []).append(rule)
     grouping = Grouping()
     unclaimed: list[tuple[ArtifactId, Organization]] = []
+    mainland: list[tuple[ArtifactId, Organization]] = []
     separate: list[ArtifactId] = []
     for artifact in dict.fromkeys(artifacts):
         key = (artifact.platform, artifact.kind, artifact.owner.casefold())
@@ -143,6 +147,9 @@ def group_artifacts(
         organization = owner_of(artifact)
         if organization is None:
             grouping.third_party.append(artifact)
+            continue
+        if artifact.platform in MAINLAND and not matched:
+            mainland.append((artifact, organization))
             continue
         unclaimed.append((artifact, organization))
         if matched:
@@ -165,4 +172,24 @@ def group_artifacts(
             grouping.add(family_of[artifact], artifact, "family")
         else:
             grouping.add(own_product(artifact, organization), artifact, "own")
+    _join_across_hubs(grouping, mainland, owner_of)
     return grouping
+
+
+def _join_across_hubs(
+    grouping: Grouping, mainland: Sequence[tuple[ArtifactId, Organization]], owner_of: Owner
+) -> None:
+    """Mainland releases join the product of their Hugging Face twin (rule 4), else stand alone."""
+    twins: dict[tuple[str, ArtifactKind, str], Product] = {}
+    for product_id, artifacts in grouping.members.items():
+        for artifact in artifacts:
+            organization = owner_of(artifact) if artifact.platform == "hf" else None
+            if organization is not None:
+                key = (organization.id, artifact.kind, artifact.name.casefold())
+                twins.setdefault(key, grouping.products[product_id])
+    for artifact, organization in mainland:
+        twin = twins.get((organization.id, artifact.kind, artifact.name.casefold()))
+        if twin is not None:
+            grouping.add(twin, artifact, "cross-hub")
+        else:
+            grouping.add(own_product(artifact, organization), artifact, "own")
