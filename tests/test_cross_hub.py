@@ -35,11 +35,18 @@ def test_a_modelscope_release_joins_its_hugging_face_family_under_another_owner(
         "hf:model:internlm/internlm2_5-1_8b-chat",
         "ms:model:Shanghai_AI_Laboratory/internlm2_5-7b-chat",
         "ms:model:Shanghai_AI_Laboratory/InternLM2_5-1_8B-Chat",  # case differs on ModelScope
+        "ms:model:Shanghai_AI_Laboratory/internlm2_5-7b-chat-GPTQ-Int4",  # a build only there
+        "ms:model:Shanghai_AI_Laboratory/internlm2-7b-chat-GPTQ-Int4",  # another release
     )
     family = "family:hf:model:internlm/internlm2_5"
     assert found["hf:model:internlm/internlm2_5-7b-chat"] == (family, "family")
     assert found["ms:model:Shanghai_AI_Laboratory/internlm2_5-7b-chat"] == (family, "cross-hub")
     assert found["ms:model:Shanghai_AI_Laboratory/InternLM2_5-1_8B-Chat"] == (family, "cross-hub")
+    assert found["ms:model:Shanghai_AI_Laboratory/internlm2_5-7b-chat-GPTQ-Int4"] == (
+        family,
+        "cross-hub",
+    )
+    assert found["ms:model:Shanghai_AI_Laboratory/internlm2-7b-chat-GPTQ-Int4"][1] == "own"
 
 
 def test_a_registry_product_takes_its_mainland_twin_and_its_own_patterns_win() -> None:

@@ -13,7 +13,8 @@ product page and an export show exactly the artifacts a score used. In order:
 4. `cross-hub`: an unclaimed release on a mainland hub (ModelScope, OpenDataLab) joins the
    product of the same organisation's Hugging Face release of the same kind and name (compared
    case-insensitively; the owners may differ, e.g. `Shanghai_AI_Laboratory/internlm2_5-7b-chat`
-   and `internlm/internlm2_5-7b-chat`), so one release's downloads on every hub add up.
+   and `internlm/internlm2_5-7b-chat`), or for a build only the mainland hub carries, of the same
+   release stem, so one release's downloads on every hub add up.
 5. `own`: anything else of a registry organisation is a product of its own, its id the
    artifact id. Excluded look-alikes and third parties are in no product.
 """
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ossimpact.domain import ArtifactId, ArtifactKind, Edge, Organization, Platform, Product
-from ossimpact.registry.families import infer_families
+from ossimpact.registry.families import infer_families, stem
 from ossimpact.registry.patterns import IncludePattern
 
 GroupedBy = Literal["registry", "family", "own", "cross-hub"]
@@ -179,16 +180,27 @@ def group_artifacts(
 def _join_across_hubs(
     grouping: Grouping, mainland: Sequence[tuple[ArtifactId, Organization]], owner_of: Owner
 ) -> None:
-    """Mainland releases join the product of their Hugging Face twin (rule 4), else stand alone."""
+    """Mainland releases join the product of their Hugging Face twin (rule 4), else stand alone.
+
+    The twin is the Hugging Face artifact of the same name; for a build the Hub does not carry
+    (a ModelScope-only GPTQ or MLX build), the Hugging Face release of the same stem."""
     twins: dict[tuple[str, ArtifactKind, str], Product] = {}
+    releases: dict[tuple[str, ArtifactKind, str], Product] = {}
     for product_id, artifacts in grouping.members.items():
         for artifact in artifacts:
             organization = owner_of(artifact) if artifact.platform == "hf" else None
             if organization is not None:
-                key = (organization.id, artifact.kind, artifact.name.casefold())
-                twins.setdefault(key, grouping.products[product_id])
+                product = grouping.products[product_id]
+                twins.setdefault(
+                    (organization.id, artifact.kind, artifact.name.casefold()), product
+                )
+                if artifact.kind == "model":
+                    key = (organization.id, artifact.kind, stem(artifact.name).casefold())
+                    releases.setdefault(key, product)
     for artifact, organization in mainland:
         twin = twins.get((organization.id, artifact.kind, artifact.name.casefold()))
+        if twin is None and artifact.kind == "model":
+            twin = releases.get((organization.id, artifact.kind, stem(artifact.name).casefold()))
         if twin is not None:
             grouping.add(twin, artifact, "cross-hub")
         else:
