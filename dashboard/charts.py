@@ -84,3 +84,21 @@ def compare_signals_chart(contributions: pd.DataFrame, signal_label: str, value_
             tooltip=["product:N", "signal_name:N", alt.Tooltip("contribution:Q", format=".3f")],
         )
     )
+
+
+def hub_bar(per_hub: pd.DataFrame, hub_label: str, value_label: str) -> Any:
+    """One bar of a product's all-time downloads, stacked by hub."""
+    return (
+        alt.Chart(per_hub)
+        .mark_bar()
+        .encode(
+            x=alt.X("downloads:Q", title=value_label, stack="zero"),
+            color=alt.Color("name:N", title=hub_label, sort=None),
+            order=alt.Order("hub:N"),
+            tooltip=[
+                alt.Tooltip("name:N", title=hub_label),
+                alt.Tooltip("downloads:Q", title=value_label, format=",.0f"),
+            ],
+        )
+        .properties(height=80)
+    )

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.eligibility import product_licences, split_flags
+from dashboard.hubs import product_hubs
 from dashboard.i18n import catalogue
 from ossimpact.domain import (
     ArtifactFailure,
@@ -321,6 +322,7 @@ def leaderboard_frame(snap: Snapshot, category: str, lang: str) -> pd.DataFrame:
         )
         .merge(product_figures(snap), on="product_id", how="left")
         .merge(product_licences(snap.artifacts), on="product_id", how="left")
+        .merge(product_hubs(snap.artifacts), on="product_id", how="left")
     )
     from dashboard.format import rank_with_interval
 
@@ -351,6 +353,7 @@ def leaderboard_frame(snap: Snapshot, category: str, lang: str) -> pd.DataFrame:
         "license",
         "openness",
         "openness_name",
+        "hubs",
         "size_class",
         "flags",
         "flagged",
@@ -374,6 +377,7 @@ def filter_leaderboard(
     *,
     organisations: Sequence[str] = (),
     openness: Sequence[str] = (),
+    hubs: Sequence[str] = (),
     size_classes: Sequence[str] = (),
     flagged: str = "all",
     search: str = "",
@@ -384,6 +388,9 @@ def filter_leaderboard(
         keep &= frame["organisation"].isin(organisations)
     if openness:
         keep &= frame["openness"].isin(openness)
+    if hubs:
+        published = frame["hubs"].fillna("").str.split(",")
+        keep &= published.map(lambda found: any(h in found for h in hubs))
     if size_classes:
         keep &= frame["size_class"].isin(size_classes)
     if flagged == "flagged":

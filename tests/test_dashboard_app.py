@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -347,7 +348,7 @@ def test_leaderboard_asks_in_chinese_and_sorts_by_a_figure(app_env: str) -> None
     # (tests/test_dashboard_format.py); here: the page's controls and their wiring
     at = _app().run()
     at.switch_page("sections/leaderboard.py").run()
-    assert [m.placeholder for m in at.multiselect] == ["请选择"] * 3
+    assert [m.placeholder for m in at.multiselect] == ["请选择"] * 4
     assert at.number_input(key="lb_page").value == 1
     at.selectbox(key="lb_sort").set_value("downloads_30d").run()
     assert not at.exception
@@ -397,3 +398,42 @@ def test_switching_language_keeps_the_product_tab(app_env: str) -> None:
     assert not at.exception
     assert any("grouped_by" in df.value for df in at.dataframe), "still on the artifacts tab"
     assert not any("contribution" in df.value for df in at.dataframe)
+
+
+def test_hub_filter_and_downloads_per_hub(app_env: str) -> None:
+    at = _app().run()
+    at.switch_page("sections/leaderboard.py").run()
+    at.multiselect(key="lb_hubs").set_value(["ms"]).run()
+    assert _board_ids(at) == ["internlm3"]  # the one product also published on ModelScope
+    at.switch_page("sections/product.py")
+    at.session_state["product"] = "internlm3"
+    at.session_state["product_tab_zh"] = "制品与最新数据"
+    at.run()
+    assert not at.exception
+    assert "各平台累计下载" in [s.value for s in at.subheader]
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+
+
+def test_downloads_per_hub_add_each_hubs_members() -> None:
+    from dashboard.hubs import hub_downloads, product_hubs
+
+    artifacts = pd.DataFrame(
+        {
+            "artifact": ["hf:model:a/x-7b", "hf:model:a/x-1b", "ms:model:b/x-7b", "gh:a/x"],
+            "platform": ["hf", "hf", "ms", "gh"],
+            "product_id": ["x", "x", "x", "x"],
+        }
+    )
+    latest = pd.DataFrame(
+        {
+            "artifact": ["hf:model:a/x-7b", "hf:model:a/x-1b", "ms:model:b/x-7b", "gh:a/x"],
+            "metric": ["downloads_all_time"] * 3 + ["stars"],
+            "value": [100.0, 20.0, 700.0, 5.0],
+        }
+    )
+    found = hub_downloads(latest, artifacts)
+    assert found.to_dict("records") == [
+        {"hub": "hf", "downloads": 120.0},
+        {"hub": "ms", "downloads": 700.0},
+    ]
+    assert product_hubs(artifacts).to_dict("records") == [{"product_id": "x", "hubs": "hf,ms,gh"}]

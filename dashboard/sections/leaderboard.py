@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import board_pages, data, tables, views
+from dashboard.hubs import HUBS
 from dashboard.i18n import current_language, label, t
 from dashboard.widgets import category_picker, synthetic_banner
 from scoring.openness import OPENNESS_CLASSES
@@ -20,7 +21,7 @@ board = data.leaderboard(version, category, lang)
 
 with st.expander(t("leaderboard.filters"), expanded=True):
     search = st.text_input(t("leaderboard.search"), key="lb_search", bind="query-params")
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c5, c3, c4 = st.columns([3, 3, 3, 2, 3])
     organisations = c1.multiselect(
         t("leaderboard.organisation"),
         sorted(board["organisation"].dropna().unique()),
@@ -32,6 +33,14 @@ with st.expander(t("leaderboard.filters"), expanded=True):
         [o for o in OPENNESS_CLASSES if o in set(board["openness"].dropna())],
         format_func=lambda o: label("openness", o),
         key="lb_openness",
+        placeholder=t("common.choose"),
+    )
+    published = set(",".join(board["hubs"].dropna()).split(","))
+    hubs = c5.multiselect(
+        t("leaderboard.hubs"),
+        [h for h in HUBS if h in published],
+        format_func=lambda h: label("hub", h),
+        key="lb_hubs",
         placeholder=t("common.choose"),
     )
     sizes = c3.multiselect(
@@ -52,6 +61,7 @@ shown = views.filter_leaderboard(
     board,
     organisations=organisations,
     openness=openness,
+    hubs=hubs,
     size_classes=sizes,
     flagged=str(flagged),
     search=search or "",

@@ -7,6 +7,7 @@ from functools import partial
 import streamlit as st
 
 from dashboard import charts, data, format, views
+from dashboard.hubs import hub_downloads
 from dashboard.i18n import current_language, label, t
 from dashboard.product_eligibility import eligibility_block
 from dashboard.widgets import plain, product_picker, synthetic_banner
@@ -188,6 +189,17 @@ if tabs["history"].open:
             st.caption(t("product.window_caption"))
 if tabs["artifacts"].open:
     with tabs["artifacts"]:
+        per_hub = hub_downloads(snap.latest, view.artifacts)
+        if len(per_hub) > 1:
+            st.subheader(t("product.per_hub"))
+            st.altair_chart(
+                charts.hub_bar(
+                    per_hub.assign(name=[label("hub", h) for h in per_hub["hub"]]),
+                    t("leaderboard.hubs"),
+                    t("metric.downloads_all_time"),
+                ),
+                width="stretch",
+            )
         # The members export's own rows and column names, so the page and the file read alike.
         st.subheader(t("product.members"))
         st.caption(t("product.members_caption"))
