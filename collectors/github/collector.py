@@ -41,6 +41,7 @@ from datetime import datetime
 from github import Github
 
 from collectors.base import NullProgress, Progress, ResponseCache
+from collectors.core.errors import Interrupted
 from collectors.github import rest
 from collectors.github.activity import (
     activity_summary,
@@ -81,9 +82,9 @@ from ossimpact.domain import (
     Metric,
     Observation,
     ObservationKind,
+    graphql_url_for,
     utcnow,
 )
-from ossimpact.settings import graphql_url_for
 
 logger = logging.getLogger(__name__)
 
@@ -191,6 +192,8 @@ class GitHubCollector:
         now = self._now()
         since = window_start(now)
         use_graphql = self._use_graphql and bool(self._token)
+        # Set by a stop (budget, interrupt): queued work ends, and no request leaves the client.
+        stop = threading.Event()
         client = HttpClient(
             base_url=self.api_url,
             token=self._token,
@@ -201,12 +204,12 @@ class GitHubCollector:
             headers={"Accept": "application/vnd.github+json"},
             max_connections=self._concurrency * 2,
             on_wait=lambda message: progress.note(f"GitHub {message}"),
+            stop=stop,
         )
         gh = rest.make_github(self.api_url, self._token, self._timeout)
         seen: set[str] = set()
         stars: dict[ArtifactId, int] = {}
         members: dict[str, frozenset[str]] = {}
-        stop = threading.Event()
         try:
             with (
                 client,
@@ -279,7 +282,12 @@ class GitHubCollector:
         def read(handle: str) -> _Organisation:
             if stop.is_set():
                 return _Organisation(handle, GitHubCollectionResult(source=SOURCE), None)
-            found, graphql[0] = self._read_organisation(client, gh, handle, since, now, graphql[0])
+            try:
+                found, graphql[0] = self._read_organisation(
+                    client, gh, handle, since, now, graphql[0]
+                )
+            except Interrupted:  # another thread stopped the source meanwhile
+                return _Organisation(handle, GitHubCollectionResult(source=SOURCE), None)
             if found.work is not None:
                 found.futures = self._submit_repos(pool, client, found.work, since, now, stop)
             return found
@@ -397,6 +405,8 @@ class GitHubCollector:
                 outcome = future.result()
             except RateLimitBudgetExceeded as error:
                 budget_error = budget_error or error
+                continue
+            except Interrupted:  # stopped by a budget error of another repository
                 continue
             if outcome is None:
                 continue

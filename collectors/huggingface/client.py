@@ -30,18 +30,21 @@ from huggingface_hub.errors import (
     HfHubHTTPError,
     RepositoryNotFoundError,
 )
-from huggingface_hub.utils._http import parse_ratelimit_headers
 
 from collectors.base import NullProgress, Progress
+from collectors.core.errors import (
+    BudgetExceeded,
+    CollectionError,
+    ForeignHost,
+    reason_for_status,
+)
+from collectors.core.politeness import hub_wait_before_retry, quota_state
+from collectors.core.secrets import redact
 from ossimpact.domain import CollectionStats, FailureReason
 
-
-class RateLimitBudgetExceeded(Exception):
-    """Waiting for the Hub's rate limit would exceed the run's wait budget: stop the source."""
-
-
-class ForeignHostRefused(Exception):
-    """A request to a host other than the configured Hub endpoint was refused."""
+# The core's errors under the names this package's modules know.
+RateLimitBudgetExceeded = BudgetExceeded
+ForeignHostRefused = ForeignHost
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -52,13 +55,7 @@ def _origin(url: str) -> tuple[str, str]:
 def wait_before_retry(response: httpx2.Response) -> float | None:
     """Seconds `http_backoff` sleeps after this 429: `t + 1` when RateLimit says r=0, else
     `Retry-After + 1`, else None (it then falls back to its exponential back-off)."""
-    info = parse_ratelimit_headers(response.headers)
-    if info is not None and info.remaining == 0:
-        return float(info.reset_in_seconds) + 1
-    retry_after = response.headers.get("retry-after", "").strip()
-    if retry_after.isdigit():
-        return float(retry_after) + 1
-    return None
+    return hub_wait_before_retry(response.headers)
 
 
 class HubLedger:
@@ -156,9 +153,9 @@ class HubLedger:
             return
         if response.is_success:
             self._local.last_url = str(response.request.url)
-            info = parse_ratelimit_headers(response.headers)
-            if info is not None and info.remaining == 0 and info.reset_in_seconds > 0:
-                self._claim_wait(float(info.reset_in_seconds), "request quota used up")
+            quota = quota_state(response.headers)
+            if quota is not None and quota.remaining == 0 and quota.reset_in > 0:
+                self._claim_wait(quota.reset_in, "request quota used up")
 
     def sleep_for_retry(self, response: httpx2.Response | None) -> bool:
         """Sleep before retrying a call huggingface_hub does not retry itself (info calls).
@@ -234,6 +231,8 @@ def status_of(error: BaseException) -> int | None:
 
 def failure_reason(error: BaseException) -> FailureReason:
     """The run's reason for an error of one artifact or listing, in the committee's terms."""
+    if isinstance(error, CollectionError):
+        return error.reason
     if isinstance(error, GatedRepoError):  # a subclass of RepositoryNotFoundError: test first
         return "gated"
     if isinstance(error, DisabledRepoError):
@@ -242,15 +241,7 @@ def failure_reason(error: BaseException) -> FailureReason:
         return "not_found"
     status = status_of(error)
     if status is not None:
-        if status == 429:
-            return "rate_limited"
-        if status in (401, 403):
-            return "unauthorized"
-        if status == 451:
-            return "unavailable_legal"
-        if status >= 500:
-            return "server_error"
-        return "other"
+        return reason_for_status(status)
     if isinstance(error, httpx2.TimeoutException):
         return "timeout"
     if isinstance(error, httpx2.TransportError):
@@ -261,11 +252,12 @@ def failure_reason(error: BaseException) -> FailureReason:
 
 
 def failure_detail(error: BaseException) -> str:
-    """A one-line description without secrets: status and the Hub's own message."""
+    """A one-line description without secrets: status and the Hub's own message, redacted (a
+    401 may quote the token it was sent)."""
     status = status_of(error)
     if isinstance(error, HfHubHTTPError):
         message = error.server_message or type(error).__name__
-        return f"HTTP {status}: {message}".strip()
+        return redact(f"HTTP {status}: {message}".strip())
     if isinstance(error, httpx2.HTTPError):
         return f"{type(error).__name__} talking to the Hub"
-    return f"{type(error).__name__}: {error}"
+    return redact(f"{type(error).__name__}: {error}")

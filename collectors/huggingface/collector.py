@@ -27,12 +27,14 @@ from datetime import datetime
 from typing import Any, Literal, TypeVar
 
 import httpx2
-from huggingface_hub import HfApi
+from huggingface_hub import HfApi, hf_raise_for_status
 from huggingface_hub.errors import BadRequestError, HfHubHTTPError
 from huggingface_hub.utils._headers import build_hf_headers
-from huggingface_hub.utils._pagination import paginate
+from huggingface_hub.utils._http import http_backoff
 
 from collectors.base import NullProgress, Progress
+from collectors.core.errors import CollectionError, Interrupted
+from collectors.core.paging import LinkedPage, walk_pages
 from collectors.huggingface.client import (
     ForeignHostRefused,
     HubLedger,
@@ -67,6 +69,7 @@ from ossimpact.domain import (
     CollectionResult,
     Edge,
     EdgeRelation,
+    InvalidArtifactId,
     Metric,
     Observation,
     utcnow,
@@ -108,6 +111,9 @@ DATASET_EXPAND = [
     "description",
 ]
 CHILD_EXPAND = ["author", "tags", "baseModels"]
+# pages of one listing at the most: 500,000 items at the default page size; a listing that does
+# not end by then is going round in circles and is recorded as a failure
+MAX_PAGES = 500
 RepoKind = Literal["model", "dataset"]
 T = TypeVar("T")
 
@@ -378,7 +384,8 @@ class HuggingFaceCollector:
                     parsed = parse_dataset(
                         dataset_info_from_item(item), owner_handle=handle, tracked=True, fetch=fetch
                     )
-            except MalformedItem as err:
+            except (MalformedItem, InvalidArtifactId) as err:
+                # one bad item is one failure; the rest of the listing is collected
                 piece.result.failures.append(
                     ArtifactFailure(
                         f"hf:org:{handle}",
@@ -475,7 +482,13 @@ class HuggingFaceCollector:
             )
         )
         for child in summary.children:
-            target = ArtifactId.hf_model(child.id)
+            try:
+                target = ArtifactId.hf_model(child.id)
+            except InvalidArtifactId as err:
+                piece.result.failures.append(
+                    ArtifactFailure(str(base), SOURCE, "malformed", f"derivative: {err}")
+                )
+                continue
             edge_relation: EdgeRelation = child.relation
             piece.result.edges.append(
                 Edge(base, target, edge_relation, run.observed_at, fetch.source_url)
@@ -496,8 +509,14 @@ class HuggingFaceCollector:
         for item, _url in items:
             if not (isinstance(item, dict) and isinstance(item.get("id"), str)):
                 continue
+            try:
+                model = ArtifactId.hf_model(item["id"])
+            except InvalidArtifactId as err:
+                piece.result.failures.append(
+                    ArtifactFailure(str(dataset), SOURCE, "malformed", f"trained on it: {err}")
+                )
+                continue
             count += 1
-            model = ArtifactId.hf_model(item["id"])
             piece.result.edges.append(
                 Edge(dataset, model, "trained_on", run.observed_at, fetch.source_url)
             )
@@ -615,23 +634,46 @@ class HuggingFaceCollector:
         self._check_stop(run)
         query = {**params, "limit": self.page_size}
         headers = build_hf_headers(token=self._token)
+        first = f"{self.endpoint}/api/{kind}"
+
+        def fetch(url: str | None) -> LinkedPage[list[object]]:
+            # huggingface_hub's own retry (http_backoff) on every page; items are parsed one by
+            # one by the caller, where list_models() would end the whole listing on one bad item.
+            answer = http_backoff(
+                "GET",
+                url or first,
+                params=query if url is None else None,
+                headers=headers,
+                timeout=self.timeout,
+            )
+            hf_raise_for_status(answer)
+            page = answer.json()
+            next_url = answer.links.get("next", {}).get("url")
+            return LinkedPage(page if isinstance(page, list) else [], str(answer.url), next_url)
+
         items: list[tuple[object, str]] = []
         try:
-            # huggingface_hub's own pager (http_backoff on every page, Link-header cursors);
-            # list_models() would build ModelInfo inside the generator, where one malformed item
-            # ends the whole listing, so items are parsed one by one here instead.
-            for item in paginate(
-                f"{self.endpoint}/api/{kind}", params=query, headers=headers, timeout=self.timeout
+            for page in walk_pages(
+                fetch,
+                what=f"{kind} listing {_describe(params)}",
+                max_pages=MAX_PAGES,
+                stopped=run.cancelled.is_set,
             ):
-                if run.cancelled.is_set():
-                    raise _Stop
-                items.append((item, run.ledger.last_url))
+                items.extend((item, run.ledger.last_url) for item in page.items)
+        except Interrupted:
+            raise _Stop from None
         except RateLimitBudgetExceeded as err:
             # The pages already read stay valid; the next call stops the source.
             run.stopping = err
         except BadRequestError:
             raise
-        except (HfHubHTTPError, httpx2.HTTPError, ForeignHostRefused, ValueError) as err:
+        except (
+            HfHubHTTPError,
+            httpx2.HTTPError,
+            CollectionError,
+            ForeignHostRefused,
+            ValueError,
+        ) as err:
             raise _ListingFailed(err) from err
         return items
 
@@ -692,3 +734,8 @@ def _with_rename(record: ArtifactRecord, old: ArtifactId) -> ArtifactRecord:
     from dataclasses import replace
 
     return replace(record, renamed_from=old)
+
+
+def _describe(params: dict[str, Any]) -> str:
+    """`author=x` or `filter=base_model:y`: which listing, in a failure's words."""
+    return ", ".join(f"{k}={v}" for k, v in params.items() if k in ("author", "filter"))
