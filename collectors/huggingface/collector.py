@@ -19,12 +19,10 @@ exceeded, keeping what it read. A full refresh on the real Hub therefore needs a
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, TypeVar
+from typing import Any
 
 import httpx2
 from huggingface_hub import HfApi, hf_raise_for_status
@@ -47,7 +45,6 @@ from collectors.huggingface.client import (
 from collectors.huggingface.derivatives import (
     RELATIONS,
     DerivativeSummary,
-    Relation,
     has_children,
     summarise_children,
 )
@@ -61,11 +58,26 @@ from collectors.huggingface.parse import (
     parse_dataset,
     parse_model,
 )
+from collectors.huggingface.run import (
+    CHILD_EXPAND,
+    DATASET_EXPAND,
+    MODEL_EXPAND,
+    SOURCE,
+    Handle,
+    ListingFailed,
+    RepoKind,
+    Run,
+    Stop,
+    T,
+    describe_listing,
+    may_have_children,
+    with_rename,
+    without_children,
+)
 from collectors.huggingface.seen_children import all_children_seen, summary_of_seen
 from ossimpact.domain import (
     ArtifactFailure,
     ArtifactId,
-    ArtifactRecord,
     CollectionResult,
     Edge,
     EdgeRelation,
@@ -75,99 +87,11 @@ from ossimpact.domain import (
     utcnow,
 )
 
-SOURCE = "huggingface"
-MODEL_EXPAND = [
-    "author",
-    "createdAt",
-    "lastModified",
-    "downloads",
-    "downloadsAllTime",
-    "likes",
-    "trendingScore",
-    "pipeline_tag",
-    "library_name",
-    "gated",
-    "disabled",
-    "tags",
-    "cardData",
-    "safetensors",
-    "spaces",
-    "evalResults",
-    "baseModels",
-    "childrenModelCount",
-]
-DATASET_EXPAND = [
-    "author",
-    "createdAt",
-    "lastModified",
-    "downloads",
-    "downloadsAllTime",
-    "likes",
-    "trendingScore",
-    "gated",
-    "disabled",
-    "tags",
-    "cardData",
-    "description",
-]
-CHILD_EXPAND = ["author", "tags", "baseModels"]
+__all__ = ["DATASET_EXPAND", "MAX_PAGES", "MODEL_EXPAND", "HuggingFaceCollector"]
+
 # pages of one listing at the most: 500,000 items at the default page size; a listing that does
 # not end by then is going round in circles and is recorded as a failure
 MAX_PAGES = 500
-RepoKind = Literal["model", "dataset"]
-T = TypeVar("T")
-
-
-class _Stop(Exception):
-    """The source stops early (wait budget exhausted, or interrupted); what was read is kept."""
-
-
-@dataclass
-class _Run:
-    """The state of one collection: results so far, what was seen, the ledger of requests."""
-
-    result: CollectionResult
-    ledger: HubLedger
-    observed_at: datetime
-    progress: Progress
-    records: dict[ArtifactId, ArtifactRecord] = field(default_factory=dict)
-    # base → {child: relation} of the derivatives the organisations' own listings brought
-    children_seen: dict[ArtifactId, dict[ArtifactId, Relation]] = field(default_factory=dict)
-    listing_urls: dict[ArtifactId, str] = field(default_factory=dict)
-    children_on_listing: bool = True
-    stopping: RateLimitBudgetExceeded | None = None
-    cancelled: threading.Event = field(default_factory=threading.Event)
-    stop_lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def fetch(self) -> Fetch:
-        return Fetch(self.observed_at, self.ledger.last_url)
-
-    def piece(self) -> Piece:
-        return Piece(CollectionResult(source=SOURCE))
-
-
-@dataclass
-class _Handle:
-    """The listings of one organisation: its models, datasets and collections."""
-
-    name: str
-    models: Piece
-    datasets: Piece
-    collections: Piece
-    children_counts: list[Piece] = field(default_factory=list)
-    derivatives: list[Piece] = field(default_factory=list)
-    trained_on: list[Piece] = field(default_factory=list)
-
-    def in_order(self) -> list[Piece]:
-        """The pieces in the order a sequential run reads them."""
-        return [
-            self.models,
-            *self.children_counts,
-            *self.derivatives,
-            self.datasets,
-            *self.trained_on,
-            self.collections,
-        ]
 
 
 class HuggingFaceCollector:
@@ -211,7 +135,7 @@ class HuggingFaceCollector:
         progress = progress or NullProgress()
         result = CollectionResult(source=SOURCE)
         ledger = HubLedger(self.endpoint, self.max_rate_limit_wait, result.stats, progress)
-        run = _Run(result, ledger, self.observed_at or utcnow(), progress)
+        run = Run(result, ledger, self.observed_at or utcnow(), progress)
         with (
             hub_session(ledger, self.timeout),
             ThreadPoolExecutor(self.concurrency, thread_name_prefix="huggingface") as pool,
@@ -220,8 +144,8 @@ class HuggingFaceCollector:
                 listed = self._list_handles(run, pool, handles)
                 self._follow_up(run, pool, listed)
                 self._collect_explicit(run, pool, explicit)
-                self._check_stop(run)
-            except _Stop:
+                run.check_stop()
+            except Stop:
                 pass
         result.artifacts = list(run.records.values())
         # the same relation is often seen twice (a derivative's own tags, the base's children)
@@ -233,8 +157,8 @@ class HuggingFaceCollector:
 
     # -- the steps of a run ---------------------------------------------------------------
     def _list_handles(
-        self, run: _Run, pool: ThreadPoolExecutor, handles: Sequence[str]
-    ) -> list[_Handle]:
+        self, run: Run, pool: ThreadPoolExecutor, handles: Sequence[str]
+    ) -> list[Handle]:
         """Models, datasets and collections of every organisation: three listings each."""
         if not handles:
             return []
@@ -246,13 +170,13 @@ class HuggingFaceCollector:
         run.progress.begin(f"huggingface: listings of {len(handles)} organisations", len(tasks))
         pieces = in_order(pool, tasks, run.progress, run.cancelled)
         listed = [
-            _Handle(handle, pieces[3 * i], pieces[3 * i + 1], pieces[3 * i + 2])
+            Handle(handle, pieces[3 * i], pieces[3 * i + 1], pieces[3 * i + 2])
             for i, handle in enumerate(handles)
         ]
-        self._check_stop_between_steps(run, listed)
+        run.check_stop_between_steps(listed)
         return listed
 
-    def _follow_up(self, run: _Run, pool: ThreadPoolExecutor, listed: list[_Handle]) -> None:
+    def _follow_up(self, run: Run, pool: ThreadPoolExecutor, listed: list[Handle]) -> None:
         """Derivative counts when listings refuse them, then children and corpus listings."""
         bases = {
             handle.name: [
@@ -265,14 +189,14 @@ class HuggingFaceCollector:
                 (handle, self._task(run, self._children_count, parsed))
                 for handle in listed
                 for parsed in bases[handle.name]
-                if _may_have_children(parsed)
+                if may_have_children(parsed)
             ]
             if counts:
                 run.progress.begin("huggingface: derivative counts", len(counts))
                 done = in_order(pool, [task for _h, task in counts], run.progress, run.cancelled)
                 for (handle, _task), piece in zip(counts, done, strict=True):
                     handle.children_counts.append(piece)
-                self._check_stop_between_steps(run, listed)
+                run.check_stop_between_steps(listed)
         for handle in listed:
             run.listing_urls.update(handle.models.urls)
             for parsed in handle.models.kept:
@@ -297,11 +221,11 @@ class HuggingFaceCollector:
                 into.append(piece)
         for handle in listed:
             for piece in handle.in_order():
-                self._merge(run, piece)
-        self._check_stop(run)
+                run.merge(piece)
+        run.check_stop()
 
     def _task(
-        self, run: _Run, step: Callable[[_Run, Piece, T], None], subject: T
+        self, run: Run, step: Callable[[Run, Piece, T], None], subject: T
     ) -> Callable[[], Piece]:
         """One step on one subject as a pool task: a piece of its own, kept when the source stops."""
 
@@ -309,44 +233,15 @@ class HuggingFaceCollector:
             piece = run.piece()
             try:
                 step(run, piece, subject)
-            except _Stop:
+            except Stop:
                 piece.stopped = True
             return piece
 
         return task
 
-    def _check_stop_between_steps(self, run: _Run, listed: list[_Handle]) -> None:
-        """Before the next step: when the source stops, merge what was read, then stop."""
-        if run.stopping is not None or run.cancelled.is_set():
-            for handle in listed:
-                for piece in handle.in_order():
-                    self._merge(run, piece)
-            self._check_stop(run)
-
-    def _merge(self, run: _Run, piece: Piece) -> None:
-        """Add a task's piece to the run's result (on the calling thread: no locks needed)."""
-        if piece.merged:
-            return
-        piece.merged = True
-        for parsed in piece.kept:
-            artifact = parsed.record.id
-            known = run.records.get(artifact)
-            if known is None or not known.tracked or parsed.record.tracked:
-                run.records[artifact] = parsed.record
-        for artifact, author in piece.outside:
-            if artifact not in run.records:
-                run.records[artifact] = ArtifactRecord(
-                    id=artifact, owner_handle=author or artifact.owner, tracked=False
-                )
-        run.result.observations.extend(piece.result.observations)
-        run.result.edges.extend(piece.result.edges)
-        run.result.benchmark_results.extend(piece.result.benchmark_results)
-        run.result.failures.extend(piece.result.failures)
-        run.result.suggested_groups.update(piece.result.suggested_groups)
-
     # -- one organisation -----------------------------------------------------------------
-    def _list_models(self, run: _Run, piece: Piece, handle: str) -> None:
-        expand = MODEL_EXPAND if run.children_on_listing else _without_children(MODEL_EXPAND)
+    def _list_models(self, run: Run, piece: Piece, handle: str) -> None:
+        expand = MODEL_EXPAND if run.children_on_listing else without_children(MODEL_EXPAND)
         try:
             items = self._listing(run, "models", {"author": handle, "expand": expand})
         except BadRequestError:
@@ -357,21 +252,21 @@ class HuggingFaceCollector:
             run.children_on_listing = False
             self._list_models(run, piece, handle)
             return
-        except _ListingFailed as failed:
+        except ListingFailed as failed:
             self._fail(piece, f"hf:org:{handle}", failed.error, "models listing")
             return
         self._take(run, piece, handle, "model", items)
 
-    def _list_datasets(self, run: _Run, piece: Piece, handle: str) -> None:
+    def _list_datasets(self, run: Run, piece: Piece, handle: str) -> None:
         try:
             items = self._listing(run, "datasets", {"author": handle, "expand": DATASET_EXPAND})
-        except _ListingFailed as failed:
+        except ListingFailed as failed:
             self._fail(piece, f"hf:org:{handle}", failed.error, "datasets listing")
             return
         self._take(run, piece, handle, "dataset", items)
 
     def _take(
-        self, run: _Run, piece: Piece, handle: str, kind: RepoKind, items: list[tuple[object, str]]
+        self, run: Run, piece: Piece, handle: str, kind: RepoKind, items: list[tuple[object, str]]
     ) -> None:
         for position, (item, url) in enumerate(items):
             fetch = Fetch(run.observed_at, url)
@@ -411,7 +306,7 @@ class HuggingFaceCollector:
         piece.result.benchmark_results.extend(parsed.benchmark_results)
 
     # -- derivatives and corpora ----------------------------------------------------------
-    def _children_count(self, run: _Run, piece: Piece, parsed: ParsedArtifact) -> None:
+    def _children_count(self, run: Run, piece: Piece, parsed: ParsedArtifact) -> None:
         artifact = parsed.record.id
         info = self._info(run, piece, artifact, expand=["childrenModelCount"])
         if info is None:
@@ -419,7 +314,7 @@ class HuggingFaceCollector:
         counted = parse_model(info, owner_handle=artifact.owner, tracked=True, fetch=run.fetch())
         parsed.children = counted.children
 
-    def _derivatives(self, run: _Run, piece: Piece, parsed: ParsedArtifact) -> None:
+    def _derivatives(self, run: Run, piece: Piece, parsed: ParsedArtifact) -> None:
         base = parsed.record.id
         seen = run.children_seen.get(base, {})
         if all_children_seen(parsed.children, seen):
@@ -433,10 +328,10 @@ class HuggingFaceCollector:
             items = self._listing(
                 run, "models", {"filter": f"base_model:{base.repo_id}", "expand": CHILD_EXPAND}
             )
-        except _ListingFailed as failed:
+        except ListingFailed as failed:
             self._fail(piece, str(base), failed.error, "derivatives listing")
             return
-        self._check_stop(run)  # a partial children listing would undercount
+        run.check_stop()  # a partial children listing would undercount
         children: list[tuple[str, str | None, list[str], object]] = []
         for item, _url in items:
             if isinstance(item, dict) and isinstance(item.get("id"), str):
@@ -453,7 +348,7 @@ class HuggingFaceCollector:
 
     def _record_derivatives(
         self,
-        run: _Run,
+        run: Run,
         piece: Piece,
         parsed: ParsedArtifact,
         summary: DerivativeSummary,
@@ -495,15 +390,15 @@ class HuggingFaceCollector:
             )
             piece.outside.append((target, child.author))
 
-    def _trained_on(self, run: _Run, piece: Piece, dataset: ArtifactId) -> None:
+    def _trained_on(self, run: Run, piece: Piece, dataset: ArtifactId) -> None:
         try:
             items = self._listing(
                 run, "models", {"filter": f"dataset:{dataset.repo_id}", "expand": ["author"]}
             )
-        except _ListingFailed as failed:
+        except ListingFailed as failed:
             self._fail(piece, str(dataset), failed.error, "models-trained-on listing")
             return
-        self._check_stop(run)  # a partial listing would undercount
+        run.check_stop()  # a partial listing would undercount
         fetch = run.fetch()
         count = 0
         for item, _url in items:
@@ -533,8 +428,8 @@ class HuggingFaceCollector:
         )
 
     # -- collections ----------------------------------------------------------------------
-    def _collections(self, run: _Run, piece: Piece, handle: str) -> None:
-        self._check_stop(run)
+    def _collections(self, run: Run, piece: Piece, handle: str) -> None:
+        run.check_stop()
         try:
             collections = list(self._api.list_collections(owner=handle))
             for collection in collections:
@@ -551,13 +446,13 @@ class HuggingFaceCollector:
                 if members:
                     piece.result.suggested_groups[f"{handle}/{collection.title}"] = members
         except RateLimitBudgetExceeded as err:
-            self._stop(run, err)
+            run.stop(err)
         except (HfHubHTTPError, httpx2.HTTPError, ValueError, KeyError, TypeError) as err:
             self._fail(piece, f"hf:org:{handle}", err, "collections")
 
     # -- explicit artifacts ---------------------------------------------------------------
     def _collect_explicit(
-        self, run: _Run, pool: ThreadPoolExecutor, explicit: Sequence[ArtifactId]
+        self, run: Run, pool: ThreadPoolExecutor, explicit: Sequence[ArtifactId]
     ) -> None:
         wanted = [a for a in explicit if a.platform == "hf" and a not in run.records]
         if not wanted:
@@ -565,9 +460,9 @@ class HuggingFaceCollector:
         run.progress.begin("huggingface:explicit", len(wanted))
         tasks = [self._task(run, self._collect_one, artifact) for artifact in wanted]
         for piece in in_order(pool, tasks, run.progress, run.cancelled):
-            self._merge(run, piece)
+            run.merge(piece)
 
-    def _collect_one(self, run: _Run, piece: Piece, artifact: ArtifactId) -> None:
+    def _collect_one(self, run: Run, piece: Piece, artifact: ArtifactId) -> None:
         kind: RepoKind = "model" if artifact.kind == "model" else "dataset"
         expand = MODEL_EXPAND if kind == "model" else DATASET_EXPAND
         info = self._info(run, piece, artifact, expand=expand)
@@ -592,12 +487,12 @@ class HuggingFaceCollector:
             else parse_dataset(info, owner_handle=owner, tracked=True, fetch=fetch)
         )
         if renamed_from is not None:
-            parsed.record = _with_rename(parsed.record, renamed_from)
+            parsed.record = with_rename(parsed.record, renamed_from)
         self._keep(piece, parsed)
 
-    def _info(self, run: _Run, piece: Piece, artifact: ArtifactId, expand: list[str]) -> Any:
+    def _info(self, run: Run, piece: Piece, artifact: ArtifactId, expand: list[str]) -> Any:
         """model_info/dataset_info with our own 429 retry (the client does not retry them)."""
-        self._check_stop(run)
+        run.check_stop()
         call: Callable[..., Any] = (
             self._api.model_info if artifact.kind == "model" else self._api.dataset_info
         )
@@ -605,14 +500,14 @@ class HuggingFaceCollector:
             try:
                 return call(artifact.repo_id, expand=expand, timeout=self.timeout)
             except RateLimitBudgetExceeded as err:
-                self._stop(run, err)
+                run.stop(err)
             except HfHubHTTPError as err:
                 if status_of(err) == 429:
                     try:
                         if run.ledger.sleep_for_retry(err.response):
                             continue
                     except RateLimitBudgetExceeded as stop:
-                        self._stop(run, stop)
+                        run.stop(stop)
                 self._fail(piece, str(artifact), err, "info")
                 return None
             except ForeignHostRefused as err:
@@ -625,13 +520,13 @@ class HuggingFaceCollector:
         return None
 
     # -- plumbing -------------------------------------------------------------------------
-    def _listing(self, run: _Run, kind: str, params: dict[str, Any]) -> list[tuple[object, str]]:
+    def _listing(self, run: Run, kind: str, params: dict[str, Any]) -> list[tuple[object, str]]:
         """All items of a listing with the URL of the page each came from.
 
         When the wait budget runs out mid-listing, the items read so far are returned and
         `run.stopping` is set: listings of artifacts keep them, counting listings must not.
         """
-        self._check_stop(run)
+        run.check_stop()
         query = {**params, "limit": self.page_size}
         headers = build_hf_headers(token=self._token)
         first = f"{self.endpoint}/api/{kind}"
@@ -655,13 +550,13 @@ class HuggingFaceCollector:
         try:
             for page in walk_pages(
                 fetch,
-                what=f"{kind} listing {_describe(params)}",
+                what=f"{kind} listing {describe_listing(params)}",
                 max_pages=MAX_PAGES,
                 stopped=run.cancelled.is_set,
             ):
                 items.extend((item, run.ledger.last_url) for item in page.items)
         except Interrupted:
-            raise _Stop from None
+            raise Stop from None
         except RateLimitBudgetExceeded as err:
             # The pages already read stay valid; the next call stops the source.
             run.stopping = err
@@ -674,7 +569,7 @@ class HuggingFaceCollector:
             ForeignHostRefused,
             ValueError,
         ) as err:
-            raise _ListingFailed(err) from err
+            raise ListingFailed(err) from err
         return items
 
     def _fail(self, piece: Piece, subject: str, error: BaseException, what: str) -> None:
@@ -683,59 +578,3 @@ class HuggingFaceCollector:
                 subject, SOURCE, failure_reason(error), f"{what}: {failure_detail(error)}"
             )
         )
-
-    def _check_stop(self, run: _Run) -> None:
-        if run.cancelled.is_set():
-            raise _Stop
-        if run.stopping is not None:
-            self._stop(run, run.stopping)
-
-    def _stop(self, run: _Run, error: RateLimitBudgetExceeded) -> None:
-        """Stop the source: the first thread to hit the budget records why, the others follow."""
-        with run.stop_lock:
-            first = run.result.stats.stopped_reason is None
-            if first:
-                run.stopping = run.stopping or error
-                run.result.stats.stopped_reason = str(error)
-        if first:
-            run.progress.note(f"Hugging Face stopped: {error}")
-        raise _Stop from error
-
-
-class _ListingFailed(Exception):
-    def __init__(self, error: BaseException) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
-def _without_children(expand: list[str]) -> list[str]:
-    return [value for value in expand if value != "childrenModelCount"]
-
-
-def _may_have_children(parsed: ParsedArtifact) -> bool:
-    """Whether a model is worth an info call for its derivative counts.
-
-    Listings without childrenModelCount still carry cheaper signals: a model nobody downloaded
-    or liked has no derivatives worth counting, and a quantisation or adapter is a leaf.
-    """
-    figures = {o.metric: o.value for o in parsed.observations}
-    popular = figures.get(
-        Metric.DOWNLOADS_ALL_TIME.value, figures.get(Metric.DOWNLOADS_30D.value, 0)
-    )
-    liked = figures.get(Metric.LIKES.value, 0)
-    leaf = any(
-        tag.startswith(("base_model:quantized:", "base_model:adapter:"))
-        for tag in parsed.record.topics
-    )
-    return (popular > 0 or liked > 0) and not leaf
-
-
-def _with_rename(record: ArtifactRecord, old: ArtifactId) -> ArtifactRecord:
-    from dataclasses import replace
-
-    return replace(record, renamed_from=old)
-
-
-def _describe(params: dict[str, Any]) -> str:
-    """`author=x` or `filter=base_model:y`: which listing, in a failure's words."""
-    return ", ".join(f"{k}={v}" for k, v in params.items() if k in ("author", "filter"))
