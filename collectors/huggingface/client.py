@@ -39,7 +39,7 @@ from collectors.core.errors import (
     reason_for_status,
 )
 from collectors.core.politeness import hub_wait_before_retry, quota_state
-from collectors.core.secrets import redact
+from collectors.core.secrets import forget_secret, redact, remember_secret
 from ossimpact.domain import CollectionStats, FailureReason
 
 # The core's errors under the names this package's modules know.
@@ -210,17 +210,20 @@ def hub_client_factory(timeout: float) -> Callable[[], httpx2.Client]:
 
 
 @contextmanager
-def hub_session(ledger: HubLedger, timeout: float) -> Iterator[HubLedger]:
-    """Route huggingface_hub's calls through an observed client for the duration of a run."""
+def hub_session(ledger: HubLedger, timeout: float, token: str | None = None) -> Iterator[HubLedger]:
+    """Route huggingface_hub's calls through an observed client for the duration of a run; its
+    token is masked in every message and log line meanwhile, whatever its shape."""
     # The agent-registry side call goes to constants.ENDPOINT (read from the environment at
     # import), not to HfApi(endpoint=...); it is telemetry, so it is off for our runs.
     constants.HF_HUB_DISABLE_TELEMETRY = True
     set_client_factory(hub_client_factory(timeout))
-    token = _ACTIVE.set(ledger)
+    remember_secret(token)
+    active = _ACTIVE.set(ledger)
     try:
         yield ledger
     finally:
-        _ACTIVE.reset(token)
+        _ACTIVE.reset(active)
+        forget_secret(token)
 
 
 def status_of(error: BaseException) -> int | None:

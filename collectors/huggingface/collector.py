@@ -137,7 +137,9 @@ class HuggingFaceCollector:
         ledger = HubLedger(self.endpoint, self.max_rate_limit_wait, result.stats, progress)
         run = Run(result, ledger, self.observed_at or utcnow(), progress)
         with (
-            hub_session(ledger, self.timeout),
+            hub_session(
+                ledger, self.timeout, self._token if isinstance(self._token, str) else None
+            ),
             ThreadPoolExecutor(self.concurrency, thread_name_prefix="huggingface") as pool,
         ):
             try:
