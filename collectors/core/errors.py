@@ -72,8 +72,9 @@ class ConnectionFailed(CollectionError):
     reason: FailureReason = "connection"
 
 
-class Malformed(CollectionError):
-    """An answer we cannot read: not JSON, the wrong shape, an invalid id."""
+class Malformed(CollectionError, ValueError):
+    """An answer we cannot read: not JSON, the wrong shape, an invalid id (a ValueError too, as
+    the parsers' callers have always caught those)."""
 
     reason: FailureReason = "malformed"
 
