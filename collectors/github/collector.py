@@ -40,8 +40,9 @@ from datetime import datetime
 
 from github import Github
 
-from collectors.base import NullProgress, Progress, ResponseCache
+from collectors.base import Progress, ResponseCache
 from collectors.core.errors import Interrupted
+from collectors.core.source import RunStart, Source
 from collectors.github import rest
 from collectors.github.activity import (
     window_start,
@@ -129,8 +130,9 @@ class _Run:
     members: dict[str, frozenset[str]] = field(default_factory=dict)  # by organisation
 
 
-class GitHubCollector:
+class GitHubCollector(Source[GitHubCollectionResult]):
     source = SOURCE
+    platform = "gh"
 
     def __init__(
         self,
@@ -167,15 +169,20 @@ class GitHubCollector:
 
     # -- the run --------------------------------------------------------------------------------
 
-    def collect(
-        self,
-        handles: Sequence[str],
-        explicit: Sequence[ArtifactId] = (),
-        progress: Progress | None = None,
-    ) -> GitHubCollectionResult:
-        progress = progress or NullProgress()
-        result = GitHubCollectionResult(source=SOURCE)
-        now = self._now()
+    def new_result(self) -> GitHubCollectionResult:
+        return GitHubCollectionResult(source=SOURCE)
+
+    def observed_at(self) -> datetime:
+        return self._now()
+
+    def read(self, start: RunStart[GitHubCollectionResult]) -> GitHubCollectionResult:
+        handles, explicit, progress, result = (
+            start.handles,
+            start.explicit,
+            start.progress,
+            start.result,
+        )
+        now = start.observed_at
         # Set by a stop (budget, interrupt): queued work ends, and no request leaves the client.
         stop = threading.Event()
         client = HttpClient(
@@ -215,7 +222,7 @@ class GitHubCollector:
                     extra = [
                         RepoWork(a.repo_id, None, run.members.get(a.owner.lower()), "", a)
                         for a in explicit
-                        if a.platform == "gh" and a.repo_id.lower() not in run.seen
+                        if a.repo_id.lower() not in run.seen
                     ]
                     if extra:
                         progress.begin("GitHub repositories named in the registry", len(extra))

@@ -30,9 +30,9 @@ from huggingface_hub.errors import BadRequestError, HfHubHTTPError
 from huggingface_hub.utils._headers import build_hf_headers
 from huggingface_hub.utils._http import http_backoff
 
-from collectors.base import NullProgress, Progress
 from collectors.core.errors import CollectionError, Interrupted
 from collectors.core.paging import LinkedPage, walk_pages
+from collectors.core.source import RunStart, Source
 from collectors.huggingface.client import (
     ForeignHostRefused,
     HubLedger,
@@ -94,8 +94,9 @@ __all__ = ["DATASET_EXPAND", "MAX_PAGES", "MODEL_EXPAND", "HuggingFaceCollector"
 MAX_PAGES = 500
 
 
-class HuggingFaceCollector:
+class HuggingFaceCollector(Source[CollectionResult]):
     source = SOURCE
+    platform = "hf"
 
     def __init__(
         self,
@@ -113,7 +114,7 @@ class HuggingFaceCollector:
         self.page_size = page_size
         self.max_rate_limit_wait = max_rate_limit_wait
         self.timeout = timeout
-        self.observed_at = observed_at
+        self._observed_at = observed_at
         self.concurrency = max(1, concurrency)
         self._api = HfApi(endpoint=self.endpoint, token=self._token)
 
@@ -121,21 +122,26 @@ class HuggingFaceCollector:
         return f"HuggingFaceCollector(endpoint={self.endpoint!r})"
 
     # -- public ---------------------------------------------------------------------------
-    def collect(
-        self,
-        handles: Sequence[str],
-        explicit: Sequence[ArtifactId] = (),
-        progress: Progress | None = None,
-    ) -> CollectionResult:
+    def new_result(self) -> CollectionResult:
+        return CollectionResult(source=SOURCE)
+
+    def observed_at(self) -> datetime:
+        return self._observed_at or utcnow()
+
+    def read(self, start: RunStart[CollectionResult]) -> CollectionResult:
         """Listings of every handle, then derivatives and corpora, then explicit artifacts.
 
         Each step runs its requests on `concurrency` threads; results are merged in the order a
         sequential run would read them, so the result does not depend on the concurrency.
         """
-        progress = progress or NullProgress()
-        result = CollectionResult(source=SOURCE)
+        handles, explicit, progress, result = (
+            start.handles,
+            start.explicit,
+            start.progress,
+            start.result,
+        )
         ledger = HubLedger(self.endpoint, self.max_rate_limit_wait, result.stats, progress)
-        run = Run(result, ledger, self.observed_at or utcnow(), progress)
+        run = Run(result, ledger, start.observed_at, progress)
         with (
             hub_session(
                 ledger, self.timeout, self._token if isinstance(self._token, str) else None
