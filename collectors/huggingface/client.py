@@ -157,21 +157,6 @@ class HubLedger:
             if quota is not None and quota.remaining == 0 and quota.reset_in > 0:
                 self._claim_wait(quota.reset_in, "request quota used up")
 
-    def sleep_for_retry(self, response: httpx2.Response | None) -> bool:
-        """Sleep before retrying a call huggingface_hub does not retry itself (info calls).
-
-        True when the caller should retry; False when the answer gave no wait to honour.
-        """
-        pending: _Wait | None = getattr(self._local, "pending", None)
-        self._local.pending = None
-        seconds = wait_before_retry(response) if response is not None else None
-        if seconds is None:
-            return False
-        wait = pending or self._claim_wait(seconds, "429 on a repository info call")
-        time.sleep(max(0.0, wait.end - time.monotonic()))
-        self._count_wait(wait)
-        return True
-
 
 @dataclass(frozen=True)
 class _Wait:

@@ -40,7 +40,6 @@ from collectors.huggingface.client import (
     failure_detail,
     failure_reason,
     hub_session,
-    status_of,
 )
 from collectors.huggingface.derivatives import (
     RELATIONS,
@@ -499,32 +498,35 @@ class HuggingFaceCollector(Source[CollectionResult]):
         self._keep(piece, parsed)
 
     def _info(self, run: Run, piece: Piece, artifact: ArtifactId, expand: list[str]) -> Any:
-        """model_info/dataset_info with our own 429 retry (the client does not retry them)."""
+        """model_info/dataset_info through huggingface_hub's `http_backoff`, as every listing
+        page: the same retries of 429s and 5xx, the same ledger, the same wait budget."""
         run.check_stop()
-        call: Callable[..., Any] = (
-            self._api.model_info if artifact.kind == "model" else self._api.dataset_info
-        )
-        for _attempt in range(5):
-            try:
-                return call(artifact.repo_id, expand=expand, timeout=self.timeout)
-            except RateLimitBudgetExceeded as err:
-                run.stop(err)
-            except HfHubHTTPError as err:
-                if status_of(err) == 429:
-                    try:
-                        if run.ledger.sleep_for_retry(err.response):
-                            continue
-                    except RateLimitBudgetExceeded as stop:
-                        run.stop(stop)
-                self._fail(piece, str(artifact), err, "info")
-                return None
-            except ForeignHostRefused as err:
-                self._fail(piece, str(artifact), err, "info")
-                return None
-            except (httpx2.HTTPError, ValueError, KeyError, TypeError) as err:
-                self._fail(piece, str(artifact), err, "info")
-                return None
-        self._fail(piece, str(artifact), TimeoutError("still rate limited after 5 tries"), "info")
+        kind = "models" if artifact.kind == "model" else "datasets"
+        try:
+            answer = http_backoff(
+                "GET",
+                f"{self.endpoint}/api/{kind}/{artifact.repo_id}",
+                params={"expand": expand},
+                headers=build_hf_headers(token=self._token),
+                timeout=self.timeout,
+            )
+            hf_raise_for_status(answer)
+            item = answer.json()
+            if artifact.kind == "model":
+                return model_info_from_item(item)
+            return dataset_info_from_item(item)
+        except RateLimitBudgetExceeded as err:
+            run.stop(err)
+        except (
+            HfHubHTTPError,
+            httpx2.HTTPError,
+            CollectionError,
+            ForeignHostRefused,
+            ValueError,
+            KeyError,
+            TypeError,
+        ) as err:
+            self._fail(piece, str(artifact), err, "info")
         return None
 
     # -- plumbing -------------------------------------------------------------------------
