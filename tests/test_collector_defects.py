@@ -308,3 +308,14 @@ def test_artifact_ids_of_the_listing_fault_are_invalid() -> None:
     for bad in ("internlm/bad name", f"internlm/{'x' * 97}"):
         with pytest.raises(InvalidArtifactId):
             ArtifactId.hf_model(bad)
+
+
+def test_hf_backoffs_of_5xx_retries_are_charged_to_the_budget(hf_hub) -> None:  # type: ignore[no-untyped-def]
+    hub = hf_hub(org_world(3))
+    hub.plan.add(Fault("server_error", r"^/api/models\?author=shlab", times=None, status=503))
+    started = time.monotonic()
+    result = HuggingFaceCollector(hub.url, max_rate_limit_wait=2).collect(["shlab"])
+    # http_backoff alone would sleep 1 + 2 + 4 + 8 + 8 s before giving up
+    assert time.monotonic() - started < 6
+    assert result.stats.stopped_reason
+    assert "budget" in result.stats.stopped_reason

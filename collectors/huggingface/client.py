@@ -42,6 +42,11 @@ from collectors.core.politeness import hub_wait_before_retry, quota_state
 from collectors.core.secrets import forget_secret, redact, remember_secret
 from ossimpact.domain import CollectionStats, FailureReason
 
+# What `http_backoff` retries, and how long it sleeps first and at the most when no wait is given.
+RETRIED_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+BACKOFF_FIRST = 1.0
+BACKOFF_LONGEST = 8.0
+
 # The core's errors under the names this package's modules know.
 RateLimitBudgetExceeded = BudgetExceeded
 ForeignHostRefused = ForeignHost
@@ -145,12 +150,32 @@ class HubLedger:
         with self._lock:
             self.stats.requests += 1
 
+    def _charge_backoff(self, response: httpx2.Response) -> None:
+        """Charge the back-off `http_backoff` sleeps before retrying a 5xx or a 429 that gave
+        no wait (1, 2, 4, 8, 8 s on one call) to the run's wait budget; only this thread waits.
+
+        The last answer of a call that gives up is charged too: at most 8 s counted unslept.
+        """
+        attempt: int = getattr(self._local, "backoffs", 0)
+        seconds = min(BACKOFF_LONGEST, BACKOFF_FIRST * 2.0**attempt)
+        self._local.backoffs = attempt + 1
+        with self._lock:
+            if self._claimed + seconds > self.max_wait:
+                raise RateLimitBudgetExceeded(
+                    f"HTTP {response.status_code} on {response.request.url.path}: backing off "
+                    f"{seconds:.0f} s more would exceed the run's budget of {self.max_wait:.0f} s"
+                )
+            self._claimed += seconds
+
     def on_response(self, response: httpx2.Response) -> None:
-        if response.status_code == 429:
-            wait = wait_before_retry(response)
+        if response.status_code in RETRIED_STATUSES:
+            wait = wait_before_retry(response) if response.status_code == 429 else None
             if wait is not None:
                 self._local.pending = self._claim_wait(wait, f"429 on {response.request.url.path}")
+            else:
+                self._charge_backoff(response)
             return
+        self._local.backoffs = 0
         if response.is_success:
             self._local.last_url = str(response.request.url)
             quota = quota_state(response.headers)
