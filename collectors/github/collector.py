@@ -176,13 +176,7 @@ class GitHubCollector(Source[GitHubCollectionResult]):
         return self._now()
 
     def read(self, start: RunStart[GitHubCollectionResult]) -> GitHubCollectionResult:
-        handles, explicit, progress, result = (
-            start.handles,
-            start.explicit,
-            start.progress,
-            start.result,
-        )
-        now = start.observed_at
+        progress, result, now = start.progress, start.result, start.observed_at
         # Set by a stop (budget, interrupt): queued work ends, and no request leaves the client.
         stop = threading.Event()
         client = HttpClient(
@@ -216,12 +210,12 @@ class GitHubCollector(Source[GitHubCollectionResult]):
                     use_graphql=self._use_graphql and bool(self._token),
                 )
                 try:
-                    self._collect_organisations(run, organisations, handles)
+                    self._collect_organisations(run, organisations, start.handles)
                     # A repository named on its own still gets its organisation's members when
                     # the organisation was read in this run.
                     extra = [
                         RepoWork(a.repo_id, None, run.members.get(a.owner.lower()), "", a)
-                        for a in explicit
+                        for a in start.explicit
                         if a.repo_id.lower() not in run.seen
                     ]
                     if extra:

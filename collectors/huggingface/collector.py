@@ -86,6 +86,17 @@ from ossimpact.domain import (
     utcnow,
 )
 
+# What makes one listing or info call fail (recorded, the run goes on): the Hub's answers, the
+# transport, our refusals (foreign host, paging loop, size), unreadable payloads.
+_UNREADABLE = (
+    HfHubHTTPError,
+    httpx2.HTTPError,
+    CollectionError,
+    ForeignHostRefused,
+    ValueError,
+    KeyError,
+    TypeError,
+)
 __all__ = ["DATASET_EXPAND", "MAX_PAGES", "MODEL_EXPAND", "HuggingFaceCollector"]
 
 # pages of one listing at the most: 500,000 items at the default page size; a listing that does
@@ -133,14 +144,9 @@ class HuggingFaceCollector(Source[CollectionResult]):
         Each step runs its requests on `concurrency` threads; results are merged in the order a
         sequential run would read them, so the result does not depend on the concurrency.
         """
-        handles, explicit, progress, result = (
-            start.handles,
-            start.explicit,
-            start.progress,
-            start.result,
-        )
-        ledger = HubLedger(self.endpoint, self.max_rate_limit_wait, result.stats, progress)
-        run = Run(result, ledger, start.observed_at, progress)
+        result = start.result
+        ledger = HubLedger(self.endpoint, self.max_rate_limit_wait, result.stats, start.progress)
+        run = Run(result, ledger, start.observed_at, start.progress)
         with (
             hub_session(
                 ledger, self.timeout, self._token if isinstance(self._token, str) else None
@@ -148,9 +154,9 @@ class HuggingFaceCollector(Source[CollectionResult]):
             ThreadPoolExecutor(self.concurrency, thread_name_prefix="huggingface") as pool,
         ):
             try:
-                listed = self._list_handles(run, pool, handles)
+                listed = self._list_handles(run, pool, start.handles)
                 self._follow_up(run, pool, listed)
-                self._collect_explicit(run, pool, explicit)
+                self._collect_explicit(run, pool, start.explicit)
                 run.check_stop()
             except Stop:
                 pass
@@ -454,7 +460,7 @@ class HuggingFaceCollector(Source[CollectionResult]):
                     piece.result.suggested_groups[f"{handle}/{collection.title}"] = members
         except RateLimitBudgetExceeded as err:
             run.stop(err)
-        except (HfHubHTTPError, httpx2.HTTPError, ValueError, KeyError, TypeError) as err:
+        except _UNREADABLE as err:
             self._fail(piece, f"hf:org:{handle}", err, "collections")
 
     # -- explicit artifacts ---------------------------------------------------------------
@@ -517,15 +523,7 @@ class HuggingFaceCollector(Source[CollectionResult]):
             return dataset_info_from_item(item)
         except RateLimitBudgetExceeded as err:
             run.stop(err)
-        except (
-            HfHubHTTPError,
-            httpx2.HTTPError,
-            CollectionError,
-            ForeignHostRefused,
-            ValueError,
-            KeyError,
-            TypeError,
-        ) as err:
+        except _UNREADABLE as err:
             self._fail(piece, str(artifact), err, "info")
         return None
 
@@ -572,13 +570,7 @@ class HuggingFaceCollector(Source[CollectionResult]):
             run.stopping = err
         except BadRequestError:
             raise
-        except (
-            HfHubHTTPError,
-            httpx2.HTTPError,
-            CollectionError,
-            ForeignHostRefused,
-            ValueError,
-        ) as err:
+        except _UNREADABLE as err:
             raise ListingFailed(err) from err
         return items
 
