@@ -319,3 +319,35 @@ def test_hf_backoffs_of_5xx_retries_are_charged_to_the_budget(hf_hub) -> None:  
     assert time.monotonic() - started < 6
     assert result.stats.stopped_reason
     assert "budget" in result.stats.stopped_reason
+
+
+def test_github_stop_request_lands_within_seconds(serve_github: ServeGitHub) -> None:
+    from collectors.github import GitHubCollector
+
+    world = build_github_world(1, 1, specials=False)
+    # every request slow: the one repository alone takes ten seconds and more, with no
+    # progress call in between
+    plan = FaultPlan(latency_seconds=1.5)
+    server = serve_github(world, plan=plan)
+    stop = threading.Event()
+    threading.Timer(1.0, stop.set).start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        GitHubCollector(server.url, None, sleep=Sleeps(), concurrency=1).collect(
+            ["shlab0"], progress=_StopOnAdvance(stop)
+        )
+    assert time.monotonic() - started < 5
+
+
+def test_hf_answer_over_the_size_limit_is_refused() -> None:
+    import httpx2
+
+    from collectors.core.errors import TooLarge
+    from collectors.huggingface.client import HubLedger
+
+    ledger = HubLedger("http://127.0.0.1:9", max_wait=10)
+    request = httpx2.Request("GET", "http://127.0.0.1:9/api/models")
+    huge = httpx2.Response(200, headers={"content-length": str(60 * 1024 * 1024)}, request=request)
+    with pytest.raises(TooLarge):
+        ledger.on_response(huge)
+    ledger.on_response(httpx2.Response(200, headers={"content-length": "10"}, request=request))

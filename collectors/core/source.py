@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -18,6 +19,8 @@ from collectors.base import NullProgress, Progress
 from ossimpact.domain import ArtifactId, CollectionResult, utcnow
 
 R = TypeVar("R", bound=CollectionResult)
+T = TypeVar("T")
+STOP_CHECK_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -63,3 +66,11 @@ class Source(ABC, Generic[R]):
     @abstractmethod
     def read(self, start: RunStart[R]) -> R:
         """Everything the source reads in one run, into `start.result`."""
+
+
+def result_checking_stop(future: Future[T], progress: Progress) -> T:
+    """The future's result; while it runs, `progress.advance(0)` every half second, which is
+    where the pipeline's stop request (SIGTERM) lands, so a long task does not hide it."""
+    while not wait([future], timeout=STOP_CHECK_SECONDS).done:
+        progress.advance(0)
+    return future.result()

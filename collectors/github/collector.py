@@ -42,7 +42,7 @@ from github import Github
 
 from collectors.base import Progress, ResponseCache
 from collectors.core.errors import Interrupted
-from collectors.core.source import RunStart, Source
+from collectors.core.source import RunStart, Source, result_checking_stop
 from collectors.github import rest
 from collectors.github.activity import (
     window_start,
@@ -262,7 +262,7 @@ class GitHubCollector(Source[GitHubCollectionResult]):
 
         result = run.result
         for future in [organisations.submit(read, handle) for handle in handles]:
-            found = future.result()
+            found = result_checking_stop(future, run.progress)
             for message in found.notes:
                 run.progress.note(message)
             result.failures.extend(found.piece.failures)
@@ -354,7 +354,7 @@ class GitHubCollector(Source[GitHubCollectionResult]):
         budget_error: RateLimitBudgetExceeded | None = None
         for future in futures:
             try:
-                outcome = future.result()
+                outcome = result_checking_stop(future, run.progress)
             except RateLimitBudgetExceeded as error:
                 budget_error = budget_error or error
                 continue

@@ -36,12 +36,14 @@ from collectors.core.errors import (
     BudgetExceeded,
     CollectionError,
     ForeignHost,
+    TooLarge,
     reason_for_status,
 )
 from collectors.core.politeness import hub_wait_before_retry, quota_state
 from collectors.core.secrets import forget_secret, redact, remember_secret
 from ossimpact.domain import CollectionStats, FailureReason
 
+MAX_BODY_BYTES = 50 * 1024 * 1024  # as HttpClient's: no answer we read is near it
 # What `http_backoff` retries, and how long it sleeps first and at the most when no wait is given.
 RETRIED_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 BACKOFF_FIRST = 1.0
@@ -168,6 +170,9 @@ class HubLedger:
             self._claimed += seconds
 
     def on_response(self, response: httpx2.Response) -> None:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:  # refused before it is read
+            raise TooLarge(f"{response.request.url.path} answered {declared} bytes, over the limit")
         if response.status_code in RETRIED_STATUSES:
             wait = wait_before_retry(response) if response.status_code == 429 else None
             if wait is not None:
