@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from collectors.core.errors import CollectionError
 from collectors.github import rest
 from collectors.github.activity import activity_summary, complete_window, needs_comment_listing
 from collectors.github.parse import (
@@ -286,10 +287,8 @@ def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def failure(subject: str, error: HttpError | MalformedPayload) -> ArtifactFailure:
-    if isinstance(error, MalformedPayload):
-        return ArtifactFailure(subject, SOURCE, "malformed", str(error))
-    reason = error.reason
-    if error.status == 409:
-        reason = "empty_repository"
-    return ArtifactFailure(subject, SOURCE, reason, str(error))
+def failure(subject: str, error: CollectionError) -> ArtifactFailure:
+    """The run's record of an error; GitHub answers 409 for a repository without commits."""
+    if isinstance(error, HttpError) and error.status == 409:
+        return ArtifactFailure(subject, SOURCE, "empty_repository", str(error))
+    return error.failure(SOURCE, subject)
