@@ -351,3 +351,15 @@ def test_hf_answer_over_the_size_limit_is_refused() -> None:
     with pytest.raises(TooLarge):
         ledger.on_response(huge)
     ledger.on_response(httpx2.Response(200, headers={"content-length": "10"}, request=request))
+
+
+def test_log_records_of_the_http_libraries_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    import collectors.huggingface.client  # noqa: F401 - installs the filter, as a run does
+
+    with caplog.at_level(logging.DEBUG):
+        for name in ("httpx", "huggingface_hub.utils._http", "urllib3.connectionpool"):
+            logging.getLogger(name).warning("401 for %s: Bearer %s", name, HF_TOKEN)
+    assert len(caplog.records) == 3
+    assert all(HF_TOKEN not in record.getMessage() for record in caplog.records)

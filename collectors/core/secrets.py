@@ -84,6 +84,10 @@ LOGGERS = (
     "httpcore.connection",
     "urllib3.connectionpool",
     "huggingface_hub",
+    # filters do not apply to records passed up from child loggers: the ones that log requests
+    "huggingface_hub.utils._http",
+    "huggingface_hub.utils._pagination",
+    "huggingface_hub.hf_api",
     "collectors.http",
     "collectors.core.politeness",
     "collectors.github.collector",

@@ -40,8 +40,15 @@ from collectors.core.errors import (
     reason_for_status,
 )
 from collectors.core.politeness import hub_wait_before_retry, quota_state
-from collectors.core.secrets import forget_secret, redact, remember_secret
+from collectors.core.secrets import (
+    forget_secret,
+    install_log_redaction,
+    redact,
+    remember_secret,
+)
 from ossimpact.domain import CollectionStats, FailureReason
+
+install_log_redaction()  # huggingface_hub logs the URLs and errors of its retries
 
 MAX_BODY_BYTES = 50 * 1024 * 1024  # as HttpClient's: no answer we read is near it
 # What `http_backoff` retries, and how long it sleeps first and at the most when no wait is given.
