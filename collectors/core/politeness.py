@@ -201,16 +201,18 @@ def backoff_delay(attempt: int) -> float:
 
 
 class WaitBudget:
-    """Seconds a source may spend waiting in one run: rate-limit waits and back-offs alike."""
+    """Seconds a source may spend waiting in one run: rate-limit waits and back-offs alike.
+
+    `charge` spends a wait one thread sleeps alone. `claim_shared` spends a wait every thread
+    sleeps together (a spent quota holds them all until its reset), as wall-clock time: a wait
+    that overlaps one already claimed costs only the part that reaches past it.
+    """
 
     def __init__(self, max_wait: float) -> None:
         self.max_wait = max_wait
         self.spent = 0.0
+        self._shared_until = 0.0  # monotonic end of the latest shared wait claimed
         self._lock = threading.Lock()
-
-    def allows(self, seconds: float) -> bool:
-        with self._lock:
-            return self.spent + seconds <= self.max_wait
 
     def charge(self, seconds: float) -> bool:
         """Spend `seconds` when the budget allows it; False (nothing spent) when it does not."""
@@ -218,6 +220,20 @@ class WaitBudget:
             if self.spent + seconds > self.max_wait:
                 return False
             self.spent += seconds
+            return True
+
+    def claim_shared(self, start: float, seconds: float) -> bool:
+        """Spend the part of a shared wait from `start` (monotonic) that no claim covers yet."""
+        with self._lock:
+            extra = (
+                seconds
+                if start >= self._shared_until
+                else max(0.0, start + seconds - self._shared_until)
+            )
+            if self.spent + extra > self.max_wait:
+                return False
+            self.spent += extra
+            self._shared_until = max(self._shared_until, start + seconds)
             return True
 
 

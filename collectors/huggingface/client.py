@@ -39,7 +39,7 @@ from collectors.core.errors import (
     TooLarge,
     reason_for_status,
 )
-from collectors.core.politeness import hub_wait_before_retry, quota_state
+from collectors.core.politeness import WaitBudget, hub_wait_before_retry, quota_state
 from collectors.core.secrets import (
     forget_secret,
     install_log_redaction,
@@ -98,8 +98,7 @@ class HubLedger:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._resume_at = 0.0  # monotonic time before which no request leaves (any thread)
-        self._claimed = 0.0  # seconds of waits announced so far (the budget), as wall-clock time
-        self._claimed_until = 0.0
+        self.budget = WaitBudget(max_wait)  # waits announced so far, back-offs included
         self._counted_until = 0.0  # end of the last wait counted in stats
 
     @property
@@ -111,19 +110,12 @@ class HubLedger:
     def _claim_wait(self, seconds: float, why: str) -> _Wait:
         """Announce a wait; refused when it would take the run past its wait budget."""
         now = time.monotonic()
-        with self._lock:
-            extra = (
-                seconds
-                if now >= self._claimed_until
-                else max(0.0, now + seconds - self._claimed_until)
+        if not self.budget.claim_shared(now, seconds):
+            raise RateLimitBudgetExceeded(
+                f"rate limited by the Hub ({why}); waiting {seconds:.0f} s more would exceed "
+                f"the run's budget of {self.max_wait:.0f} s of rate-limit waits"
             )
-            if self._claimed + extra > self.max_wait:
-                raise RateLimitBudgetExceeded(
-                    f"rate limited by the Hub ({why}); waiting {seconds:.0f} s more would exceed "
-                    f"the run's budget of {self.max_wait:.0f} s of rate-limit waits"
-                )
-            self._claimed += extra
-            self._claimed_until = max(self._claimed_until, now + seconds)
+        with self._lock:
             self._resume_at = max(self._resume_at, now + seconds)
         return _Wait(now, seconds)
 
@@ -168,13 +160,11 @@ class HubLedger:
         attempt: int = getattr(self._local, "backoffs", 0)
         seconds = min(BACKOFF_LONGEST, BACKOFF_FIRST * 2.0**attempt)
         self._local.backoffs = attempt + 1
-        with self._lock:
-            if self._claimed + seconds > self.max_wait:
-                raise RateLimitBudgetExceeded(
-                    f"HTTP {response.status_code} on {response.request.url.path}: backing off "
-                    f"{seconds:.0f} s more would exceed the run's budget of {self.max_wait:.0f} s"
-                )
-            self._claimed += seconds
+        if not self.budget.charge(seconds):
+            raise RateLimitBudgetExceeded(
+                f"HTTP {response.status_code} on {response.request.url.path}: backing off "
+                f"{seconds:.0f} s more would exceed the run's budget of {self.max_wait:.0f} s"
+            )
 
     def on_response(self, response: httpx2.Response) -> None:
         declared = response.headers.get("content-length", "")
