@@ -9,156 +9,83 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
 from collectors.base import ResponseCache
+from collectors.core.errors import (
+    BudgetExceeded,
+    CollectionError,
+    ForeignHost,
+    Interrupted,
+    TooLarge,
+    reason_for_status,
+)
+from collectors.core.politeness import (
+    DEFAULT_WAIT,
+    Headers,
+    RateLimitSignal,
+    WaitBudget,
+    backoff_delay,
+    github_graphql_rate_limit,
+    github_rate_limit,
+    hub_rate_limit,
+    until,
+)
+from collectors.core.secrets import (
+    forget_secret,
+    install_log_redaction,
+    redact,
+    remember_secret,
+)
 from ossimpact.domain import CollectionStats, FailureReason
 
 logger = logging.getLogger(__name__)
+install_log_redaction()
 
 DEFAULT_USER_AGENT = "ossimpact/0.1 (+award evidence)"
-# GitHub's documented advice when a secondary limit gives no retry-after: wait at least a minute.
-SECONDARY_LIMIT_DEFAULT_WAIT = 60.0
-_BACKOFF_BASE_SECONDS = 0.5
+SECONDARY_LIMIT_DEFAULT_WAIT = DEFAULT_WAIT  # the name other modules know
+# No answer we read is anywhere near this; a larger one is refused before it fills the memory.
+MAX_BODY_BYTES = 50 * 1024 * 1024
 
 Params = Mapping[str, str | int | float] | None
-
-
-class _TokenRedactor(logging.Filter):
-    """Redacts the tokens of live clients from the records of the HTTP libraries' loggers.
-
-    httpx logs every request URL at INFO and urllib3 (under PyGithub) at DEBUG; a token that
-    ever ends up in a URL must not reach a log file through them.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._tokens: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    def add(self, token: str) -> None:
-        with self._lock:
-            self._tokens[token] = self._tokens.get(token, 0) + 1
-
-    def remove(self, token: str) -> None:
-        with self._lock:
-            count = self._tokens.get(token, 0) - 1
-            if count > 0:
-                self._tokens[token] = count
-            else:
-                self._tokens.pop(token, None)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        with self._lock:
-            tokens = list(self._tokens)
-        if not tokens:
-            return True
-        message = record.getMessage()
-        if any(token in message for token in tokens):
-            for token in tokens:
-                message = message.replace(token, "***")
-            record.msg, record.args = message, None
-        return True
-
-
-_REDACTOR = _TokenRedactor()
-for _name in (
-    "httpx",
-    "httpcore.http11",
-    "httpcore.connection",
-    "urllib3.connectionpool",
-    __name__,
-):
-    logging.getLogger(_name).addFilter(_REDACTOR)
-
-
-@dataclass(frozen=True)
-class RateLimitSignal:
-    """A platform told us to wait: how long, and in words for the run record."""
-
-    seconds: float
-    reason: str
+T = TypeVar("T")
+# Kept under their old names for the modules written against them.
+RateLimitBudgetExceeded = BudgetExceeded
+hf_rate_limit = hub_rate_limit
+__all__ = [
+    "GITHUB",
+    "HUGGING_FACE",
+    "HttpAnswer",
+    "HttpClient",
+    "HttpError",
+    "RateLimitBudgetExceeded",
+    "RateLimitPolicy",
+    "RateLimitSignal",
+    "github_rate_limit",
+    "hf_rate_limit",
+]
 
 
 class RateLimitPolicy(Protocol):
-    def __call__(
-        self, status: int, headers: httpx.Headers, body: bytes
-    ) -> RateLimitSignal | None: ...
-
-
-def github_rate_limit(status: int, headers: httpx.Headers, body: bytes) -> RateLimitSignal | None:
-    """GitHub's primary (remaining 0 + reset epoch) and secondary (retry-after/message) limits."""
-    if status not in (403, 429):
-        return None
-    if headers.get("x-ratelimit-remaining") == "0" and headers.get("x-ratelimit-reset"):
-        try:
-            reset = float(headers["x-ratelimit-reset"])
-        except ValueError:
-            reset = time.time() + SECONDARY_LIMIT_DEFAULT_WAIT
-        return RateLimitSignal(max(reset - time.time(), 0.0) + 1.0, "primary rate limit")
-    retry_after = _retry_after(headers)
-    if retry_after is not None:
-        return RateLimitSignal(retry_after, "secondary rate limit")
-    if b"secondary rate limit" in body.lower() or status == 429:
-        return RateLimitSignal(SECONDARY_LIMIT_DEFAULT_WAIT, "secondary rate limit")
-    return None
-
-
-_HF_RATELIMIT_T = re.compile(r"\bt=(\d+)")
-_HF_RATELIMIT_R = re.compile(r"\br=(\d+)")
-
-
-def hf_rate_limit(status: int, headers: httpx.Headers, body: bytes) -> RateLimitSignal | None:
-    """The IETF-draft `RateLimit: "api";r=<remaining>;t=<reset seconds>` style (HF, others)."""
-    if status != 429:
-        return None
-    header = headers.get("ratelimit", "")
-    remaining, reset = _HF_RATELIMIT_R.search(header), _HF_RATELIMIT_T.search(header)
-    if remaining is not None and reset is not None and remaining.group(1) == "0":
-        return RateLimitSignal(float(reset.group(1)) + 1.0, "rate limit")
-    retry_after = _retry_after(headers)
-    return RateLimitSignal(
-        retry_after if retry_after is not None else SECONDARY_LIMIT_DEFAULT_WAIT, "rate limit"
-    )
+    def __call__(self, status: int, headers: Headers, body: bytes) -> RateLimitSignal | None: ...
 
 
 GITHUB: RateLimitPolicy = github_rate_limit
-HUGGING_FACE: RateLimitPolicy = hf_rate_limit
+HUGGING_FACE: RateLimitPolicy = hub_rate_limit
 
 
-def _retry_after(headers: httpx.Headers) -> float | None:
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        return None
-
-
-class RateLimitBudgetExceeded(Exception):
-    """Waiting out a rate limit would exceed the run's budget: the source stops cleanly."""
-
-    def __init__(self, reason: str, until: datetime) -> None:
-        super().__init__(f"{reason}: rate limited until {until:%Y-%m-%d %H:%M:%S} UTC")
-        self.reason = reason
-        self.until = until
-
-
-class HttpError(Exception):
+class HttpError(CollectionError):
     """A request that failed for good, in words that name what failed (never the token)."""
 
     def __init__(self, message: str, *, status: int | None, url: str, reason: FailureReason):
-        super().__init__(message)
+        super().__init__(message, subject=url)
         self.status = status
         self.url = url
         self.reason = reason
@@ -172,20 +99,6 @@ class HttpAnswer:
     url: str
     from_cache: bool = False
     redirected_from: str | None = None  # the first URL asked when a redirect was followed
-
-
-def _reason_for_status(status: int) -> FailureReason:
-    if status == 401:
-        return "unauthorized"
-    if status in (404, 410):
-        return "not_found"
-    if status == 451:
-        return "unavailable_legal"
-    if status == 409:
-        return "other"
-    if status >= 500:
-        return "server_error"
-    return "other"
 
 
 class HttpClient:
@@ -207,15 +120,21 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         max_connections: int = 16,
         on_wait: Callable[[str], None] | None = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        stop: threading.Event | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token or None
-        if self._token:
-            _REDACTOR.add(self._token)
+        remember_secret(self._token)
         self._closed = False
         self._cache = cache
         self._max_retries = max_retries
         self._max_wait = max_rate_limit_wait
+        # rate-limit waits and back-offs before retries alike
+        self.budget = WaitBudget(max_rate_limit_wait)
+        self._max_body = max_body_bytes
+        # set when the run is asked to stop: no request leaves after it
+        self.stop = stop or threading.Event()
         self._sleep = sleep
         self._policy = rate_limit_policy
         self._on_wait = on_wait
@@ -234,6 +153,7 @@ class HttpClient:
             headers=default_headers,
             timeout=timeout,
             follow_redirects=True,
+            event_hooks={"response": [_refuse_foreign_redirect]},
             # Only connect errors are retried by the transport; the rest is done below.
             transport=httpx.HTTPTransport(
                 retries=max_retries,
@@ -292,16 +212,14 @@ class HttpClient:
         with self._wait_lock:
             if generation is not None and generation != self._wait_generation:
                 return
-            with self._lock:
-                spent = self.stats.rate_limit_wait_seconds
-            if spent + signal.seconds > self._max_wait:
-                until = datetime.now(UTC) + timedelta(seconds=signal.seconds)
+            if not self.budget.charge(signal.seconds):
+                moment = until(signal.seconds)
                 with self._lock:
                     self.stats.stopped_reason = (
                         f"{signal.reason}: waiting {signal.seconds:.0f}s would exceed the "
-                        f"{self._max_wait:.0f}s budget (rate limited until {until:%H:%M:%S} UTC)"
+                        f"{self._max_wait:.0f}s budget (rate limited until {moment:%H:%M:%S} UTC)"
                     )
-                raise RateLimitBudgetExceeded(signal.reason, until)
+                raise BudgetExceeded(signal.reason, moment)
             logger.info("%s: waiting %.1fs", signal.reason, signal.seconds)
             if self._on_wait is not None:
                 self._on_wait(f"{signal.reason}: waiting {signal.seconds:.0f}s")
@@ -315,10 +233,6 @@ class HttpClient:
     def wait_generation(self) -> int:
         return self._wait_generation
 
-    def retry_pause(self, attempt: int, what: str) -> None:
-        """Back off before retrying a request another library made (PyGithub on a 5xx)."""
-        self._backoff(attempt, what)
-
     @property
     def max_retries(self) -> int:
         return self._max_retries
@@ -329,11 +243,11 @@ class HttpClient:
             self.stats.requests += amount
 
     def redact(self, text: str) -> str:
-        return text.replace(self._token, "***") if self._token else text
+        return redact(text, self._token)
 
     def close(self) -> None:
-        if not self._closed and self._token:
-            _REDACTOR.remove(self._token)
+        if not self._closed:
+            forget_secret(self._token)
         self._closed = True
         self._client.close()
 
@@ -354,12 +268,17 @@ class HttpClient:
         url = self.redact(str(request.url))
         attempt = 0
         while True:
+            if self.stop.is_set():
+                raise Interrupted(f"stopped before GET {url}: the run was asked to stop")
             generation = self._wait_generation
             with self._lock:
                 self.stats.requests += 1
             try:
-                response = self._client.send(request)
-                response.read()
+                response = self._client.send(request, stream=True)
+                self._read_within_limit(response, url)
+            except (TooLarge, ForeignHost) as error:
+                # refused, not retried: the same request would get the same answer
+                raise HttpError(str(error), status=None, url=url, reason=error.reason) from None
             except (httpx.TimeoutException, httpx.TransportError) as error:
                 timeout = isinstance(error, httpx.TimeoutException)
                 if attempt < self._max_retries:
@@ -373,22 +292,96 @@ class HttpClient:
                     url=url,
                     reason="timeout" if timeout else "connection",
                 ) from None
-            signal = self._policy(response.status_code, response.headers, response.content)
-            if signal is None and response.status_code == 200 and request.method == "POST":
-                signal = _graphql_rate_limited(response)
-            if signal is not None:
-                self.rate_limit_pause(signal, generation)
-                continue
-            if response.status_code >= 500 and attempt < self._max_retries:
-                attempt += 1
-                self._backoff(attempt, f"HTTP {response.status_code} on {url}")
-                continue
-            return response
+            answer = (response.status_code, response.headers, response.content)
+            graphql = request.method == "POST"
+            retry = self._wait_or_back_off(answer, attempt, generation, url, graphql=graphql)
+            if retry is None:
+                return response
+            attempt = retry
+
+    def _wait_or_back_off(
+        self,
+        answer: tuple[int, Headers, bytes],
+        attempt: int,
+        generation: int,
+        what: str,
+        *,
+        graphql: bool = False,
+    ) -> int | None:
+        """After an answer: wait out a rate limit or back off before a 5xx retry, and return
+        the attempt number to ask again with; None leaves the answer to the caller.
+
+        The one retry rule of every client: rate-limit waits do not count as attempts.
+        """
+        status, headers, body = answer
+        signal = self._policy(status, headers, body)
+        if signal is None and graphql:
+            signal = github_graphql_rate_limit(status, headers, body)
+        if signal is not None:
+            self.rate_limit_pause(signal, generation)
+            return attempt
+        if status >= 500 and attempt < self._max_retries:
+            self._backoff(attempt + 1, f"HTTP {status} on {what}")
+            return attempt + 1
+        return None
+
+    def run_polite(
+        self,
+        what: str,
+        call: Callable[[], T],
+        answer_of: Callable[[Exception], tuple[int, Headers, bytes] | None],
+    ) -> T:
+        """Run a request another library makes (PyGithub) under this client's rules.
+
+        Counted on this client; a rate limit is waited out within the budget and a 5xx retried
+        with back-off, as `answer_of` reads the failed answer from the library's exception (None:
+        not an HTTP answer, raised as it is).
+        """
+        attempt = 0
+        while True:
+            if self.stop.is_set():
+                raise Interrupted(f"stopped before {what}: the run was asked to stop")
+            generation = self._wait_generation
+            self.count_requests()
+            try:
+                return call()
+            except Exception as error:
+                answer = answer_of(error)
+                retry = (
+                    None
+                    if answer is None
+                    else self._wait_or_back_off(answer, attempt, generation, what)
+                )
+                if retry is None:
+                    raise
+                attempt = retry
 
     def _backoff(self, attempt: int, what: str) -> None:
-        delay = _BACKOFF_BASE_SECONDS * 2 ** (attempt - 1)
+        """Sleep before a retry, charged to the wait budget like a rate-limit wait."""
+        delay = backoff_delay(attempt)
+        if not self.budget.charge(delay):
+            raise BudgetExceeded(
+                self.redact(f"{what}: backing off {delay:.1f}s would exceed the wait budget")
+            )
         logger.info("%s; retry %d in %.1fs", self.redact(what), attempt, delay)
         self._sleep(delay)
+
+    def _read_within_limit(self, response: httpx.Response, url: str) -> None:
+        """Read the body unless it is over the size limit (refused, not retried)."""
+        try:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self._max_body:
+                raise TooLarge(f"GET {url} answered {declared} bytes, over the size limit")
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > self._max_body:
+                    raise TooLarge(f"GET {url} answered more than {self._max_body} bytes")
+                chunks.append(chunk)
+            # what `Response.read()` does, with the limit applied while reading
+            response._content = b"".join(chunks)
+        finally:
+            response.close()
 
     def _raise_for_status(self, response: httpx.Response) -> None:
         status = response.status_code
@@ -401,7 +394,7 @@ class HttpClient:
             self.redact(f"{response.request.method} {url} answered HTTP {status}{detail}"),
             status=status,
             url=url,
-            reason=_reason_for_status(status),
+            reason=reason_for_status(status),
         )
 
     def _answer(
@@ -431,23 +424,17 @@ class HttpClient:
         )
 
 
-def _graphql_rate_limited(response: httpx.Response) -> RateLimitSignal | None:
-    """GitHub GraphQL reports a spent limit as HTTP 200 with an error of type RATE_LIMITED."""
-    if b"RATE_LIMITED" not in response.content:
-        return None
-    try:
-        errors = json.loads(response.content).get("errors") or []
-    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
-        return None
-    if not any(isinstance(e, dict) and e.get("type") == "RATE_LIMITED" for e in errors):
-        return None
-    seconds = SECONDARY_LIMIT_DEFAULT_WAIT
-    if response.headers.get("x-ratelimit-remaining") == "0":
-        try:
-            seconds = max(float(response.headers["x-ratelimit-reset"]) - time.time(), 0.0) + 1.0
-        except (KeyError, ValueError):
-            seconds = SECONDARY_LIMIT_DEFAULT_WAIT
-    return RateLimitSignal(seconds, "GraphQL rate limit")
+def _refuse_foreign_redirect(response: httpx.Response) -> None:
+    """A redirect to another host is not followed (a platform never sends us elsewhere)."""
+    if not response.has_redirect_location:
+        return
+    target = response.url.join(response.headers["location"])
+    if (target.scheme, target.host, target.port) != (
+        response.url.scheme,
+        response.url.host,
+        response.url.port,
+    ):
+        raise ForeignHost(f"{response.request.method} {response.url} redirected to {target}")
 
 
 def _error_message(body: bytes) -> str:

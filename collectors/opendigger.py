@@ -13,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
-from collectors.base import NullProgress, Progress, ResponseCache
+from collectors.base import ResponseCache
+from collectors.core.source import RunStart, Source
 from collectors.http import HttpClient, HttpError, RateLimitBudgetExceeded, hf_rate_limit
 from ossimpact.domain import (
     ArtifactFailure,
@@ -21,7 +22,6 @@ from ossimpact.domain import (
     CollectionResult,
     Metric,
     Observation,
-    utcnow,
 )
 
 DEFAULT_METRICS: tuple[Metric, ...] = (Metric.OPENRANK, Metric.ACTIVITY, Metric.BUS_FACTOR)
@@ -66,8 +66,9 @@ def _figure(value: object) -> float | None:
     return number if math.isfinite(number) and number >= 0 else None
 
 
-class OpenDiggerCollector:
+class OpenDiggerCollector(Source[CollectionResult]):
     source = "opendigger"
+    platform = "gh"
 
     def __init__(
         self,
@@ -86,17 +87,13 @@ class OpenDiggerCollector:
         self._timeout = timeout
         self._max_wait = max_rate_limit_wait
 
-    def collect(
-        self,
-        handles: Sequence[str],
-        explicit: Sequence[ArtifactId] = (),
-        progress: Progress | None = None,
-    ) -> CollectionResult:
+    def new_result(self) -> CollectionResult:
+        return CollectionResult(source=self.source)
+
+    def read(self, start: RunStart[CollectionResult]) -> CollectionResult:
         """Reads the repositories in `explicit` (OpenDigger has no organisation listing)."""
-        progress = progress or NullProgress()
-        repos = [artifact for artifact in explicit if artifact.platform == "gh"]
-        result = CollectionResult(source=self.source)
-        observed_at = utcnow()
+        progress, repos, result = start.progress, start.explicit, start.result
+        observed_at = start.observed_at
         progress.begin("repositories", len(repos))
         with HttpClient(
             base_url=self._base_url,

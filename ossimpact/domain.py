@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
 Category = Literal["model", "corpus", "community"]
 CATEGORIES: tuple[Category, ...] = ("model", "corpus", "community")
@@ -165,6 +166,11 @@ class Metric(StrEnum):
     NEW_CONTRIBUTORS = "new_contributors"
     ISSUE_RESPONSE_TIME = "issue_response_time"
 
+
+# The stargazer evidence sample of a GitHub repository (collected and read by the integrity
+# checks): how many recent stargazers were sampled, and how many of them look inactive.
+STARGAZERS_SAMPLED = "stargazers_sampled"
+STARGAZERS_LOW_ACTIVITY = "stargazers_low_activity"
 
 ObservationKind = Literal["new", "reobserved"]
 
@@ -419,3 +425,32 @@ class CachedResponse:
     last_modified: str | None
     body: bytes
     fetched_at: datetime
+
+
+# Anything shaped like a Hugging Face or GitHub token, or the credential of an echoed
+# `Authorization: Bearer` header: masked wherever a platform's text is kept or shown.
+TOKEN_SHAPES = re.compile(
+    r"\bhf_[A-Za-z0-9]{20,}"
+    r"|\bgh[pousr]_[A-Za-z0-9]{20,}"
+    r"|\bgithub_pat_[A-Za-z0-9_]{20,}"
+    r"|(?<=Bearer )[A-Za-z0-9._~+/=-]{8,}",
+    re.IGNORECASE,
+)
+SECRET_MASK = "***"  # noqa: S105 - the mask, not a secret
+
+
+def mask_token_shapes(text: str) -> str:
+    """`text` with every token-shaped word replaced by `***`."""
+    return TOKEN_SHAPES.sub(SECRET_MASK, text)
+
+
+def graphql_url_for(api_url: str) -> str:
+    """The GraphQL endpoint that belongs to a REST API base URL.
+
+    api.github.com → api.github.com/graphql; an Enterprise host's `/api/v3` → `/api/graphql`
+    (the way PyGithub and GitHub Enterprise Server do it); any other base → base + `/graphql`.
+    """
+    parts = urlsplit(api_url.rstrip("/"))
+    path = parts.path
+    path = path[: -len("/v3")] if path.endswith("/v3") else path
+    return urlunsplit((parts.scheme, parts.netloc, f"{path}/graphql", "", ""))

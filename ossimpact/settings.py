@@ -13,23 +13,14 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# re-exported: the rule lives in the domain, where the collectors can read it too
+from ossimpact.domain import graphql_url_for as graphql_url_for
+
 PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_REGISTRY = PACKAGE_DATA / "registry.yaml"
 DEFAULT_METHODOLOGY = Path(__file__).resolve().parent.parent / "scoring" / "methodology.yaml"
 
 GITHUB_DOT_COM_API = "https://api.github.com"
-
-
-def graphql_url_for(api_url: str) -> str:
-    """The GraphQL endpoint that belongs to a REST API base URL.
-
-    api.github.com → api.github.com/graphql; an Enterprise host's `/api/v3` → `/api/graphql`
-    (the way PyGithub and GitHub Enterprise Server do it); any other base → base + `/graphql`.
-    """
-    parts = urlsplit(api_url.rstrip("/"))
-    path = parts.path
-    path = path[: -len("/v3")] if path.endswith("/v3") else path
-    return urlunsplit((parts.scheme, parts.netloc, f"{path}/graphql", "", ""))
 
 
 class Settings(BaseSettings):

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ossimpact.domain import ArtifactId, IntegrityFlag, Metric
+from ossimpact.domain import (
+    STARGAZERS_LOW_ACTIVITY,
+    STARGAZERS_SAMPLED,
+    ArtifactId,
+    IntegrityFlag,
+    Metric,
+)
 from scoring.inputs import (
     Segments,
     in_time_order,
@@ -25,8 +31,6 @@ from scoring.methodology import BurstRule, Integrity, RatioRule, StargazerRule
 from scoring.normalize import FloatArray
 
 # Stargazer evidence the GitHub collector may record (StarScout heuristics on a sample).
-STARGAZERS_SAMPLED = "stargazers_sampled"
-STARGAZERS_LOW_ACTIVITY = "stargazers_low_activity"
 STARGAZERS_LOCKSTEP = "stargazers_lockstep"
 WEEK = 7
 NS_PER_DAY = 86_400 * 10**9

@@ -33,12 +33,25 @@ whose figures are collected.
 | 404                                    | failed        | recovered (1)  | failed        | absent     | absent (2)   |
 | 301/307 rename                         | renamed       | renamed        | renamed       | n/a        | n/a          |
 | GraphQL `errors` with HTTP 200         | n/a           | recovered (1)  | n/a           | n/a        | n/a          |
+| next page links to itself              | failed (3)    | n/a            | n/a           | n/a        | n/a          |
+| 401 echoing the token                  | failed (4)    | recovered (1)  | failed (4)    | n/a        | n/a          |
+| invalid ids in a listing               | skipped (5)   | n/a            | n/a           | n/a        | n/a          |
+| rate limit with a nan wait             | recovered (6) | stopped (6)    | stopped (6)   | n/a (7)    | n/a (7)      |
+| 302 to another host                    | n/a           | recovered (1)  | failed        | n/a        | n/a          |
 
 (1) a GraphQL failure sends the organisation to the REST path, which collects the same figures.
 (2) the Hub has no leaderboard for that dataset: reported, not a failure (results never zero).
+(3) the listing is one failure (`malformed`), after two requests; the rest of the run goes on.
+(4) `unauthorized`, and no token reaches the stored failure (a check of every cell).
+(5) the listing's two invalid ids (a space, a 97-character name) are `malformed` failures of the
+organisation; every figure of the run is collected.
+(6) an unusable wait falls back to the default wait (60 s): over this matrix's budget of 5 s, the
+source stops cleanly; the Hub's client falls back to its short exponential back-off and recovers.
+(7) their fake servers send no raw header; they read limits through the same `HttpClient` and
+politeness module as GitHub REST (unit tests of nan/inf/date values: test_collector_defects.py).
 For OpenDigger, benchmarks and Hugging Face the "limit exhausted" row is a 429 whose wait (an
 hour) exceeds the run's budget; for GitHub it is the primary limit (remaining 0, reset in 1 h).
-Cells: 41 tests; n/a: 9.
+Cells: 51 tests; n/a: 24.
 """
 
 from __future__ import annotations
@@ -57,7 +70,7 @@ from sqlalchemy import delete
 from collectors.base import ResponseCache
 from collectors.github import GitHubCollector
 from collectors.github.stargazers import STARGAZERS_LOW_ACTIVITY, STARGAZERS_SAMPLED
-from ossimpact.domain import ArtifactId
+from ossimpact.domain import ArtifactId, mask_token_shapes
 from ossimpact.pipeline import Collector, SourceOutcome, collect_source, make_collector
 from ossimpact.registry import Registry, load_registry
 from ossimpact.sandbox.faults import Fault, FaultPlan
@@ -76,7 +89,7 @@ TIMEOUT = 1.0  # the clients' timeout; a timeout fault sleeps longer than this
 BUDGET = 5.0  # seconds of rate-limit waits a run may spend
 HOUR = 3600
 
-Expect = Literal["recovered", "failed", "absent", "stopped", "renamed"]
+Expect = Literal["recovered", "failed", "absent", "stopped", "renamed", "skipped"]
 Factory = Callable[[str, Settings, ResponseCache], Collector]
 
 
@@ -349,7 +362,12 @@ class Cell:
     @property
     def retried(self) -> bool:
         """Recovered by asking the faulted request again (not by another path)."""
-        return self.expect == "recovered" and self.fault not in ("404", "graphql_errors")
+        return self.expect == "recovered" and self.fault not in (
+            "404",
+            "graphql_errors",
+            "echo_token",
+            "foreign_redirect",
+        )
 
     @property
     def id(self) -> str:
@@ -380,6 +398,17 @@ def _faults(cell: Cell, pattern: str) -> list[Fault]:
         return [Fault("graphql_errors", pattern)]
     if cell.fault == "rename":
         return []  # the world's troublemakers: renamed from the start
+    if cell.fault == "self_link":
+        return [Fault("self_link", pattern, times=None)]
+    if cell.fault == "echo_token":
+        return [Fault("echo_token", pattern, times=None)]
+    if cell.fault == "malformed_ids":
+        return [Fault("malformed_ids", rf"^/api/models\?author={HF_HANDLE}&", times=None)]
+    if cell.fault == "nan_headers":
+        style = "primary" if cell.column == "github_rest" else "secondary_429"
+        return [Fault("rate_limit", pattern, raw_header="nan", github_style=style)]
+    if cell.fault == "foreign_redirect":
+        return [Fault("foreign_redirect", pattern)]
     raise AssertionError(f"unknown fault {cell.fault}")
 
 
@@ -400,8 +429,17 @@ CELLS: list[Cell] = [
     Cell("404", "benchmarks", "absent"),
     *(Cell("rename", c, "renamed") for c in ("huggingface", *GITHUB)),
     Cell("graphql_errors", "github_graphql", "recovered"),
+    Cell("self_link", "huggingface", "failed", "malformed"),
+    Cell("echo_token", "huggingface", "failed", "unauthorized"),
+    Cell("echo_token", "github_graphql", "recovered"),
+    Cell("echo_token", "github_rest", "failed", "unauthorized"),
+    Cell("malformed_ids", "huggingface", "skipped", "malformed"),
+    Cell("nan_headers", "huggingface", "recovered"),
+    *(Cell("nan_headers", c, "stopped") for c in GITHUB),
+    Cell("foreign_redirect", "github_graphql", "recovered"),
+    Cell("foreign_redirect", "github_rest", "failed", "other"),
 ]
-NOT_APPLICABLE = 5 * 10 - len(CELLS)
+NOT_APPLICABLE = 5 * 15 - len(CELLS)
 
 
 def _affected(target: Target, figures: Figures) -> set[tuple[str, str]]:
@@ -454,6 +492,10 @@ def test_fault_cell(
         plan.clear()
     if cell.fault != "rename":
         assert hits > 0, f"the fault never hit {target.pattern}"
+    # whatever a server echoed, no token (nor anything shaped like one) is stored
+    for failure in store.failures(outcome.run_id) if outcome.run_id is not None else []:
+        assert "sandbox-" not in failure.detail, failure.detail
+        assert mask_token_shapes(failure.detail) == failure.detail, failure.detail
     if cell.retried:
         asked = sum(1 for _, path in server.request_log if re.search(target.pattern, path))
         assert asked > hits, f"{target.pattern} was not asked again after the fault ({asked})"
@@ -519,6 +561,9 @@ def _check_run_2(
         assert new_failures == {(target.subject, cell.reason)}
         assert affected
         assert missing == affected
+    if cell.expect == "skipped":
+        assert new_failures == {(f"hf:org:{HF_HANDLE}", cell.reason)}, new_failures
+        assert not missing, f"figures lost with the invalid items: {sorted(missing)[:10]}"
     if cell.expect == "absent":
         assert not new_failures, new_failures
         assert missing == affected

@@ -19,10 +19,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from collectors.base import NullProgress, Progress
+from collectors.base import Progress
 from collectors.benchmarks import hf_eval, open_llm, opencompass
 from collectors.benchmarks.aliases import BenchmarkCatalogue, default_catalogue
 from collectors.benchmarks.matching import ModelMatcher
+from collectors.core.source import RunStart, Source
 from collectors.http import HUGGING_FACE, HttpClient, HttpError, RateLimitBudgetExceeded
 from ossimpact.domain import (
     ArtifactFailure,
@@ -59,8 +60,9 @@ class BenchmarkReport:
         )
 
 
-class BenchmarkCollector:
+class BenchmarkCollector(Source[CollectionResult]):
     source = SOURCE
+    platform = "hf"
 
     def __init__(
         self,
@@ -94,18 +96,15 @@ class BenchmarkCollector:
             sleep=self._sleep,
         )
 
-    def collect(
-        self,
-        handles: Sequence[str],
-        explicit: Sequence[ArtifactId] = (),
-        progress: Progress | None = None,
-    ) -> CollectionResult:
+    def new_result(self) -> CollectionResult:
+        return CollectionResult(source=SOURCE)
+
+    def read(self, start: RunStart[CollectionResult]) -> CollectionResult:
         """Results for the tracked models in `explicit` (its datasets: leaderboards, corpora)."""
-        progress = progress or NullProgress()
-        result = CollectionResult(source=SOURCE)
+        progress, result = start.progress, start.result
         report = BenchmarkReport()
-        models = sorted({a for a in explicit if a.platform == "hf" and a.kind == "model"})
-        datasets = sorted({a for a in explicit if a.platform == "hf" and a.kind == "dataset"})
+        models = sorted({a for a in start.explicit if a.kind == "model"})
+        datasets = sorted({a for a in start.explicit if a.kind == "dataset"})
         for dataset in datasets:
             benchmark = self.catalogue.benchmark_of_dataset(dataset.repo_id)
             if benchmark is not None:

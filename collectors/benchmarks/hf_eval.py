@@ -23,13 +23,14 @@ from urllib.parse import urlsplit
 
 from huggingface_hub import DatasetLeaderboardEntry
 
+from collectors.core.errors import Malformed
 from ossimpact.domain import ArtifactId, BenchmarkResult, Trust
 
 SOURCE = "hf_leaderboard"
 _NAMESPACE_PREFIXES = ("datasets", "spaces")
 
 
-class LeaderboardFormatError(ValueError):
+class LeaderboardFormatError(Malformed):
     """A leaderboard answer that is not a list of rows: its shape changed."""
 
 

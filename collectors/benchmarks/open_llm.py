@@ -24,6 +24,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from collectors.core.errors import Malformed
 from ossimpact.domain import ArtifactId, BenchmarkResult
 
 SOURCE = "open_llm_leaderboard"
@@ -33,7 +34,7 @@ BENCHMARK_COLUMNS = ("IFEval", "BBH", "MATH Lvl 5", "GPQA", "MUSR", "MMLU-PRO")
 FLAGGED_COLUMN = "Flagged"
 
 
-class OpenLlmArchiveError(ValueError):
+class OpenLlmArchiveError(Malformed):
     """The archive file cannot be read, or lacks the columns of the leaderboard's table."""
 
 

@@ -24,6 +24,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from collectors.core.errors import Malformed
+
 SOURCE = "opencompass"
 LEADERBOARD_FILE = "assets/OpenVLM.json"
 # The figure of a benchmark block that is its headline score, in order of preference.
@@ -32,7 +34,7 @@ _SPLITS = {"TEST": "test", "DEV": "dev", "VAL": "validation", "MINI": "testmini"
 _SPLIT_TOKEN = re.compile(r"(?:^|_)(TEST|DEV|VAL|MINI)(?:_|$)")
 
 
-class OpenCompassFormatError(ValueError):
+class OpenCompassFormatError(Malformed):
     """The leaderboard answer no longer has the shape this reader knows."""
 
 

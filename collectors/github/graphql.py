@@ -12,8 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from collectors.github.parse import GraphqlRepoPage, graphql_repo_page
+from collectors.github.parse import GraphqlFailure, GraphqlRepoPage, graphql_repo_page
 from collectors.http import HttpClient
+
+# 10,000 repositories at 100 a page: past that the cursor is going round in circles
+MAX_PAGES = 100
 
 ORGANISATION_REPOSITORIES = """
 query($org: String!, $cursor: String, $first: Int!, $since: GitTimestamp!) {
@@ -60,9 +63,11 @@ query($org: String!, $cursor: String, $first: Int!, $since: GitTimestamp!) {
 def organisation_repository_pages(
     client: HttpClient, graphql_url: str, org: str, since: datetime, *, page_size: int = 100
 ) -> Iterator[GraphqlRepoPage]:
-    """Pages of the organisation's public repositories; raises GraphqlFailure on errors."""
+    """Pages of the organisation's public repositories; raises GraphqlFailure on errors, and on
+    a cursor that repeats (a listing that would never end) or more than MAX_PAGES pages."""
     cursor: str | None = None
-    while True:
+    seen: set[str] = set()
+    for _ in range(MAX_PAGES):
         answer = client.post_json(
             graphql_url,
             {
@@ -79,4 +84,8 @@ def organisation_repository_pages(
         yield page
         if not page.has_next_page or not page.end_cursor:
             return
+        if page.end_cursor in seen:
+            raise GraphqlFailure("PAGING", f"repositories of {org}: the cursor repeats")
+        seen.add(page.end_cursor)
         cursor = page.end_cursor
+    raise GraphqlFailure("PAGING", f"repositories of {org}: more than {MAX_PAGES} pages")

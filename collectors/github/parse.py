@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from collectors.core.errors import Malformed
 
-class MalformedPayload(ValueError):
+
+class MalformedPayload(Malformed):
     """A payload whose shape or field types are not what GitHub documents."""
 
 

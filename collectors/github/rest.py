@@ -19,8 +19,9 @@ from github.Organization import Organization
 from github.PaginatedList import PaginatedList
 from requests.exceptions import RequestException
 
-from collectors.http import HttpClient, HttpError, github_rate_limit
-from ossimpact.domain import FailureReason
+from collectors.core.errors import reason_for_status
+from collectors.core.politeness import Headers
+from collectors.http import HttpClient, HttpError
 
 PER_PAGE = 100
 MAX_PAGES = 50  # 5,000 items: past that a listing is a sample, which the caller can tell
@@ -92,48 +93,53 @@ def make_github(api_url: str, token: str | None, timeout: float) -> Github:
 
 
 def pygithub_call(client: HttpClient, what: str, call: Callable[[], T]) -> T:
-    """Run one PyGithub request, waiting out rate limits within the client's budget.
+    """Run one PyGithub request under the client's rules (counted, rate limits waited out within
+    its budget, 5xx retried), its exceptions turned into HttpError with the token redacted."""
+    try:
+        return client.run_polite(what, call, _answer_of)
+    except UnknownObjectException:
+        raise HttpError(f"{what}: not found", status=404, url=what, reason="not_found") from None
+    except GithubException as error:
+        message = error.message or (
+            error.data.get("message") if isinstance(error.data, dict) else ""
+        )
+        raise HttpError(
+            client.redact(f"{what}: HTTP {error.status} {message or ''}".strip()),
+            status=error.status,
+            url=what,
+            reason=reason_for_status(error.status),
+        ) from None
+    except RequestException as error:
+        raise HttpError(
+            client.redact(f"{what}: {type(error).__name__}"),
+            status=None,
+            url=what,
+            reason="connection",
+        ) from None
+    except (RuntimeError, TypeError, KeyError, AttributeError) as error:
+        # PyGithub refuses a 301 to another host with RuntimeError, and reads a 302 (which it
+        # does not follow) as an object without attributes: either way nothing was collected.
+        raise HttpError(
+            client.redact(
+                f"{what}: not an answer PyGithub can read, e.g. a redirect elsewhere "
+                f"({type(error).__name__})"
+            ),
+            status=None,
+            url=what,
+            reason="other",
+        ) from None
 
-    Counts the request on the client, and turns PyGithub's exceptions into HttpError with the
-    token redacted.
-    """
-    attempt = 0
-    while True:
-        generation = client.wait_generation
-        client.count_requests()
-        try:
-            return call()
-        except UnknownObjectException:
-            raise HttpError(
-                f"{what}: not found", status=404, url=what, reason="not_found"
-            ) from None
-        except GithubException as error:
-            headers = httpx.Headers(dict(error.headers or {}))
-            body = json.dumps(error.data).encode() if error.data is not None else b""
-            signal = github_rate_limit(error.status, headers, body)
-            if signal is not None:
-                client.rate_limit_pause(signal, generation)
-                continue
-            if error.status >= 500 and attempt < client.max_retries:
-                attempt += 1
-                client.retry_pause(attempt, f"{what}: HTTP {error.status}")
-                continue
-            message = error.message or (
-                error.data.get("message") if isinstance(error.data, dict) else ""
-            )
-            raise HttpError(
-                client.redact(f"{what}: HTTP {error.status} {message or ''}".strip()),
-                status=error.status,
-                url=what,
-                reason=_reason(error.status),
-            ) from None
-        except RequestException as error:
-            raise HttpError(
-                client.redact(f"{what}: {type(error).__name__}"),
-                status=None,
-                url=what,
-                reason="connection",
-            ) from None
+
+def _answer_of(error: Exception) -> tuple[int, Headers, bytes] | None:
+    """The HTTP answer inside a PyGithub exception, for the client's retry rule."""
+    if isinstance(error, (ValueError, OverflowError)) and "convert" in str(error):
+        # PyGithub reads x-ratelimit-* with int(float(...)) before anything else, so a header
+        # of nan or inf ends in this error, the answer lost: a limit without a usable wait.
+        return 429, httpx.Headers(), b""
+    if not isinstance(error, GithubException) or isinstance(error, UnknownObjectException):
+        return None
+    body = json.dumps(error.data).encode() if error.data is not None else b""
+    return error.status, httpx.Headers(dict(error.headers or {})), body
 
 
 def organisation(client: HttpClient, gh: Github, login: str) -> Organization:
@@ -161,11 +167,3 @@ def organisation_repository_names(client: HttpClient, org: Organization) -> list
     """The REST fallback's listing: full names of the organisation's public repositories."""
     repos = _all_pages(client, f"repositories of {org.login}", org.get_repos(type="public"))
     return [repo.full_name for repo in repos]
-
-
-def _reason(status: int) -> FailureReason:
-    if status == 401:
-        return "unauthorized"
-    if status >= 500:
-        return "server_error"
-    return "other"

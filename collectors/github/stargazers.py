@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from collectors.github.parse import Star, UserProfile
-from ossimpact.domain import ArtifactId
+from ossimpact.domain import STARGAZERS_LOW_ACTIVITY, STARGAZERS_SAMPLED, ArtifactId
 
-STARGAZERS_SAMPLED = "stargazers_sampled"
-STARGAZERS_LOW_ACTIVITY = "stargazers_low_activity"
+__all__ = ["STARGAZERS_LOW_ACTIVITY", "STARGAZERS_SAMPLED", "StargazerEvidence"]
 YOUNG_ACCOUNT_DAYS = 30
 
 

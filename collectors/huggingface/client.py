@@ -30,18 +30,35 @@ from huggingface_hub.errors import (
     HfHubHTTPError,
     RepositoryNotFoundError,
 )
-from huggingface_hub.utils._http import parse_ratelimit_headers
 
 from collectors.base import NullProgress, Progress
+from collectors.core.errors import (
+    BudgetExceeded,
+    CollectionError,
+    ForeignHost,
+    TooLarge,
+    reason_for_status,
+)
+from collectors.core.politeness import WaitBudget, hub_wait_before_retry, quota_state
+from collectors.core.secrets import (
+    forget_secret,
+    install_log_redaction,
+    redact,
+    remember_secret,
+)
 from ossimpact.domain import CollectionStats, FailureReason
 
+install_log_redaction()  # huggingface_hub logs the URLs and errors of its retries
 
-class RateLimitBudgetExceeded(Exception):
-    """Waiting for the Hub's rate limit would exceed the run's wait budget: stop the source."""
+MAX_BODY_BYTES = 50 * 1024 * 1024  # as HttpClient's: no answer we read is near it
+# What `http_backoff` retries, and how long it sleeps first and at the most when no wait is given.
+RETRIED_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+BACKOFF_FIRST = 1.0
+BACKOFF_LONGEST = 8.0
 
-
-class ForeignHostRefused(Exception):
-    """A request to a host other than the configured Hub endpoint was refused."""
+# The core's errors under the names this package's modules know.
+RateLimitBudgetExceeded = BudgetExceeded
+ForeignHostRefused = ForeignHost
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -52,13 +69,7 @@ def _origin(url: str) -> tuple[str, str]:
 def wait_before_retry(response: httpx2.Response) -> float | None:
     """Seconds `http_backoff` sleeps after this 429: `t + 1` when RateLimit says r=0, else
     `Retry-After + 1`, else None (it then falls back to its exponential back-off)."""
-    info = parse_ratelimit_headers(response.headers)
-    if info is not None and info.remaining == 0:
-        return float(info.reset_in_seconds) + 1
-    retry_after = response.headers.get("retry-after", "").strip()
-    if retry_after.isdigit():
-        return float(retry_after) + 1
-    return None
+    return hub_wait_before_retry(response.headers)
 
 
 class HubLedger:
@@ -87,8 +98,7 @@ class HubLedger:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._resume_at = 0.0  # monotonic time before which no request leaves (any thread)
-        self._claimed = 0.0  # seconds of waits announced so far (the budget), as wall-clock time
-        self._claimed_until = 0.0
+        self.budget = WaitBudget(max_wait)  # waits announced so far, back-offs included
         self._counted_until = 0.0  # end of the last wait counted in stats
 
     @property
@@ -100,19 +110,12 @@ class HubLedger:
     def _claim_wait(self, seconds: float, why: str) -> _Wait:
         """Announce a wait; refused when it would take the run past its wait budget."""
         now = time.monotonic()
-        with self._lock:
-            extra = (
-                seconds
-                if now >= self._claimed_until
-                else max(0.0, now + seconds - self._claimed_until)
+        if not self.budget.claim_shared(now, seconds):
+            raise RateLimitBudgetExceeded(
+                f"rate limited by the Hub ({why}); waiting {seconds:.0f} s more would exceed "
+                f"the run's budget of {self.max_wait:.0f} s of rate-limit waits"
             )
-            if self._claimed + extra > self.max_wait:
-                raise RateLimitBudgetExceeded(
-                    f"rate limited by the Hub ({why}); waiting {seconds:.0f} s more would exceed "
-                    f"the run's budget of {self.max_wait:.0f} s of rate-limit waits"
-                )
-            self._claimed += extra
-            self._claimed_until = max(self._claimed_until, now + seconds)
+        with self._lock:
             self._resume_at = max(self._resume_at, now + seconds)
         return _Wait(now, seconds)
 
@@ -148,32 +151,38 @@ class HubLedger:
         with self._lock:
             self.stats.requests += 1
 
+    def _charge_backoff(self, response: httpx2.Response) -> None:
+        """Charge the back-off `http_backoff` sleeps before retrying a 5xx or a 429 that gave
+        no wait (1, 2, 4, 8, 8 s on one call) to the run's wait budget; only this thread waits.
+
+        The last answer of a call that gives up is charged too: at most 8 s counted unslept.
+        """
+        attempt: int = getattr(self._local, "backoffs", 0)
+        seconds = min(BACKOFF_LONGEST, BACKOFF_FIRST * 2.0**attempt)
+        self._local.backoffs = attempt + 1
+        if not self.budget.charge(seconds):
+            raise RateLimitBudgetExceeded(
+                f"HTTP {response.status_code} on {response.request.url.path}: backing off "
+                f"{seconds:.0f} s more would exceed the run's budget of {self.max_wait:.0f} s"
+            )
+
     def on_response(self, response: httpx2.Response) -> None:
-        if response.status_code == 429:
-            wait = wait_before_retry(response)
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:  # refused before it is read
+            raise TooLarge(f"{response.request.url.path} answered {declared} bytes, over the limit")
+        if response.status_code in RETRIED_STATUSES:
+            wait = wait_before_retry(response) if response.status_code == 429 else None
             if wait is not None:
                 self._local.pending = self._claim_wait(wait, f"429 on {response.request.url.path}")
+            else:
+                self._charge_backoff(response)
             return
+        self._local.backoffs = 0
         if response.is_success:
             self._local.last_url = str(response.request.url)
-            info = parse_ratelimit_headers(response.headers)
-            if info is not None and info.remaining == 0 and info.reset_in_seconds > 0:
-                self._claim_wait(float(info.reset_in_seconds), "request quota used up")
-
-    def sleep_for_retry(self, response: httpx2.Response | None) -> bool:
-        """Sleep before retrying a call huggingface_hub does not retry itself (info calls).
-
-        True when the caller should retry; False when the answer gave no wait to honour.
-        """
-        pending: _Wait | None = getattr(self._local, "pending", None)
-        self._local.pending = None
-        seconds = wait_before_retry(response) if response is not None else None
-        if seconds is None:
-            return False
-        wait = pending or self._claim_wait(seconds, "429 on a repository info call")
-        time.sleep(max(0.0, wait.end - time.monotonic()))
-        self._count_wait(wait)
-        return True
+            quota = quota_state(response.headers)
+            if quota is not None and quota.remaining == 0 and quota.reset_in > 0:
+                self._claim_wait(quota.reset_in, "request quota used up")
 
 
 @dataclass(frozen=True)
@@ -213,17 +222,20 @@ def hub_client_factory(timeout: float) -> Callable[[], httpx2.Client]:
 
 
 @contextmanager
-def hub_session(ledger: HubLedger, timeout: float) -> Iterator[HubLedger]:
-    """Route huggingface_hub's calls through an observed client for the duration of a run."""
+def hub_session(ledger: HubLedger, timeout: float, token: str | None = None) -> Iterator[HubLedger]:
+    """Route huggingface_hub's calls through an observed client for the duration of a run; its
+    token is masked in every message and log line meanwhile, whatever its shape."""
     # The agent-registry side call goes to constants.ENDPOINT (read from the environment at
     # import), not to HfApi(endpoint=...); it is telemetry, so it is off for our runs.
     constants.HF_HUB_DISABLE_TELEMETRY = True
     set_client_factory(hub_client_factory(timeout))
-    token = _ACTIVE.set(ledger)
+    remember_secret(token)
+    active = _ACTIVE.set(ledger)
     try:
         yield ledger
     finally:
-        _ACTIVE.reset(token)
+        _ACTIVE.reset(active)
+        forget_secret(token)
 
 
 def status_of(error: BaseException) -> int | None:
@@ -234,6 +246,8 @@ def status_of(error: BaseException) -> int | None:
 
 def failure_reason(error: BaseException) -> FailureReason:
     """The run's reason for an error of one artifact or listing, in the committee's terms."""
+    if isinstance(error, CollectionError):
+        return error.reason
     if isinstance(error, GatedRepoError):  # a subclass of RepositoryNotFoundError: test first
         return "gated"
     if isinstance(error, DisabledRepoError):
@@ -242,15 +256,7 @@ def failure_reason(error: BaseException) -> FailureReason:
         return "not_found"
     status = status_of(error)
     if status is not None:
-        if status == 429:
-            return "rate_limited"
-        if status in (401, 403):
-            return "unauthorized"
-        if status == 451:
-            return "unavailable_legal"
-        if status >= 500:
-            return "server_error"
-        return "other"
+        return reason_for_status(status)
     if isinstance(error, httpx2.TimeoutException):
         return "timeout"
     if isinstance(error, httpx2.TransportError):
@@ -261,11 +267,12 @@ def failure_reason(error: BaseException) -> FailureReason:
 
 
 def failure_detail(error: BaseException) -> str:
-    """A one-line description without secrets: status and the Hub's own message."""
+    """A one-line description without secrets: status and the Hub's own message, redacted (a
+    401 may quote the token it was sent)."""
     status = status_of(error)
     if isinstance(error, HfHubHTTPError):
         message = error.server_message or type(error).__name__
-        return f"HTTP {status}: {message}".strip()
+        return redact(f"HTTP {status}: {message}".strip())
     if isinstance(error, httpx2.HTTPError):
         return f"{type(error).__name__} talking to the Hub"
-    return f"{type(error).__name__}: {error}"
+    return redact(f"{type(error).__name__}: {error}")

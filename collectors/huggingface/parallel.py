@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextvars
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -21,6 +21,7 @@ from collectors.huggingface.parse import ParsedArtifact
 from ossimpact.domain import ArtifactId, CollectionResult
 
 T = TypeVar("T")
+STOP_CHECK_SECONDS = 0.5
 
 
 @dataclass
@@ -47,10 +48,17 @@ def in_order(
     sets `cancelled`, which the running ones check before their next request.
     """
     futures: list[Future[T]] = [pool.submit(contextvars.copy_context().run, task) for task in tasks]
+    pending = set(futures)
     try:
-        for future in as_completed(futures):
-            future.result()
-            progress.advance()
+        while pending:
+            done, pending = wait(pending, timeout=STOP_CHECK_SECONDS, return_when=FIRST_COMPLETED)
+            for future in done:
+                future.result()
+                progress.advance()
+            if not done:
+                # a long task (a listing of many pages) must not hide a stop request:
+                # `advance(0)` is where the pipeline's stop event is checked
+                progress.advance(0)
     except BaseException:
         cancelled.set()
         for future in futures:

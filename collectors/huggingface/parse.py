@@ -16,6 +16,7 @@ from typing import Any
 from huggingface_hub import DatasetInfo, ModelInfo
 from huggingface_hub.repocard_data import EvalResult
 
+from collectors.core.errors import Malformed
 from collectors.huggingface.derivatives import base_relations, children_by_relation
 from ossimpact.domain import (
     ArtifactId,
@@ -28,7 +29,7 @@ from ossimpact.domain import (
 )
 
 
-class MalformedItem(ValueError):
+class MalformedItem(Malformed):
     """A listing item or info answer that cannot be read as a repository at all."""
 
 

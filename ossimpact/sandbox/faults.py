@@ -21,6 +21,10 @@ FaultKind = Literal[
     "reset",  # close the connection without an answer
     "not_found",  # 404 with the platform's error body
     "graphql_errors",  # GitHub GraphQL: HTTP 200 with an `errors` array
+    "self_link",  # HF listing: the page's `Link: rel=next` points to the page itself
+    "echo_token",  # 401 whose body quotes the request's Authorization header back
+    "malformed_ids",  # HF listing: the page carries extra items with invalid repository ids
+    "foreign_redirect",  # GitHub: 302 to `location`, another host
 ]
 
 GithubLimitStyle = Literal["primary", "secondary", "secondary_429"]
@@ -36,6 +40,10 @@ class Fault:
     seconds: float = 0.0  # for timeouts
     github_style: GithubLimitStyle = "secondary"
     reset_in: int = 60  # primary limit: seconds until x-ratelimit-reset
+    # rate limits: sent verbatim instead of the number (retry-after, or x-ratelimit-reset for
+    # GitHub's primary limit), e.g. "nan", "inf" or an HTTP date
+    raw_header: str | None = None
+    location: str = "http://elsewhere.invalid/orgs/moved"  # for foreign_redirect
     hits: int = 0
 
     def matches(self, path: str) -> bool:

@@ -32,9 +32,9 @@ from wsgiref.types import StartResponse, WSGIEnvironment
 
 from werkzeug.wrappers import Request, Response
 
+from ossimpact.domain import graphql_url_for
 from ossimpact.sandbox.faults import Fault
 from ossimpact.sandbox.model import GhIssue, GhOrg, GhRepo, GhUser, World
-from ossimpact.settings import graphql_url_for
 
 WsgiApp = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
 
@@ -146,7 +146,7 @@ class FakeGitHub:
         resource = "graphql" if request.path == self.graphql_path else "core"
         try:
             if fault is not None:
-                self._render_fault(fault, resource)
+                self._render_fault(fault, resource, request)
             if request.method == "POST" and request.path == self.graphql_path:
                 payload, cost = self._graphql(request)
                 return self._json(200, payload, resource, cost=cost)
@@ -195,7 +195,7 @@ class FakeGitHub:
         response.headers["x-ratelimit-reset"] = str(reset)
         response.headers["x-ratelimit-resource"] = resource
 
-    def _render_fault(self, fault: Fault, resource: str) -> None:
+    def _render_fault(self, fault: Fault, resource: str, request: Request) -> None:
         if fault.kind == "not_found":
             raise _Answer(404, {"message": "Not Found", "documentation_url": _DOCS})
         if fault.kind == "graphql_errors":
@@ -211,9 +211,17 @@ class FakeGitHub:
             raise _Answer(
                 200, {"data": None, "errors": [{"type": kind, "message": message}]}, headers
             )
+        if fault.kind == "echo_token":
+            sent = request.headers.get("Authorization", "")
+            raise _Answer(401, {"message": f"Bad credentials: {sent}", "documentation_url": _DOCS})
+        if fault.kind == "foreign_redirect":
+            raise _Answer(302, None, {"Location": fault.location})
         if fault.kind != "rate_limit":
             return
         if fault.github_style == "primary":
+            headers = self._exhausted_headers(fault, resource)
+            if fault.raw_header is not None:
+                headers["x-ratelimit-reset"] = fault.raw_header
             raise _Answer(
                 403,
                 {
@@ -221,9 +229,11 @@ class FakeGitHub:
                     "Authenticated requests get a higher rate limit.)",
                     "documentation_url": f"{_DOCS}/overview/rate-limits-for-the-rest-api",
                 },
-                self._exhausted_headers(fault, resource),
+                headers,
             )
         headers = {"retry-after": str(fault.retry_after)} if fault.retry_after is not None else {}
+        if fault.raw_header is not None:
+            headers = {"retry-after": fault.raw_header}
         raise _Answer(
             429 if fault.github_style == "secondary_429" else 403,
             {

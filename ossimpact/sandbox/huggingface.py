@@ -342,23 +342,26 @@ class HfHubApp:
             raise _ApiError(404, "Not Found") from err
         self.requests[str(endpoint)] += 1
         if fault is not None:
-            self._raise_fault(fault)
+            self._raise_fault(fault, request)
         self._count_in_window()
         handler = getattr(self, f"_{endpoint}")
         result: Response = handler(request, **values)
+        if fault is not None:
+            _spoil_listing(fault, request, result, self.base_url)
         return result
 
-    def _raise_fault(self, fault: Fault) -> None:
+    def _raise_fault(self, fault: Fault, request: Request) -> None:
         if fault.kind == "rate_limit":
             wait = fault.retry_after if fault.retry_after is not None else 0
+            headers = {"RateLimit": f'"api";r=0;t={wait}', "Retry-After": str(wait)}
+            if fault.raw_header is not None:  # a broken header: no RateLimit to fall back on
+                headers = {"Retry-After": fault.raw_header}
             raise _ApiError(
-                429,
-                "You have been rate-limited; you can retry this action later.",
-                {
-                    "RateLimit": f'"api";r=0;t={wait}',
-                    "Retry-After": str(wait),
-                },
+                429, "You have been rate-limited; you can retry this action later.", headers
             )
+        if fault.kind == "echo_token":
+            sent = request.headers.get("Authorization", "")
+            raise _ApiError(401, f"Invalid credentials in Authorization header: {sent}")
         if fault.kind == "not_found":
             raise _ApiError(404, "Repository not found", {"X-Error-Code": "RepoNotFound"})
         if fault.kind == "server_error":
@@ -763,3 +766,18 @@ class HfHubApp:
 def make_hf_app(world: World, base_url: str, options: HubOptions | None = None) -> HfHubApp:
     """The fake Hub for `world`, announcing itself as `base_url` in `Link` headers."""
     return HfHubApp(world, base_url, options)
+
+
+def _spoil_listing(fault: Fault, request: Request, response: Response, base_url: str) -> None:
+    """Listing faults that spoil a good answer: a self-referencing next link, invalid ids."""
+    if fault.kind == "self_link":
+        query = request.query_string.decode()
+        response.headers["Link"] = f'<{base_url}{request.path}?{query}>; rel="next"'
+    elif fault.kind == "malformed_ids":
+        items = json.loads(response.get_data())
+        if isinstance(items, list) and items and isinstance(items[0], dict):
+            owner = str(items[0].get("id", "org/x")).split("/")[0]
+            for bad in (f"{owner}/bad name", f"{owner}/{'x' * 97}"):
+                named = {key: bad for key in ("id", "modelId") if key in items[0]}
+                items.append({**items[0], **named, "_id": _hex(bad, 24)})
+            response.set_data(json.dumps(items))

@@ -16,6 +16,7 @@ from ossimpact.domain import (
     BenchmarkResult,
     CollectionResult,
     Edge,
+    mask_token_shapes,
 )
 from ossimpact.store.lookups import chunks, name_ids, resolve_artifacts
 from ossimpact.store.records import COUNTED_STATUSES
@@ -150,7 +151,8 @@ def write_collection(
                     "subject": bounded(failure.subject, 300),
                     "source": bounded(failure.source, 100),
                     "reason": failure.reason,
-                    "detail": bounded(failure.detail, MAX_DETAIL),
+                    # again here: a collector that forgot to redact must not store a token
+                    "detail": bounded(mask_token_shapes(failure.detail), MAX_DETAIL),
                 }
                 for failure in failures
             ],
@@ -166,7 +168,9 @@ def write_collection(
             graphql_points=stats.graphql_points,
             rate_limit_waits=stats.rate_limit_waits,
             rate_limit_wait_seconds=stats.rate_limit_wait_seconds,
-            stopped_reason=bounded(stats.stopped_reason, 500),
+            stopped_reason=bounded(
+                mask_token_shapes(stats.stopped_reason) if stats.stopped_reason else None, 500
+            ),
             recorded_at=now,
         )
     )

@@ -1,0 +1,76 @@
+"""The one opening of every collector's `collect()`: a source is a subclass that reads.
+
+`collect(handles, explicit, progress)` is the pipeline's call. The base does what every source did
+at its start (the progress defaulted, an empty result of the source, the run's moment, the
+explicit artifacts of the source's platform) and hands a `RunStart` to `read`, the one method a
+new source writes (with its parser beside it).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from concurrent.futures import Future, wait
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from collectors.base import NullProgress, Progress
+from ossimpact.domain import ArtifactId, CollectionResult, utcnow
+
+R = TypeVar("R", bound=CollectionResult)
+T = TypeVar("T")
+STOP_CHECK_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class RunStart(Generic[R]):
+    """What a source's run starts with."""
+
+    result: R  # empty; the source fills it
+    progress: Progress
+    observed_at: datetime  # the moment its observations carry
+    handles: tuple[str, ...]  # the registry's organisation handles on the source's platform
+    explicit: tuple[ArtifactId, ...]  # artifacts named in the registry, of the source's platform
+
+
+class Source(ABC, Generic[R]):
+    """A collector: `source` names it in the store, `platform` picks its explicit artifacts."""
+
+    source: str
+    platform: str | None = None  # "gh" or "hf"; None: every explicit artifact
+
+    def collect(
+        self,
+        handles: Sequence[str],
+        explicit: Sequence[ArtifactId] = (),
+        progress: Progress | None = None,
+    ) -> R:
+        start = RunStart(
+            self.new_result(),
+            progress or NullProgress(),
+            self.observed_at(),
+            tuple(handles),
+            tuple(a for a in explicit if self.platform is None or a.platform == self.platform),
+        )
+        return self.read(start)
+
+    @abstractmethod
+    def new_result(self) -> R:
+        """An empty result of this source (a subclass may carry more than observations)."""
+
+    def observed_at(self) -> datetime:
+        """The run's moment (a source may take it from a clock given to it, for tests)."""
+        return utcnow()
+
+    @abstractmethod
+    def read(self, start: RunStart[R]) -> R:
+        """Everything the source reads in one run, into `start.result`."""
+
+
+def result_checking_stop(future: Future[T], progress: Progress) -> T:
+    """The future's result; while it runs, `progress.advance(0)` every half second, which is
+    where the pipeline's stop request (SIGTERM) lands, so a long task does not hide it."""
+    while not wait([future], timeout=STOP_CHECK_SECONDS).done:
+        progress.advance(0)
+    return future.result()

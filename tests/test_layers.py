@@ -1,0 +1,72 @@
+"""The layers hold: collectors and scoring import nothing of ours but `ossimpact.domain`.
+
+Collectors turn platform answers into domain objects and scoring turns stored observations into
+scores; neither may reach the settings, the store, the pipeline or the dashboard (nor each other),
+so that each can be tested and replaced alone. Imports are read with `ast`, lazy ones included.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OURS = ("ossimpact", "collectors", "scoring", "dashboard", "benchmarks", "tests", "scripts")
+ALLOWED = "ossimpact.domain"
+
+
+def imported_modules(path: Path, root: Path) -> list[tuple[int, str]]:
+    """Every module a file imports (absolute; relative imports resolved against its package)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = ".".join(path.relative_to(root).with_suffix("").parts[:-1])
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            found.append((node.lineno, module))
+    return found
+
+
+def layer_breaks(layer: str, root: Path = ROOT) -> list[str]:
+    breaks = []
+    for path in sorted((root / layer).rglob("*.py")):
+        for line, module in imported_modules(path, root):
+            top = module.split(".")[0]
+            if top not in OURS or top == layer:
+                continue
+            if module == ALLOWED or module.startswith(ALLOWED + "."):
+                continue
+            breaks.append(f"{path.relative_to(root).as_posix()}:{line} imports {module}")
+    return breaks
+
+
+@pytest.mark.parametrize("layer", ["collectors", "scoring"])
+def test_layer_imports_only_the_domain_of_ours(layer: str) -> None:
+    assert layer_breaks(layer) == []
+
+
+def test_the_scan_sees_a_break(tmp_path: Path) -> None:
+    # the check must be able to fail: imports of the settings and the store are reported,
+    # a relative import that climbs out of the layer too; the domain and the layer itself are not
+    (tmp_path / "collectors" / "sub").mkdir(parents=True)
+    (tmp_path / "collectors" / "sub" / "probe.py").write_text(
+        "from ossimpact.settings import Settings\n"
+        "import ossimpact.store\n"
+        "from ossimpact.domain import Metric\n"
+        "from collectors.base import Progress\n"
+        "from ...scoring import engine\n",
+        encoding="utf-8",
+    )
+    assert layer_breaks("collectors", tmp_path) == [
+        "collectors/sub/probe.py:1 imports ossimpact.settings",
+        "collectors/sub/probe.py:2 imports ossimpact.store",
+        "collectors/sub/probe.py:5 imports scoring",
+    ]
