@@ -15,12 +15,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import quote
 
-import httpx
-
 from collectors.base import NullProgress, Progress
+from collectors.core.politeness import retry_after
 from collectors.http import (
     HttpAnswer,
     HttpClient,
@@ -59,17 +58,16 @@ KINDS: tuple[RepoKind, ...] = ("model", "dataset")
 
 
 def modelscope_rate_limit(
-    status: int, headers: httpx.Headers, body: bytes
+    status: int, headers: Mapping[str, str], body: bytes
 ) -> RateLimitSignal | None:
-    """429 (code RateLimitExceed) with `Retry-After` in seconds, which may be a float ("1.5")."""
+    """429 (code RateLimitExceed) with `Retry-After` in seconds, which may be a float ("1.5");
+    an unusable value falls back to a polite default."""
     if status != 429:
         return None
-    value = headers.get("retry-after")
-    try:
-        seconds = max(float(value), 0.0) if value is not None else DEFAULT_RETRY_AFTER
-    except ValueError:
-        seconds = DEFAULT_RETRY_AFTER
-    return RateLimitSignal(seconds, "ModelScope rate limit")
+    seconds = retry_after(headers)
+    return RateLimitSignal(
+        DEFAULT_RETRY_AFTER if seconds is None else seconds, "ModelScope rate limit"
+    )
 
 
 class _Listing:
