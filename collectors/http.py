@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
@@ -35,7 +36,9 @@ from collectors.core.politeness import (
     backoff_delay,
     github_graphql_rate_limit,
     github_rate_limit,
+    header,
     hub_rate_limit,
+    reset_epoch_wait,
     until,
 )
 from collectors.core.secrets import (
@@ -44,6 +47,7 @@ from collectors.core.secrets import (
     redact,
     remember_secret,
 )
+from collectors.pacing import GITHUB_HOURLY, Pacer
 from ossimpact.domain import CollectionStats, FailureReason
 
 logger = logging.getLogger(__name__)
@@ -122,6 +126,7 @@ class HttpClient:
         on_wait: Callable[[str], None] | None = None,
         max_body_bytes: int = MAX_BODY_BYTES,
         stop: threading.Event | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token or None
@@ -136,6 +141,8 @@ class HttpClient:
         # set when the run is asked to stop: no request leaves after it
         self.stop = stop or threading.Event()
         self._sleep = sleep
+        # the platform's published limits, paid before each request (None: not paced)
+        self.pacer = pacer
         self._policy = rate_limit_policy
         self._on_wait = on_wait
         self._lock = threading.Lock()
@@ -274,7 +281,9 @@ class HttpClient:
             with self._lock:
                 self.stats.requests += 1
             try:
-                response = self._client.send(request, stream=True)
+                with self._paced(request.method):
+                    response = self._client.send(request, stream=True)
+                self._observe_budget(response.headers)
                 self._read_within_limit(response, url)
             except (TooLarge, ForeignHost) as error:
                 # refused, not retried: the same request would get the same answer
@@ -344,7 +353,8 @@ class HttpClient:
             generation = self._wait_generation
             self.count_requests()
             try:
-                return call()
+                with self._paced("GET"):
+                    return call()
             except Exception as error:
                 answer = answer_of(error)
                 retry = (
@@ -355,6 +365,20 @@ class HttpClient:
                 if retry is None:
                     raise
                 attempt = retry
+
+    def _paced(self, method: str) -> AbstractContextManager[None]:
+        if self.pacer is None:
+            return nullcontext()
+        return self.pacer.request(self.pacer.limits_for(method))
+
+    def _observe_budget(self, headers: Headers) -> None:
+        """GitHub's word on the hour's budget: spread what is left when it would run out."""
+        if self.pacer is None or self.pacer.platform != "github":
+            return
+        remaining = header(headers, "x-ratelimit-remaining")
+        wait = reset_epoch_wait(headers)
+        if remaining is not None and remaining.isdigit() and wait is not None:
+            self.pacer.observe_budget(GITHUB_HOURLY, float(remaining), wait)
 
     def _backoff(self, attempt: int, what: str) -> None:
         """Sleep before a retry, charged to the wait budget like a rate-limit wait."""

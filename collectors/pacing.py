@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -149,20 +149,37 @@ class Pacer:
         self.stats = PacingStats()
         self._stats_lock = threading.Lock()
 
+    def limits_for(self, method: str) -> tuple[str, ...]:
+        """The limits one request pays: on GitHub a GraphQL query (POST) its points, a REST call
+        a point of the minute and one of the hour; elsewhere each of the platform's limits."""
+        if self.platform == "github":
+            return (GITHUB_GRAPHQL,) if method.upper() == "POST" else (GITHUB_REST, GITHUB_HOURLY)
+        return tuple(self.limits)
+
+    def wait(self, limits: str | Sequence[str], cost: float = 1.0) -> float:
+        """Pay `cost` points of each limit, waiting as long as needed (no concurrency slot:
+        for clients whose requests this code only sees, like huggingface_hub's)."""
+        started = self._clock()
+        for name in (limits,) if isinstance(limits, str) else limits:
+            bucket = self._buckets.get(name)
+            if bucket is not None:
+                bucket.take(cost)
+        waited = self._clock() - started
+        with self._stats_lock:
+            self.stats.requests += 1
+            self.stats.paced_seconds += waited
+        return waited
+
     @contextmanager
-    def request(self, limit: str, cost: float = 1.0) -> Iterator[None]:
-        """Hold a concurrency slot and pay `cost` points of `limit` for one request."""
+    def request(self, limits: str | Sequence[str], cost: float = 1.0) -> Iterator[None]:
+        """Hold a concurrency slot and pay `cost` points of each limit for one request."""
         started = self._clock()
         if self._slots is not None:
             self._slots.acquire()
         try:
-            bucket = self._buckets.get(limit)
-            if bucket is not None:
-                bucket.take(cost)
-            waited = self._clock() - started
-            with self._stats_lock:
-                self.stats.requests += 1
-                self.stats.paced_seconds += waited
+            with self._stats_lock:  # waiting for a slot is pacing too
+                self.stats.paced_seconds += self._clock() - started
+            self.wait(limits, cost)
             yield
         finally:
             if self._slots is not None:

@@ -277,6 +277,7 @@ def refresh(
     from ossimpact.refresh_lock import RefreshBusy
 
     settings = _settings()
+    _print_refresh_estimate(settings, source or None)
     stop = _stop_on_signals()
     try:
         with RichPipelineProgress(console) as progress:
@@ -293,6 +294,38 @@ def refresh(
     elif outcome.scoring_message:
         console.print(f"[yellow]{outcome.scoring_message}[/]")
     raise typer.Exit(outcome.exit_code)
+
+
+def _print_refresh_estimate(settings: Settings, sources: list[str] | None) -> None:
+    """What the refresh will cost, before it starts: requests per source and the least time the
+    published limits allow (from each source's last run)."""
+    from ossimpact.pipeline import SOURCES, open_configured_store, published_rates
+    from ossimpact.refresh_budget import estimate_refresh
+
+    try:
+        store = open_configured_store(settings)
+    except Exception:  # the refresh itself reports an unusable store, in its own words
+        return
+    try:
+        platform_source = {
+            "hf": "huggingface",
+            "gh": "github",
+            "ms": "modelscope",
+            "od": "opendatalab",
+        }
+        tracked: dict[str, int] = {}
+        for record in store.artifacts(tracked_only=True):
+            name = platform_source.get(record.id.platform)
+            if name is not None:
+                tracked[name] = tracked.get(name, 0) + 1
+        estimates = estimate_refresh(
+            sources or list(SOURCES), store.runs(200), published_rates(settings), tracked
+        )
+    finally:
+        store.close()
+    console.print("[bold]Refresh estimate[/] (the platforms' published limits):")
+    for estimate in estimates:
+        console.print(f"  {estimate.line()}", highlight=False, markup=False)
 
 
 @app.command()

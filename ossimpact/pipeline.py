@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Protocol
 
 from collectors.base import BufferedResponseCache, NullProgress, Progress, ResponseCache
+from collectors.pacing import PublishedRates, source_pacer
 from ossimpact.domain import ArtifactId, BenchmarkResult, CollectionResult, CollectionStats
 from ossimpact.registry import Registry, load_registry
 from ossimpact.settings import Settings
@@ -127,8 +128,24 @@ def _token(secret: object) -> str | None:
     return value() if callable(value) else None
 
 
+def published_rates(settings: Settings) -> PublishedRates:
+    """The limits pacing follows, as the settings give them."""
+    return PublishedRates(
+        github_requests_per_minute=settings.github_requests_per_minute,
+        github_graphql_points_per_minute=settings.github_graphql_points_per_minute,
+        github_requests_per_hour=settings.github_requests_per_hour,
+        github_max_concurrency=settings.github_max_concurrency,
+        hf_requests_per_window=settings.hf_requests_per_window,
+        hf_window_seconds=settings.hf_window_seconds,
+        modelscope_requests_per_second=settings.modelscope_requests_per_second,
+        opendatalab_requests_per_second=settings.modelscope_requests_per_second,
+        time_scale=settings.pacing_time_scale,
+    )
+
+
 def make_collector(source: str, settings: Settings, cache: ResponseCache) -> Collector:
     """The collector of one source, configured from settings (endpoints, tokens, budgets)."""
+    rates = published_rates(settings)
     try:
         if source == "huggingface":
             from collectors.huggingface import HuggingFaceCollector
@@ -139,6 +156,7 @@ def make_collector(source: str, settings: Settings, cache: ResponseCache) -> Col
                 max_rate_limit_wait=settings.max_rate_limit_wait_seconds,
                 timeout=settings.http_timeout_seconds,
                 concurrency=settings.concurrency,
+                pacer=source_pacer(source, rates),
             )
         if source == "github":
             from collectors.github import GitHubCollector
@@ -151,9 +169,12 @@ def make_collector(source: str, settings: Settings, cache: ResponseCache) -> Col
                 concurrency=settings.concurrency,
                 max_rate_limit_wait=settings.max_rate_limit_wait_seconds,
                 timeout=settings.http_timeout_seconds,
+                pacer=source_pacer(source, rates),
             )
         # The sandbox's fake hubs are local: no need to pace requests a second apart there.
-        mainland_interval = 0.0 if settings.synthetic else 1.0
+        mainland_interval = (
+            0.0 if settings.synthetic else 1.0 / settings.modelscope_requests_per_second
+        )
         if source == "modelscope":
             from collectors.modelscope import ModelScopeCollector
 

@@ -106,6 +106,57 @@ class Settings(BaseSettings):
         le=64,
         validation_alias=AliasChoices("OSSIMPACT_CONCURRENCY", "concurrency"),
     )
+    # The platforms' published limits, paced before they have to say no (collectors/pacing.py).
+    github_requests_per_minute: float = Field(
+        default=900.0,
+        gt=0,
+        validation_alias=AliasChoices(
+            "OSSIMPACT_GITHUB_REQUESTS_PER_MINUTE", "github_requests_per_minute"
+        ),
+    )
+    github_graphql_points_per_minute: float = Field(
+        default=2000.0,
+        gt=0,
+        validation_alias=AliasChoices(
+            "OSSIMPACT_GITHUB_GRAPHQL_POINTS_PER_MINUTE", "github_graphql_points_per_minute"
+        ),
+    )
+    github_requests_per_hour: float = Field(
+        default=5000.0,
+        gt=0,
+        validation_alias=AliasChoices(
+            "OSSIMPACT_GITHUB_REQUESTS_PER_HOUR", "github_requests_per_hour"
+        ),
+    )
+    github_max_concurrency: int = Field(
+        default=20,
+        ge=1,
+        le=100,
+        validation_alias=AliasChoices("OSSIMPACT_GITHUB_MAX_CONCURRENCY", "github_max_concurrency"),
+    )
+    hf_requests_per_window: float = Field(
+        default=500.0,
+        gt=0,
+        validation_alias=AliasChoices("OSSIMPACT_HF_REQUESTS_PER_WINDOW", "hf_requests_per_window"),
+    )
+    hf_window_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        validation_alias=AliasChoices("OSSIMPACT_HF_WINDOW_SECONDS", "hf_window_seconds"),
+    )
+    modelscope_requests_per_second: float = Field(
+        default=1.0,
+        gt=0,
+        validation_alias=AliasChoices(
+            "OSSIMPACT_MODELSCOPE_REQUESTS_PER_SECOND", "modelscope_requests_per_second"
+        ),
+    )
+    # Shrinks every limit's period (the sandbox's fake servers: at 600, a "minute" is 0.1 s).
+    pacing_time_scale: float = Field(
+        default=1.0,
+        gt=0,
+        validation_alias=AliasChoices("OSSIMPACT_PACING_TIME_SCALE", "pacing_time_scale"),
+    )
     # How long a crashed refresh's lock blocks the next one (its holder stops renewing it).
     refresh_lock_ttl_seconds: float = Field(
         default=120.0,

@@ -65,6 +65,7 @@ from collectors.github.stargazers import (
     summarise,
 )
 from collectors.http import HttpClient, HttpError, RateLimitBudgetExceeded
+from collectors.pacing import Pacer
 from ossimpact.domain import (
     ArtifactId,
     CollectionResult,
@@ -151,8 +152,10 @@ class GitHubCollector(Source[GitHubCollectionResult]):
         stargazer_repos_per_run: int = 10,
         stargazer_profiles_per_repo: int = 30,
         stargazer_targets: Collection[ArtifactId] | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.api_url = api_url.rstrip("/")
+        self.pacer = pacer  # GitHub's published limits, paid before each request
         self.graphql_url = graphql_url or graphql_url_for(self.api_url)
         self._token = token or None
         self._cache = cache
@@ -190,6 +193,7 @@ class GitHubCollector(Source[GitHubCollectionResult]):
             max_connections=self._concurrency * 2,
             on_wait=lambda message: progress.note(f"GitHub {message}"),
             stop=stop,
+            pacer=self.pacer,
         )
         gh = rest.make_github(self.api_url, self._token, self._timeout)
         try:

@@ -46,6 +46,7 @@ from collectors.core.secrets import (
     redact,
     remember_secret,
 )
+from collectors.pacing import HUB_API, Pacer
 from ossimpact.domain import CollectionStats, FailureReason
 
 install_log_redaction()  # huggingface_hub logs the URLs and errors of its retries
@@ -90,8 +91,11 @@ class HubLedger:
         max_wait: float,
         stats: CollectionStats | None = None,
         progress: Progress | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.endpoint = endpoint
+        # the Hub's published window, paid before each request (None: not paced)
+        self.pacer = pacer
         self.max_wait = max_wait
         self.stats = stats if stats is not None else CollectionStats()
         self.progress: Progress = progress or NullProgress()
@@ -148,6 +152,8 @@ class HubLedger:
         if resume_at > now:  # the quota is used up or another thread saw a 429: hold off
             time.sleep(resume_at - now)
             self._count_wait(_Wait(now, resume_at - now))
+        if self.pacer is not None:
+            self.pacer.wait(self.pacer.limits_for(request.method))
         with self._lock:
             self.stats.requests += 1
 
@@ -181,6 +187,8 @@ class HubLedger:
         if response.is_success:
             self._local.last_url = str(response.request.url)
             quota = quota_state(response.headers)
+            if quota is not None and self.pacer is not None and quota.reset_in > 0:
+                self.pacer.observe_budget(HUB_API, quota.remaining, quota.reset_in)
             if quota is not None and quota.remaining == 0 and quota.reset_in > 0:
                 self._claim_wait(quota.reset_in, "request quota used up")
 

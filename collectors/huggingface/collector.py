@@ -74,6 +74,7 @@ from collectors.huggingface.run import (
     without_children,
 )
 from collectors.huggingface.seen_children import all_children_seen, summary_of_seen
+from collectors.pacing import Pacer
 from ossimpact.domain import (
     ArtifactFailure,
     ArtifactId,
@@ -118,8 +119,10 @@ class HuggingFaceCollector(Source[CollectionResult]):
         timeout: float = 30.0,
         observed_at: datetime | None = None,
         concurrency: int = 8,
+        pacer: Pacer | None = None,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
+        self.pacer = pacer  # the Hub's published window, paid before each request
         self._token: str | bool = token or False
         self.page_size = page_size
         self.max_rate_limit_wait = max_rate_limit_wait
@@ -145,7 +148,9 @@ class HuggingFaceCollector(Source[CollectionResult]):
         sequential run would read them, so the result does not depend on the concurrency.
         """
         result = start.result
-        ledger = HubLedger(self.endpoint, self.max_rate_limit_wait, result.stats, start.progress)
+        ledger = HubLedger(
+            self.endpoint, self.max_rate_limit_wait, result.stats, start.progress, self.pacer
+        )
         run = Run(result, ledger, start.observed_at, start.progress)
         with (
             hub_session(

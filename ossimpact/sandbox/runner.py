@@ -19,6 +19,7 @@ from rich.console import Console
 from ossimpact.registry import Registry, load_registry
 from ossimpact.sandbox.faults import FaultPlan
 from ossimpact.sandbox.http import FakeServer
+from ossimpact.sandbox.limits import EnforcedLimits, LimitPolicy
 from ossimpact.sandbox.mainland import attach_owners, catalogue_for, owners_from_registry
 from ossimpact.sandbox.model import World
 from ossimpact.sandbox.world import generate_world
@@ -103,9 +104,13 @@ def _factory(name: str) -> Callable[[World, str], Any] | None:
     return factory
 
 
+SANDBOX_TIME_SCALE = 600.0
+
+
 def settings_overrides_for(urls: Mapping[str, str]) -> dict[str, Any]:
     """Settings fields (by name) that point ossimpact at fake servers, given their URLs by name."""
-    overrides: dict[str, Any] = {"synthetic": True}
+    # the fake servers answer at once: the published limits are paced, but a "minute" lasts 0.1 s
+    overrides: dict[str, Any] = {"synthetic": True, "pacing_time_scale": SANDBOX_TIME_SCALE}
     if "huggingface" in urls:
         overrides["hf_endpoint"] = urls["huggingface"]
         overrides["hf_token"] = SANDBOX_HF_TOKEN
@@ -135,6 +140,7 @@ def environment_for(overrides: Mapping[str, Any]) -> dict[str, str]:
         "modelscope_endpoint": "MODELSCOPE_ENDPOINT",
         "opendatalab_endpoint": "OPENDATALAB_ENDPOINT",
         "synthetic": "OSSIMPACT_SYNTHETIC",
+        "pacing_time_scale": "OSSIMPACT_PACING_TIME_SCALE",
     }
     env = {
         names[key]: str(value).lower() if isinstance(value, bool) else str(value)
@@ -148,6 +154,7 @@ def environment_for(overrides: Mapping[str, Any]) -> dict[str, str]:
 class Sandbox:
     world: World
     servers: dict[str, FakeServer] = field(default_factory=dict)
+    enforcers: dict[str, EnforcedLimits] = field(default_factory=dict)
 
     def url(self, name: str) -> str:
         return self.servers[name].url
@@ -182,8 +189,13 @@ def start_sandbox(
     latency: float = 0.0,
     plans: Mapping[str, FaultPlan] | None = None,
     only: tuple[str, ...] | None = None,
+    limits: Mapping[str, LimitPolicy] | None = None,
 ) -> Sandbox:
-    """Start every fake server that exists (or those in `only`) on free ports of 127.0.0.1."""
+    """Start every fake server that exists (or those in `only`) on free ports of 127.0.0.1.
+
+    `limits`: the servers (by name) that enforce a platform's published limits, answering as
+    the platform does once a window is spent (`sandbox.limits`); their counts are in
+    `sandbox.enforcers`."""
     sandbox = Sandbox(world)
     try:
         for name in only or tuple(_APPS):
@@ -192,8 +204,20 @@ def start_sandbox(
                 continue
             plan = (plans or {}).get(name) or FaultPlan(latency_seconds=latency)
 
-            def app_factory(base_url: str, factory: Callable[[World, str], Any] = factory) -> Any:
-                return factory(world, base_url)
+            policy = (limits or {}).get(name)
+
+            def app_factory(
+                base_url: str,
+                factory: Callable[[World, str], Any] = factory,
+                policy: LimitPolicy | None = policy,
+                name: str = name,
+            ) -> Any:
+                app = factory(world, base_url)
+                if policy is None:
+                    return app
+                enforced = EnforcedLimits(app, policy)
+                sandbox.enforcers[name] = enforced
+                return enforced
 
             sandbox.servers[name] = FakeServer(app_factory, plan, name=name).start()
     except BaseException:
