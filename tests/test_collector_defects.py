@@ -353,13 +353,30 @@ def test_hf_answer_over_the_size_limit_is_refused() -> None:
     ledger.on_response(httpx2.Response(200, headers={"content-length": "10"}, request=request))
 
 
-def test_log_records_of_the_http_libraries_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
+def test_log_records_of_the_http_libraries_are_redacted() -> None:
     import logging
 
     import collectors.huggingface.client  # noqa: F401 - installs the filter, as a run does
 
-    with caplog.at_level(logging.DEBUG):
-        for name in ("httpx", "huggingface_hub.utils._http", "urllib3.connectionpool"):
-            logging.getLogger(name).warning("401 for %s: Bearer %s", name, HF_TOKEN)
-    assert len(caplog.records) == 3
-    assert all(HF_TOKEN not in record.getMessage() for record in caplog.records)
+    class Kept(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__(logging.DEBUG)
+            self.records: list[logging.LogRecord] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.records.append(record)
+
+    kept = Kept()
+    for name in ("httpx", "huggingface_hub.utils._http", "urllib3.connectionpool"):
+        logger = logging.getLogger(name)
+        # a handler of our own on each logger: another test's logging set-up (a dictConfig
+        # that disables existing loggers, a propagate flag) must not hide the records
+        was_disabled, logger.disabled = logger.disabled, False
+        logger.addHandler(kept)
+        try:
+            logger.warning("401 for %s: Bearer %s", name, HF_TOKEN)
+        finally:
+            logger.removeHandler(kept)
+            logger.disabled = was_disabled
+    assert len(kept.records) == 3
+    assert all(HF_TOKEN not in record.getMessage() for record in kept.records)
