@@ -8,7 +8,6 @@ a shortlist) goes through a separate, short-lived writable handle.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,15 +18,13 @@ import streamlit as st
 from dashboard import views
 from ossimpact.settings import load_settings
 
-DATABASE_URL_ENV = "OSSIMPACT_DATABASE_URL"
-
 
 class DashboardDataError(RuntimeError):
     """The store cannot be read (missing database, unmigrated schema...): shown, not a traceback."""
 
 
 def database_url() -> str:
-    return os.environ.get(DATABASE_URL_ENV) or load_settings().database_url
+    return load_settings().database_url
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)  # no internal name on screen

@@ -70,3 +70,48 @@ def test_the_scan_sees_a_break(tmp_path: Path) -> None:
         "collectors/sub/probe.py:2 imports ossimpact.store",
         "collectors/sub/probe.py:5 imports scoring",
     ]
+
+
+def environment_reads(root: Path = ROOT) -> list[str]:
+    """Places outside `ossimpact/settings.py` that read the environment (`os.environ.get`,
+    `os.environ[...]`, `os.getenv`); handing the whole environment to a child process
+    (`{**os.environ, ...}`) is no read."""
+    found = []
+    for layer in ("ossimpact", "collectors", "scoring", "dashboard"):
+        for path in sorted((root / layer).rglob("*.py")):
+            if path == root / "ossimpact" / "settings.py":
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            for node in ast.walk(tree):
+                read = (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and (
+                        (node.func.attr == "getenv" and _is_name(node.func.value, "os"))
+                        or (node.func.attr == "get" and _is_environ(node.func.value))
+                    )
+                ) or (isinstance(node, ast.Subscript) and _is_environ(node.value))
+                if read and isinstance(node, ast.Call | ast.Subscript):
+                    found.append(f"{path.relative_to(root)}:{node.lineno}")
+    return found
+
+
+def _is_name(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
+def _is_environ(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "environ" and _is_name(node.value, "os")
+
+
+def test_only_the_settings_read_the_environment() -> None:
+    assert environment_reads() == []
+
+
+def test_an_environment_read_elsewhere_is_found(tmp_path: Path) -> None:
+    (tmp_path / "dashboard").mkdir()
+    (tmp_path / "dashboard" / "page.py").write_text(
+        "import os\nurl = os.environ.get('X')\nport = os.getenv('Y')\nchild = {**os.environ}\n",
+        encoding="utf-8",
+    )
+    assert environment_reads(tmp_path) == ["dashboard/page.py:2", "dashboard/page.py:3"]
