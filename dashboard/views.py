@@ -183,9 +183,12 @@ def load_snapshot(store: Any) -> Snapshot:
     latest = store.latest_figures()
 
     scoring_run: dict[str, Any] = {}
-    counted = [r for r in store.scoring_runs() if r.run_status in ("succeeded", "partial")]
+    # The run the scores above come from: the official one, not merely the newest (a backdated
+    # or trial run recorded later must not relabel the ranking).
+    official = store.official_scoring_run_id()
+    counted = [r for r in store.scoring_runs(1000) if r.id == official]
     if not scores.empty and counted:
-        newest = max(counted, key=lambda r: r.id)
+        newest = counted[0]
         scoring_run = {
             "id": newest.id,
             "methodology_version": newest.methodology_version,

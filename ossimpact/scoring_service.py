@@ -55,14 +55,26 @@ def run_scoring(
     *,
     seed: int = 0,
     draws: int = 1000,
+    purpose: str | None = None,
 ) -> tuple[int, ScoringResult]:
-    """Score at `as_of` and record a scoring run; returns (scoring run id, result)."""
+    """Score at `as_of` and record a scoring run; returns (scoring run id, result).
+
+    `purpose` None: official when scoring the newest data (no as-of), else as_of. A caller
+    scoring with a methodology other than the configured one passes "trial".
+    """
+    purpose = purpose or ("official" if as_of is None else "as_of")
     run_id = store.start_run("score")
     try:
         inputs = build_inputs(store, registry, as_of)
         result = score_products(inputs, methodology, seed=seed, draws=draws)
         scoring_run_id = store.record_scores(
-            run_id, result.methodology_version, inputs.as_of, input_run_ids(inputs), result.rows
+            run_id,
+            result.methodology_version,
+            inputs.as_of,
+            input_run_ids(inputs),
+            result.rows,
+            purpose=purpose,
+            methodology_hash=methodology.content_hash or None,
         )
     except Exception as exc:
         store.finish_run(run_id, "failed", message=f"scoring failed: {type(exc).__name__}: {exc}")

@@ -256,6 +256,9 @@ scoring_runs = Table(
     Column("as_of", UtcDateTime, nullable=False),
     Column("input_run_ids", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # official | as_of | trial (migration 0005): only an official run is the default ranking.
+    Column("purpose", String(20), nullable=False, server_default="official"),
+    Column("methodology_hash", String(64)),  # SHA-256 of the methodology file's content
 )
 
 scores = Table(
