@@ -41,7 +41,7 @@ app = typer.Typer(
 registry_app = typer.Typer(help="The registry of Shanghai organisations and products.")
 app.add_typer(registry_app, name="registry")
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # paths and file:line stay whole
 
 
 def _settings() -> Settings:

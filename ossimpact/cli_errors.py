@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 
 EXIT_USAGE = 2
 
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # paths and file:line stay whole
 
 
 def fail(headline: str, detail: str = "") -> None:
