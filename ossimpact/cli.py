@@ -474,13 +474,16 @@ def demo(
     data_dir: Annotated[Path, typer.Option("--data-dir")] = Path("data/demo"),
 ) -> None:
     """Sandbox → collect → score → dashboard on a fresh SQLite file (synthetic data, labelled)."""
-    from ossimpact.demo import run_demo
+    from ossimpact.demo import DemoRefused, run_demo
     from ossimpact.sandbox.world import WorldSpecError
 
     try:
         code = run_demo(
             data_dir=data_dir, size=size, dashboard=not no_dashboard, port=port, console=console
         )
+    except DemoRefused as exc:
+        err_console.print(f"[red]demo refused:[/] {escape(str(exc))}")
+        raise typer.Exit(EXIT_USAGE) from exc
     except WorldSpecError as exc:
         err_console.print(f"[red]cannot build the synthetic world:[/] {exc} (try a larger --size)")
         raise typer.Exit(EXIT_USAGE) from exc
