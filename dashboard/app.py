@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.auth import require_login
 from dashboard.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGE_NAMES, LANGUAGES, t
+from dashboard.widgets import plain
 
 _PAGES = Path(__file__).resolve().parent / "sections"
 
@@ -59,7 +60,7 @@ navigation = st.navigation(pages)
 try:
     data.current()
 except data.DashboardDataError as exc:
-    st.error(t("app.store_unavailable", detail=str(exc)))
+    st.error(t("app.store_unavailable", detail=plain(str(exc))))
     st.stop()
 
 navigation.run()

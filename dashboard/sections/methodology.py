@@ -9,14 +9,14 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.i18n import label, t
-from dashboard.widgets import synthetic_banner
+from dashboard.widgets import plain, synthetic_banner
 
 snap = data.current()
 st.title(t("methodology.title"))
 synthetic_banner(snap)
 view = data.methodology()
 if view.error:
-    st.error(t("methodology.unreadable", detail=view.error))
+    st.error(t("methodology.unreadable", detail=plain(view.error)))
     st.stop()
 
 st.metric(t("methodology.version"), view.version or "—")
