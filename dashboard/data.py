@@ -58,7 +58,20 @@ def snapshot(data_version: str) -> views.Snapshot:
 
 
 def current() -> views.Snapshot:
-    return snapshot(data_version())
+    """The snapshot; a database that fails while being read (a file replaced by garbage, a
+    server gone) is a DashboardDataError with the driver's one line, which the app shows in its
+    own words instead of Streamlit's redacted exception box."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ossimpact.store import StoreError
+    from ossimpact.store.errors import database_fault
+
+    try:
+        return snapshot(data_version())
+    except StoreError as exc:
+        raise DashboardDataError(str(exc)) from exc
+    except SQLAlchemyError as exc:
+        raise DashboardDataError(database_fault(exc)) from exc
 
 
 # Shared, read-only: every picker's labels, built once per data version rather than per rerun.
