@@ -255,8 +255,12 @@ def _finish_source(
         return SourceOutcome(source, run_id, "failed", stats=result.stats, message=reason)
     partial = bool(result.failures) or result.stats.stopped_reason is not None
     status = "partial" if partial else "succeeded"
-    if partial and not (result.artifacts or result.observations or result.benchmark_results):
-        status = "failed"  # nothing at all came back: not a partial success
+    nothing = not (result.artifacts or result.observations or result.benchmark_results)
+    if nothing and result.failures:
+        # Every artifact it tried failed: not a partial success. (A run stopped by its rate-limit
+        # budget before its first artifact stays partial: its stopped reason says why, and the
+        # next run resumes; tests/test_fault_matrix.py holds that cell.)
+        status = "failed"
     note = result.stats.stopped_reason
     if status == "failed" and note is None:
         note = f"nothing collected: all {len(result.failures)} artifact(s) failed"
