@@ -58,6 +58,18 @@ pages = [
 navigation = st.navigation(pages)
 
 try:
+    runs = data.scoring_run_choices()
+    with st.sidebar:
+        # The official ranking unless a reader asks for a backdated or trial run, labelled so.
+        st.selectbox(
+            t("app.scoring_run"),
+            [None, *runs],
+            format_func=lambda run: t("app.official_run") if run is None else runs[run],
+            key=data.SCORING_RUN_KEY,
+        )
+    chosen_run = data.chosen_scoring_run()
+    if chosen_run is not None:
+        st.warning(t("app.not_official", run=plain(runs.get(chosen_run, chosen_run))), icon="🧪")
     data.current()
 except data.DashboardDataError as exc:
     st.error(t("app.store_unavailable", detail=plain(str(exc))))

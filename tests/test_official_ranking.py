@@ -18,7 +18,10 @@ from ossimpact.cli import app
 from ossimpact.export import ExportError, export_rows
 from ossimpact.store import Store, open_store
 from scoring.methodology import DEFAULT_PATH
+from tests.fixtures.dashboard_store import dashboard_store_url
 from tests.test_export_rows import EARLY, _fill, _row, _signal
+
+__all__ = ["dashboard_store_url"]
 
 runner = CliRunner()
 
@@ -133,3 +136,32 @@ def test_cli_score_with_the_configured_methodology_is_official(scored_store: str
     assert newest.purpose == "official"
     assert store.official_scoring_run_id() == newest.id
     store.close()
+
+
+def test_the_dashboard_shows_the_official_ranking_unless_a_run_is_chosen(
+    dashboard_store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    store = open_store(dashboard_store_url)
+    official = store.official_scoring_run_id()
+    run = store.start_run("score")
+    trial = store.record_scores(
+        run, "experimental", EARLY, [], [_row("trialist", "model", 1, 8.0)], purpose="trial"
+    )
+    store.finish_run(run, "succeeded")
+    store.close()
+    monkeypatch.setenv("OSSIMPACT_DATABASE_URL", dashboard_store_url)
+    monkeypatch.delenv("OSSIMPACT_DASHBOARD_PASSWORD", raising=False)
+    at = AppTest.from_file("../dashboard/app.py", default_timeout=30).run()
+    assert not at.exception
+    assert not at.warning or all("trial" not in str(w.value) for w in at.warning)
+    assert at.session_state["scoring_run"] is None
+    picker = at.selectbox(key="scoring_run")
+    assert trial in picker.options or str(trial) in " ".join(map(str, picker.options))
+    picker.set_value(trial).run()
+    assert not at.exception
+    assert any("trial" in str(w.value) for w in at.warning)
+    at.switch_page("sections/leaderboard.py").run()
+    assert not at.exception
+    assert official != trial
