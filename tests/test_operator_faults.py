@@ -246,3 +246,16 @@ def test_error_messages_carry_no_literal_markup(tmp_path: Path) -> None:
     )
     assert code == 2
     assert "[red]" not in output
+
+
+def test_migrate_is_the_command_the_store_error_names(tmp_path: Path) -> None:
+    from ossimpact.store import StoreSchemaError
+
+    url = f"sqlite:///{tmp_path / 'ossimpact.db'}"
+    open_store(url, migrate=False).close()
+    with pytest.raises(StoreSchemaError, match="ossimpact migrate"):
+        open_store(url, read_only=True)
+    code, output = _run(["migrate"], {"OSSIMPACT_DATABASE_URL": url})
+    assert code == 0, output
+    assert "database schema at revision" in output
+    open_store(url, read_only=True).close()  # now current
