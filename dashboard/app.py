@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.auth import require_login
 from dashboard.i18n import DEFAULT_LANGUAGE, LANG_KEY, LANGUAGE_NAMES, LANGUAGES, t
+from dashboard.widgets import plain
 
 _PAGES = Path(__file__).resolve().parent / "sections"
 
@@ -57,9 +58,21 @@ pages = [
 navigation = st.navigation(pages)
 
 try:
+    runs = data.scoring_run_choices()
+    with st.sidebar:
+        # The official ranking unless a reader asks for a backdated or trial run, labelled so.
+        st.selectbox(
+            t("app.scoring_run"),
+            [None, *runs],
+            format_func=lambda run: t("app.official_run") if run is None else runs[run],
+            key=data.SCORING_RUN_KEY,
+        )
+    chosen_run = data.chosen_scoring_run()
+    if chosen_run is not None:
+        st.warning(t("app.not_official", run=plain(runs.get(chosen_run, chosen_run))), icon="🧪")
     data.current()
 except data.DashboardDataError as exc:
-    st.error(t("app.store_unavailable", detail=str(exc)))
+    st.error(t("app.store_unavailable", detail=plain(str(exc))))
     st.stop()
 
 navigation.run()

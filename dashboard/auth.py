@@ -7,6 +7,9 @@ is read from settings (OSSIMPACT_DASHBOARD_PASSWORD) or from `dashboard_password
 from __future__ import annotations
 
 import hmac
+import threading
+import time
+from collections.abc import Callable
 from typing import Literal
 
 import streamlit as st
@@ -44,6 +47,44 @@ def login_mode() -> Mode:
     return "open"
 
 
+class PasswordThrottle:
+    """Slows password guessing for the whole server, not per browser session (a new session is
+    free to open): after `free` wrong passwords each further one doubles the wait before the
+    next attempt is even checked, up to `longest` seconds. A right password resets it."""
+
+    def __init__(
+        self, free: int = 5, longest: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.free = free
+        self.longest = longest
+        self.clock = clock
+        self.failures = 0
+        self.next_attempt = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> float:
+        """Seconds before the next attempt may be checked (0: now)."""
+        with self._lock:
+            return max(0.0, self.next_attempt - self.clock())
+
+    def failed(self) -> None:
+        with self._lock:
+            self.failures += 1
+            if self.failures > self.free:
+                delay = min(2.0 ** (self.failures - self.free), self.longest)
+                self.next_attempt = self.clock() + delay
+
+    def passed(self) -> None:
+        with self._lock:
+            self.failures = 0
+            self.next_attempt = 0.0
+
+
+@st.cache_resource
+def _throttle() -> PasswordThrottle:
+    return PasswordThrottle()
+
+
 def password_matches(candidate: str, expected: str) -> bool:
     return hmac.compare_digest(candidate.encode("utf-8"), expected.encode("utf-8"))
 
@@ -68,11 +109,17 @@ def require_login() -> str | None:
     with st.form("auth_form"):
         candidate = st.text_input(t("auth.password"), type="password", key="auth_password")
         submitted = st.form_submit_button(t("auth.enter"))
+    throttle = _throttle()
+    if submitted and (wait := throttle.wait()) > 0:
+        st.error(t("auth.throttled", seconds=int(wait) + 1))  # not even checked
+        st.stop()
     if submitted and password_matches(candidate or "", expected):
+        throttle.passed()
         st.session_state[_PASSED] = True
         st.session_state.pop("auth_password", None)
         st.rerun()
     if submitted:
+        throttle.failed()
         st.error(t("auth.wrong_password"))
     st.stop()
     return None  # unreachable: st.stop raises

@@ -41,9 +41,49 @@ def store() -> Any:
     return _reader(database_url())
 
 
+SCORING_RUN_KEY = "scoring_run"  # session state (and ?run=): a scoring run a reader chose
+_RUN_MARK = "@run:"
+
+
+def chosen_scoring_run() -> int | None:
+    """The scoring run a reader chose (a backdated or trial one); None: the official ranking."""
+    value = st.session_state.get(SCORING_RUN_KEY)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def data_version() -> str:
-    """Cheap, uncached: the token every cached read below is keyed on."""
-    return str(store().data_version())
+    """Cheap, uncached: the token every cached read below is keyed on.
+
+    A chosen scoring run is part of it, so every cached read of that run is its own entry."""
+    token = str(store().data_version())
+    chosen = chosen_scoring_run()
+    return token if chosen is None else f"{token}{_RUN_MARK}{chosen}"
+
+
+def scoring_run_choices() -> dict[int, str]:
+    """Finished scoring runs other than the official one, newest first: id → label."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ossimpact.store import StoreError
+    from ossimpact.store.errors import database_fault
+
+    try:
+        official = store().official_scoring_run_id()
+        runs = store().scoring_runs(50)
+    except StoreError as exc:
+        raise DashboardDataError(str(exc)) from exc
+    except SQLAlchemyError as exc:
+        raise DashboardDataError(database_fault(exc)) from exc
+    return {
+        run.id: f"#{run.id} {run.purpose} {run.as_of:%Y-%m-%d} ({run.methodology_version})"
+        for run in runs
+        if run.id != official and run.run_status in ("succeeded", "partial")
+    }
+
+
+def _run_of(data_version: str) -> int | None:
+    _, mark, run = data_version.partition(_RUN_MARK)
+    return int(run) if mark else None
 
 
 # Shared, not copied: cache_data would unpickle the whole snapshot (every latest figure of every
@@ -51,11 +91,24 @@ def data_version() -> str:
 @st.cache_resource(max_entries=2, show_spinner=False)
 def snapshot(data_version: str) -> views.Snapshot:
     """The small tables of the latest data, read once per data version (no contributions)."""
-    return views.load_snapshot(store())
+    return views.load_snapshot(store(), _run_of(data_version))
 
 
 def current() -> views.Snapshot:
-    return snapshot(data_version())
+    """The snapshot; a database that fails while being read (a file replaced by garbage, a
+    server gone) is a DashboardDataError with the driver's one line, which the app shows in its
+    own words instead of Streamlit's redacted exception box."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ossimpact.store import StoreError
+    from ossimpact.store.errors import database_fault
+
+    try:
+        return snapshot(data_version())
+    except StoreError as exc:
+        raise DashboardDataError(str(exc)) from exc
+    except SQLAlchemyError as exc:
+        raise DashboardDataError(database_fault(exc)) from exc
 
 
 # Shared, read-only: every picker's labels, built once per data version rather than per rerun.
@@ -77,14 +130,16 @@ def product(data_version: str, product_id: str) -> views.ProductView | None:
     return views.product_view(
         snap,
         product_id,
-        store().product_scores([product_id]),
+        store().product_scores([product_id], _run_of(data_version)),
         views.product_members_frame(store(), snap, product_id),
     )
 
 
 @st.cache_data(ttl="15m", max_entries=64, show_spinner=False)
 def product_contributions(data_version: str, product_ids: tuple[str, ...]) -> pd.DataFrame:
-    contributions, _ = views.score_detail_frames(store().product_scores(list(product_ids)))
+    contributions, _ = views.score_detail_frames(
+        store().product_scores(list(product_ids), _run_of(data_version))
+    )
     return contributions
 
 

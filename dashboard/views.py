@@ -92,19 +92,23 @@ def members_by_product(members: Iterable[ScoringMember]) -> dict[str, list[Artif
     return found
 
 
-def load_snapshot(store: Any) -> Snapshot:
-    # The official ranking: the newest scoring run whose run finished (the store's own rule).
-    scores = store.score_summaries()
+def load_snapshot(store: Any, scoring_run_id: int | None = None) -> Snapshot:
+    # The official ranking (the store's own rule) unless a reader chose another scoring run.
+    scores = store.score_summaries(scoring_run_id)
     organizations: list[Organization] = list(store.organizations())
     scoring_run: dict[str, Any] = {}
-    counted = [r for r in store.scoring_runs() if r.run_status in ("succeeded", "partial")]
+    # The run the scores above come from: the official one, not merely the newest (a backdated
+    # or trial run recorded later must not relabel the ranking).
+    shown = scoring_run_id if scoring_run_id is not None else store.official_scoring_run_id()
+    counted = [r for r in store.scoring_runs(1000) if r.id == shown]
     if not scores.empty and counted:
-        newest = max(counted, key=lambda r: r.id)
+        newest = counted[0]
         scoring_run = {
             "id": newest.id,
             "methodology_version": newest.methodology_version,
             "as_of": newest.as_of,
             "created_at": newest.created_at,
+            "purpose": newest.purpose,
         }
     # Who belongs to which product is what the official run scored (one rule, applied once by
     # scoring): this page matches nothing itself.
@@ -248,9 +252,10 @@ def score_detail_frames(rows: Sequence[ScoreRow]) -> tuple[pd.DataFrame, pd.Data
 
 
 def category_contributions(store: Any, snap: Snapshot, category: str) -> pd.DataFrame:
-    """Every signal contribution of a category's official scores (what-if's input)."""
+    """Every signal contribution of a category's scores in the snapshot's run (what-if's input)."""
     ids = snap.scores.loc[snap.scores["category"] == category, "product_id"]
-    contributions, _ = score_detail_frames(store.product_scores(list(ids)))
+    run = snap.scoring_run.get("id")
+    contributions, _ = score_detail_frames(store.product_scores(list(ids), run))
     return contributions
 
 

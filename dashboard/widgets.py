@@ -59,7 +59,7 @@ def product_picker(labels: Mapping[str, str], key: str = "product") -> str | Non
         key=key,
     )
     if query and all(option == selected for option in options):
-        st.caption(t("product.no_match", query=query))
+        st.caption(t("product.no_match", query=plain(query)))
     elif len(options) >= PICKER_LIMIT:
         st.caption(t("product.more_matches", shown=PICKER_LIMIT, total=len(labels)))
     return None if chosen is None else str(chosen)
@@ -85,7 +85,7 @@ def products_picker(
         placeholder=t("common.choose"),
     )
     if query and not matches:
-        st.caption(t("product.no_match", query=query))
+        st.caption(t("product.no_match", query=plain(query)))
     return [str(c) for c in chosen]
 
 

@@ -10,15 +10,20 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from ossimpact.cli_errors import OperatorErrors
 from ossimpact.console_progress import RichPipelineProgress
 from ossimpact.domain import ScoreRow
 from ossimpact.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from ossimpact.registry import Registry
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -31,18 +36,19 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=OperatorErrors,
 )
 registry_app = typer.Typer(help="The registry of Shanghai organisations and products.")
 app.add_typer(registry_app, name="registry")
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # paths and file:line stay whole
 
 
 def _settings() -> Settings:
     try:
         return load_settings()
     except Exception as exc:  # pydantic ValidationError: a bad environment variable
-        err_console.print(f"[red]configuration error:[/] {exc}")
+        err_console.print(f"[red]configuration error:[/] {escape(str(exc))}")
         raise typer.Exit(EXIT_USAGE) from exc
 
 
@@ -53,8 +59,15 @@ def _as_of(value: str | None) -> datetime | None:
     try:
         day = date.fromisoformat(value)
     except ValueError as exc:
-        err_console.print(f"[red]--as-of must be a date like 2026-10-31, not {value!r}[/]")
+        err_console.print(
+            f"[red]--as-of must be a date like 2026-10-31, not {escape(repr(value))}[/]"
+        )
         raise typer.Exit(EXIT_USAGE) from exc
+    today = datetime.now(UTC).date()
+    if day > today:
+        # Nothing is known about a day to come (and 9999-12-31 overflows the date arithmetic).
+        err_console.print(f"[red]--as-of {day} is in the future; the latest is today ({today})[/]")
+        raise typer.Exit(EXIT_USAGE)
     return datetime.combine(day, time.max, tzinfo=UTC)
 
 
@@ -180,14 +193,53 @@ def collect(
 
     for name in source or []:
         if name not in SOURCES:
-            err_console.print(f"[red]unknown source {name!r}[/] (known: {', '.join(SOURCES)})")
+            err_console.print(
+                f"[red]unknown source {escape(repr(name))}[/] (known: {', '.join(SOURCES)})"
+            )
             raise typer.Exit(EXIT_USAGE)
+    from ossimpact.pipeline import open_configured_store
+    from ossimpact.refresh_lock import RefreshBusy, default_holder, refresh_guard
+
     settings = _settings()
+    registry = _checked_inputs(settings)
+    store = open_configured_store(settings)
     stop = _stop_on_signals()
-    with RichPipelineProgress(console) as progress:
-        outcomes = run_collect(settings, source or None, progress=progress, stop=stop)
+    try:
+        # The refresh's lock: two collects (or a collect and a refresh) of one source would
+        # otherwise interleave their runs and requests.
+        with (
+            refresh_guard(
+                store,
+                holder=default_holder("collect"),
+                wait=False,
+                ttl_seconds=settings.refresh_lock_ttl_seconds,
+                stop_when_lost=stop,
+            ),
+            RichPipelineProgress(console) as progress,
+        ):
+            outcomes = run_collect(
+                settings,
+                source or None,
+                store=store,
+                registry=registry,
+                progress=progress,
+                stop=stop,
+            )
+    except RefreshBusy as exc:
+        err_console.print(f"[yellow]{escape(str(exc))}[/]")
+        raise typer.Exit(EXIT_FAILURE) from exc
     _print_outcomes(list(outcomes))
     raise typer.Exit(RefreshOutcome(sources=outcomes).exit_code)
+
+
+def _checked_inputs(settings: Settings, methodology: Path | None = None) -> Registry:
+    """The registry, with the methodology checked too, before any work starts: a bad file
+    fails here in one message (exit 2), not after every source has been collected."""
+    from ossimpact.registry import load_registry
+    from scoring import load_methodology
+
+    load_methodology(methodology or settings.methodology_path)
+    return load_registry(settings.registry_path)
 
 
 @app.command()
@@ -210,13 +262,34 @@ def score(
     try:
         method = load_methodology(methodology or settings.methodology_path)
     except MethodologyError as exc:
-        err_console.print(f"[red]methodology error:[/] {exc}", markup=False)
+        err_console.print(f"[red]methodology error:[/] {escape(str(exc))}")
         raise typer.Exit(EXIT_USAGE) from exc
-    store = open_configured_store(settings)
+    day = _as_of(as_of)
+    purpose = "official" if day is None else "as_of"
+    if methodology is not None and method.content_hash != _configured_hash(settings):
+        purpose = "trial"  # another methodology: kept and labelled, never the default ranking
     registry = load_registry(settings.registry_path)
-    scoring_run_id, result = run_scoring(store, registry, method, _as_of(as_of))
-    console.print(f"scoring run {scoring_run_id}: methodology {result.methodology_version}")
+    store = open_configured_store(settings)
+    scoring_run_id, result = run_scoring(store, registry, method, day, purpose=purpose)
+    label = {
+        "official": "the official ranking from now on",
+        "as_of": f"backdated to {as_of}; not the official ranking (export --as-of {as_of})",
+        "trial": f"a trial, not the official ranking (export --scoring-run {scoring_run_id})",
+    }[purpose]
+    console.print(
+        f"scoring run {scoring_run_id}: methodology {escape(result.methodology_version)} "
+        f"({method.content_hash[:12]}), {label}"
+    )
     _print_top(result.rows, top)
+
+
+def _configured_hash(settings: Settings) -> str | None:
+    from scoring import MethodologyError, load_methodology
+
+    try:
+        return load_methodology(settings.methodology_path).content_hash
+    except MethodologyError:
+        return None
 
 
 def _print_top(rows: Sequence[ScoreRow], top: int) -> None:
@@ -277,6 +350,7 @@ def refresh(
     from ossimpact.refresh_lock import RefreshBusy
 
     settings = _settings()
+    _checked_inputs(settings)
     _print_refresh_estimate(settings, source or None)
     stop = _stop_on_signals()
     try:
@@ -285,7 +359,7 @@ def refresh(
                 settings, sources=source or None, progress=progress, stop=stop, wait_for_lock=wait
             )
     except RefreshBusy as exc:
-        err_console.print(f"[yellow]{exc}[/]")
+        err_console.print(f"[yellow]{escape(str(exc))}[/]")
         raise typer.Exit(EXIT_FAILURE) from exc
     checked = [outcome.registry_check] if outcome.registry_check is not None else []
     _print_outcomes([*outcome.sources, *checked])
@@ -329,7 +403,19 @@ def _print_refresh_estimate(settings: Settings, sources: list[str] | None) -> No
 
 
 @app.command()
-def runs(limit: Annotated[int, typer.Option("--limit", "-n")] = 20) -> None:
+def migrate() -> None:
+    """Bring the database schema up to this version (the store also does it when it opens)."""
+    from ossimpact.pipeline import open_configured_store
+    from ossimpact.store.migrate import current_revision
+
+    store = open_configured_store(_settings())
+    console.print(f"database schema at revision {current_revision(store.engine)}")
+
+
+@app.command()
+def runs(
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100_000)] = 20,
+) -> None:
     """List recent runs with status, timing and what they spent."""
     from ossimpact.pipeline import open_configured_store
 
@@ -376,6 +462,10 @@ def export(
     shortlist: Annotated[str | None, typer.Option("--shortlist")] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv | parquet")] = "csv",
     what: Annotated[str, typer.Option("--what", help="scores | members | observations")] = "scores",
+    scoring_run: Annotated[
+        int | None,
+        typer.Option("--scoring-run", min=1, help="This scoring run (e.g. a trial) by its id"),
+    ] = None,
 ) -> None:
     """Export the ranking or a shortlist (Excel-safe CSV or Parquet), the artifacts each product
     of the ranking grouped (members), or all observations."""
@@ -407,17 +497,18 @@ def export(
                 top=top,
                 as_of=day.date() if day else None,
                 shortlist=shortlist,
+                scoring_run=scoring_run,
             )
         write_export(frame, output, fmt)  # type: ignore[arg-type]
     except ExportError as exc:
-        err_console.print(f"[red]export failed:[/] {exc}", markup=False)
+        err_console.print(f"[red]export failed:[/] {escape(str(exc))}")
         raise typer.Exit(EXIT_USAGE) from exc
     console.print(f"wrote {len(frame)} rows to {output}")
 
 
 @app.command()
 def dashboard(
-    port: Annotated[int, typer.Option("--port")] = 8501,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8501,
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
 ) -> None:
     """Serve the committee dashboard (Streamlit, headless)."""
@@ -435,7 +526,7 @@ def schedule() -> None:
     try:
         schedule_settings = load_schedule_settings()
     except ScheduleConfigError as exc:
-        err_console.print(f"[red]schedule configuration error:[/] {exc}", markup=False)
+        err_console.print(f"[red]schedule configuration error:[/] {escape(str(exc))}")
         raise typer.Exit(EXIT_USAGE) from exc
     raise typer.Exit(run_daemon(_settings(), schedule_settings))
 
@@ -469,17 +560,20 @@ def demo(
         bool, typer.Option("--no-dashboard", help="Stop after printing a summary.")
     ] = False,
     size: Annotated[int, typer.Option("--size")] = 600,
-    port: Annotated[int, typer.Option("--port")] = 8501,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8501,
     data_dir: Annotated[Path, typer.Option("--data-dir")] = Path("data/demo"),
 ) -> None:
     """Sandbox → collect → score → dashboard on a fresh SQLite file (synthetic data, labelled)."""
-    from ossimpact.demo import run_demo
+    from ossimpact.demo import DemoRefused, run_demo
     from ossimpact.sandbox.world import WorldSpecError
 
     try:
         code = run_demo(
             data_dir=data_dir, size=size, dashboard=not no_dashboard, port=port, console=console
         )
+    except DemoRefused as exc:
+        err_console.print(f"[red]demo refused:[/] {escape(str(exc))}")
+        raise typer.Exit(EXIT_USAGE) from exc
     except WorldSpecError as exc:
         err_console.print(f"[red]cannot build the synthetic world:[/] {exc} (try a larger --size)")
         raise typer.Exit(EXIT_USAGE) from exc

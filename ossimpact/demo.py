@@ -22,9 +22,39 @@ from ossimpact.settings import Settings, load_settings, mask_url_password
 from ossimpact.store import Store, open_store
 
 
+class DemoRefused(Exception):
+    """The demo's directory holds a store that is not the demo's: it is left alone."""
+
+
+def _is_demo_store(database: Path) -> bool:
+    """True for a store an earlier demo made (store_meta synthetic=true), read without writing."""
+    import sqlite3
+
+    try:
+        connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        try:
+            row = connection.execute(
+                "SELECT value FROM store_meta WHERE key = 'synthetic'"
+            ).fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:  # not a database, no store_meta table: not the demo's
+        return False
+    return row is not None and row[0] == "true"
+
+
 def _fresh_database(data_dir: Path) -> Path:
+    if data_dir.exists() and not data_dir.is_dir():
+        raise DemoRefused(f"--data-dir {data_dir} is a file, not a directory")
     data_dir.mkdir(parents=True, exist_ok=True)
     database = data_dir / "ossimpact.db"
+    # The demo starts from scratch, but only over its own earlier data: a real store (its
+    # observations cannot be collected again for past days) is never replaced by synthetic data.
+    if database.exists() and database.stat().st_size > 0 and not _is_demo_store(database):
+        raise DemoRefused(
+            f"{database} holds a store that is not a demo's (real observations?); the demo "
+            "will not delete it: choose another --data-dir"
+        )
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     return database

@@ -21,7 +21,7 @@ from collectors.pacing import PublishedRates, source_pacer
 from ossimpact.domain import ArtifactId, BenchmarkResult, CollectionResult, CollectionStats
 from ossimpact.registry import Registry, load_registry
 from ossimpact.settings import Settings
-from ossimpact.store import Store, open_store
+from ossimpact.store import Store, StoreUnavailableError, open_store
 
 SOURCES: tuple[str, ...] = (
     "huggingface",
@@ -85,7 +85,8 @@ class RefreshOutcome:
     @property
     def exit_code(self) -> int:
         statuses = {outcome.status for outcome in self.sources}
-        if self.interrupted or "failed" in statuses:
+        # An interrupted source ends the command non-zero whichever command ran it (collect too).
+        if self.interrupted or statuses & {"failed", "interrupted"}:
             return EXIT_FAILURE
         if "partial" in statuses:
             return EXIT_PARTIAL
@@ -308,10 +309,24 @@ def _finish_source(
         result.benchmark_results, unplaced = _normalised(result.benchmark_results)
         for line in unplaced[:20]:
             started.progress.note(line)
-    store.record_collection(run_id, result)
+    try:
+        store.record_collection(run_id, result)
+    except Exception as exc:  # a full disk, a lost database: the run must not stay "running"
+        reason = f"could not store the collection: {type(exc).__name__}: {_first_line(exc)}"
+        store.finish_run(run_id, "failed", result.stats, message=reason)
+        return SourceOutcome(source, run_id, "failed", stats=result.stats, message=reason)
     partial = bool(result.failures) or result.stats.stopped_reason is not None
     status = "partial" if partial else "succeeded"
-    store.finish_run(run_id, status, result.stats, message=result.stats.stopped_reason)
+    nothing = not (result.artifacts or result.observations or result.benchmark_results)
+    if nothing and result.failures:
+        # Every artifact it tried failed: not a partial success. (A run stopped by its rate-limit
+        # budget before its first artifact stays partial: its stopped reason says why, and the
+        # next run resumes; tests/test_fault_matrix.py holds that cell.)
+        status = "failed"
+    note = result.stats.stopped_reason
+    if status == "failed" and note is None:
+        note = f"nothing collected: all {len(result.failures)} artifact(s) failed"
+    store.finish_run(run_id, status, result.stats, message=note)
     return SourceOutcome(
         source,
         run_id,
@@ -321,8 +336,14 @@ def _finish_source(
         benchmark_results=len(result.benchmark_results),
         failures=len(result.failures),
         stats=result.stats,
-        message=result.stats.stopped_reason,
+        message=note,
     )
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an error (SQLAlchemy appends the statement and a link on later ones)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def collect_source(
@@ -355,7 +376,13 @@ def _normalised(results: list[BenchmarkResult]) -> tuple[list[BenchmarkResult], 
 
 def open_configured_store(settings: Settings) -> Store:
     if settings.database_url.startswith("sqlite:///"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # OSSIMPACT_DATA_DIR names a file, or a read-only place
+            reason = "it is a file" if settings.data_dir.is_file() else exc.strerror
+            raise StoreUnavailableError(
+                f"cannot use the data directory {settings.data_dir} (OSSIMPACT_DATA_DIR): {reason}"
+            ) from exc
     return open_store(settings.database_url)
 
 
@@ -523,8 +550,12 @@ def refresh(
     """Collect every source then score — one refresh at a time across processes."""
     from ossimpact.refresh_lock import refresh_guard
 
-    store = open_configured_store(settings)
     registry = load_registry(settings.registry_path)
+    if score_after:  # a bad methodology fails now, not after every source has been collected
+        from scoring import load_methodology
+
+        load_methodology(settings.methodology_path)
+    store = open_configured_store(settings)
     outcome = RefreshOutcome()
     stop = stop or threading.Event()
     # A refresh whose lock was taken over (it stalled past the TTL) winds down at the next artifact.

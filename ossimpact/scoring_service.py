@@ -83,8 +83,14 @@ def run_scoring(
     *,
     seed: int = 0,
     draws: int = 1000,
+    purpose: str | None = None,
 ) -> tuple[int, ScoringResult]:
-    """Score at `as_of` and record a scoring run; returns (scoring run id, result)."""
+    """Score at `as_of` and record a scoring run; returns (scoring run id, result).
+
+    `purpose` None: official when scoring the newest data (no as-of), else as_of. A caller
+    scoring with a methodology other than the configured one passes "trial".
+    """
+    purpose = purpose or ("official" if as_of is None else "as_of")
     run_id = store.start_run("score")
     try:
         inputs, grouping = _inputs_and_grouping(store, registry, as_of)
@@ -97,6 +103,8 @@ def run_scoring(
             input_run_ids(inputs),
             result.rows,
             [m for m in scoring_members(grouping) if m.product_id in scored],
+            purpose=purpose,
+            methodology_hash=methodology.content_hash or None,
         )
     except Exception as exc:
         store.finish_run(run_id, "failed", message=f"scoring failed: {type(exc).__name__}: {exc}")

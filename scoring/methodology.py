@@ -6,15 +6,16 @@ its field path, so an operator fixes the file in one pass.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from ossimpact.domain import CATEGORIES, Category
+from ossimpact.registry.yaml_source import YamlDocument
 from scoring.catalogue import AGGREGATIONS, SIGNALS, Aggregation
 
 DEFAULT_PATH = Path(__file__).with_name("methodology.yaml")
@@ -135,6 +136,12 @@ class Methodology(_Strict):
     cohorts: Cohorts
     integrity: Integrity = Integrity()
     intervals: Intervals = Intervals()
+    _content_hash: str = PrivateAttr(default="")
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of the validated content ("" for a methodology not built by parsing)."""
+        return self._content_hash
 
     def signals(self, category: Category) -> list[SignalConfig]:
         return list(self.categories[category].signals)
@@ -209,6 +216,8 @@ def _semantic_problems(m: Methodology) -> list[str]:
     finite = [b for b in bounds if b is not None]
     if finite != sorted(finite) or len(set(finite)) != len(finite) or None in bounds[:-1]:
         problems.append("cohorts.size_classes: max_parameters must increase")
+    if any(not math.isfinite(w) for w in (*m.trust_weights.values(), m.min_coverage)):
+        problems.append("trust_weights: must be finite numbers")
     if m.cohorts.age_bucket_days != sorted(set(m.cohorts.age_bucket_days)):
         problems.append("cohorts.age_bucket_days: must be increasing")
     if m.cohorts.leaders < 1:
@@ -216,8 +225,8 @@ def _semantic_problems(m: Methodology) -> list[str]:
     iv = m.intervals
     if iv.concentration <= 0:
         problems.append("intervals.concentration: must be positive")
-    if iv.download_noise < 0:
-        problems.append("intervals.download_noise: must be non-negative")
+    if not 0 <= iv.download_noise <= 5:
+        problems.append("intervals.download_noise: must be between 0 and 5 (a log-normal σ)")
     if not 0 <= iv.low_quantile < iv.high_quantile <= 1:
         problems.append("intervals: need 0 <= low_quantile < high_quantile <= 1")
     return problems
@@ -237,38 +246,93 @@ def _transform_problems(path: str, t: Transform) -> list[str]:
     return []
 
 
-def parse_methodology(data: Any, source: str = "<data>") -> Methodology:
-    """Validate parsed YAML; raise MethodologyError listing every problem."""
+# No figure of a methodology is negative or anywhere near this: a larger one is a typo or an attack
+# (1e308 overflows the interval draws), and huge integers cost time to even print.
+MAX_NUMBER = 1e15
+
+
+def _number_problems(data: Any, path: tuple[int | str, ...] = ()) -> list[tuple[str, str]]:
+    """(field, problem) for every number in the raw data that is not finite, negative or huge."""
+    if isinstance(data, dict):
+        return [p for key, value in data.items() for p in _number_problems(value, (*path, key))]
+    if isinstance(data, list):
+        return [p for i, value in enumerate(data) for p in _number_problems(value, (*path, i))]
+    if isinstance(data, bool) or not isinstance(data, int | float):
+        return []
+    where = _loc(path)
+    if isinstance(data, float) and not math.isfinite(data):
+        return [(where, f"must be a finite number, got {data}")]
+    if data < 0:
+        return [(where, f"must not be negative, got {data}")]
+    if data > MAX_NUMBER:
+        shown = (
+            f"{data:.3g}" if isinstance(data, float) else f"an integer of {len(str(data))} digits"
+        )
+        return [(where, f"must be at most {MAX_NUMBER:.0e}, got {shown}")]
+    return []
+
+
+def _path_of(field: str) -> tuple[int | str, ...]:
+    """`categories.model.signals.0 (downloads).weight` → ("categories", "model", "signals", 0, "weight")."""
+    parts: list[int | str] = []
+    for part in field.split("."):
+        name = part.split(" (", 1)[0]
+        if name and name != "(top level)":
+            parts.append(int(name) if name.isdigit() else name)
+    return tuple(parts)
+
+
+def parse_methodology(
+    data: Any, source: str = "<data>", document: YamlDocument | None = None
+) -> Methodology:
+    """Validate parsed YAML; raise MethodologyError listing every problem.
+
+    With `document` (the lines of the file it came from) each problem reads file:line: field.
+    """
+
+    def placed(field: str, message: str) -> str:
+        if document is None:
+            return f"{field}: {message}"
+        return f"{source}:{document.line_of(_path_of(field))}: {field}: {message}"
+
     if not isinstance(data, dict):
-        raise MethodologyError(source, ["(top level): expected a mapping"])
+        raise MethodologyError(source, [placed("(top level)", "expected a mapping")])
     version = data.get("version")
     if isinstance(version, float | int) and not isinstance(version, bool):
         raise MethodologyError(
             source,
-            [f'version: write it quoted, e.g. version: "{version}" (YAML reads 2026.10 as 2026.1)'],
+            [
+                placed(
+                    "version",
+                    f'write it quoted, e.g. version: "{version}" (YAML reads 2026.10 as 2026.1)',
+                )
+            ],
         )
+    problems = [placed(field, message) for field, message in _number_problems(data)]
     try:
         m = Methodology.model_validate(data)
     except ValidationError as exc:
-        problems = [f"{_loc(e['loc'])}: {e['msg']}" for e in exc.errors()]
+        problems += [placed(_loc(e["loc"]), e["msg"]) for e in exc.errors()]
         raise MethodologyError(source, problems) from None
-    problems = _semantic_problems(m)
+    problems += [placed(*p.split(": ", 1)) for p in _semantic_problems(m)]
     if problems:
         raise MethodologyError(source, problems)
+    # The label alone cannot tell an edited file from the default: the hash of the validated
+    # content is recorded beside it with every scoring run.
+    m._content_hash = hashlib.sha256(m.model_dump_json().encode("utf-8")).hexdigest()
     return m
 
 
 def load_methodology(path: Path | None = None) -> Methodology:
-    """Load a methodology file; None loads the shipped default."""
+    """Load a methodology file; None loads the shipped default.
+
+    Read with the registry's guarded reader: a FIFO, a non-UTF-8 file, an alias bomb, 3,000-deep
+    nesting or a huge file is a problem with its line, not a hang or a crash.
+    """
+    from ossimpact.registry.yaml_source import read_yaml
+
     path = path or DEFAULT_PATH
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise MethodologyError(str(path), [f"cannot read the file: {exc.strerror}"]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "somewhere"
-        raise MethodologyError(str(path), [f"{where}: not valid YAML"]) from None
-    return parse_methodology(data, str(path))
+    result = read_yaml(path)
+    if result.document is None or result.problems:
+        raise MethodologyError(str(path), [str(problem) for problem in result.problems])
+    return parse_methodology(result.document.data, str(path), result.document)

@@ -110,7 +110,7 @@ def test_file_errors_are_clear(tmp_path: Path) -> None:
         load_methodology(tmp_path / "absent.yaml")
     broken = tmp_path / "broken.yaml"
     broken.write_text("version: '1'\ncategories: [\n", encoding="utf-8")
-    with pytest.raises(MethodologyError, match="line 3: not valid YAML"):
+    with pytest.raises(MethodologyError, match=r"broken.yaml:3: YAML syntax"):
         load_methodology(broken)
 
 

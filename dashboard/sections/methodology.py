@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import data, methodology_text
 from dashboard.i18n import current_language, label, t
-from dashboard.widgets import synthetic_banner
+from dashboard.widgets import plain, synthetic_banner
 
 lang = current_language()
 snap = data.current()
@@ -17,7 +17,7 @@ st.title(t("methodology.title"))
 synthetic_banner(snap)
 view = data.methodology()
 if view.error:
-    st.error(t("methodology.unreadable", detail=view.error))
+    st.error(t("methodology.unreadable", detail=plain(view.error)))
     st.stop()
 
 st.metric(t("methodology.version"), view.version or "—")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import data, format
 from dashboard.i18n import current_language, t
-from dashboard.widgets import products_picker, synthetic_banner
+from dashboard.widgets import plain, products_picker, synthetic_banner
 
 lang = current_language()
 snap = data.current()
@@ -34,7 +34,7 @@ if saved_names:
                 st.caption(
                     t(
                         "shortlist.saved_by",
-                        who=saved.created_by,
+                        who=plain(saved.created_by),  # anyone's text: never Markdown
                         when=format.timestamp(saved.created_at, lang),
                     )
                 )
@@ -53,7 +53,7 @@ if not chosen:
 for pid in chosen:
     picked[pid] = (
         st.text_area(
-            t("shortlist.note_for", product=labels[pid]),
+            t("shortlist.note_for", product=plain(labels[pid])),
             value=picked.get(pid, ""),
             key=f"note_{pid}",
             max_chars=4000,
@@ -84,4 +84,4 @@ if submitted:
         st.error(t("shortlist.need_name"))
     else:
         data.save_shortlist(name.strip(), who.strip(), items)
-        st.success(t("shortlist.saved_ok", name=name.strip(), count=len(items)))
+        st.success(t("shortlist.saved_ok", name=plain(name.strip()), count=len(items)))

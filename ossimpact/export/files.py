@@ -1,10 +1,18 @@
-"""Writing an export to disk atomically: the file appears whole or not at all."""
+"""Writing an export to disk: a regular file appears whole or not at all; anything else is left
+what it is.
+
+A regular file (new or existing) is written to a temporary file beside it and renamed over it in
+one step, keeping the mode an existing file had. A character device or a FIFO (`-o /dev/stdout`,
+a pipe to another program) is written through: renaming over it would replace the device node
+itself. A symlink is followed, so the file it points at is written and the link stays a link.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Literal
@@ -38,38 +46,84 @@ def _encode(frame: pd.DataFrame, fmt: str) -> bytes:
     )
 
 
-def write_export(frame: pd.DataFrame, output: Path, fmt: ExportFormat) -> None:
-    """Write `frame` to `output` as CSV or Parquet, atomically.
+def _fail(output: Path, error: OSError) -> ExportError:
+    reason = error.strerror or str(error)
+    return ExportError(f"cannot write the export to {output}: {reason}")
 
-    The bytes go to a temporary file in the same directory, then replace `output` in one rename,
-    so a reader never sees half a file and a failure leaves neither a partial file nor the
-    temporary one (an existing `output` stays as it was).
+
+def write_export(frame: pd.DataFrame, output: Path, fmt: ExportFormat) -> None:
+    """Write `frame` to `output` as CSV or Parquet.
+
+    The bytes are encoded before anything on disk is touched. A regular file is replaced in one
+    rename (a failure leaves the old file as it was and no temporary file); a character device
+    or FIFO is written to in place, and a write error (a full disk, /dev/full) is reported.
     """
     output = Path(output)
-    directory = output.parent
-    if output.is_dir():
+    data = _encode(frame, fmt)
+    # Follow a symlink (chains too) to the file it names: the link itself must survive.
+    target = output.resolve() if output.is_symlink() else output
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as error:
+        raise _fail(output, error) from error
+    if mode is not None and stat.S_ISDIR(mode):
         raise ExportError(f"cannot write the export to {output}: it is a directory")
+    if mode is not None and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+        _write_through(target, output, data)
+        return
+    if mode is not None and not stat.S_ISREG(mode):
+        raise ExportError(
+            f"cannot write the export to {output}: not a regular file, a character device or a FIFO"
+        )
+    _replace_atomically(target, output, data, None if mode is None else stat.S_IMODE(mode))
+
+
+def _write_through(target: Path, output: Path, data: bytes) -> None:
+    try:
+        with open(target, "wb", buffering=0) as stream:
+            view = memoryview(data)
+            while view:
+                written = stream.write(view)
+                if not written:
+                    raise OSError(0, "the device accepted no more bytes")
+                view = view[written:]
+    except OSError as error:
+        raise _fail(output, error) from error
+
+
+def _new_file_mode() -> int:
+    # What open() would give a new file: 0o666 less the umask (read without changing it for good).
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _replace_atomically(target: Path, output: Path, data: bytes, mode: int | None) -> None:
+    directory = target.parent
     if not directory.is_dir():
         raise ExportError(f"cannot write the export to {output}: no directory {directory}")
     try:
         handle, temp_name = tempfile.mkstemp(
-            dir=directory, prefix=f".{output.name}.", suffix=".tmp"
+            dir=directory, prefix=f".{target.name}.", suffix=".tmp"
         )
     except OSError as error:
-        raise ExportError(f"cannot write the export to {output}: {error.strerror}") from error
+        raise _fail(output, error) from error
     temp = Path(temp_name)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(_encode(frame, fmt))
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        # mkstemp makes the file private; an export is meant to be shared like any other file.
-        temp.chmod(0o644)
-        temp.replace(output)
+        # mkstemp makes the file private: an existing file keeps its mode (a 600 export stays
+        # private), a new one gets the mode any other new file would.
+        temp.chmod(_new_file_mode() if mode is None else mode)
+        temp.replace(target)
     except OSError as error:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
-        raise ExportError(f"cannot write the export to {output}: {error.strerror}") from error
+        raise _fail(output, error) from error
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()

@@ -1,8 +1,9 @@
 """The rows of a ranking or shortlist export, typed (Parquet keeps the types; CSV sanitises).
 
-Which ranking: without `as_of`, the newest finished scoring run (the one the dashboard shows);
-with `as_of`, the newest finished scoring run whose as-of is on or before the end of that day
-(UTC). An export never scores on its own: every row is a ranking the store recorded, so the file
+Which ranking: without `as_of`, the newest finished official scoring run (the one the dashboard
+shows; a backdated or trial run never replaces it); with `as_of`, the newest finished official or
+backdated run whose as-of is on or before the end of that day (UTC); with a scoring run id, that
+run (a trial too). An export never scores on its own: every row is a ranking the store recorded, so the file
 can be traced back to a scoring run and its methodology version.
 """
 
@@ -64,18 +65,34 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=UTC)
 
 
-def choose_scoring_run(store: Store, as_of: date | None = None) -> ScoringRunRecord:
+def choose_scoring_run(
+    store: Store, as_of: date | None = None, scoring_run: int | None = None
+) -> ScoringRunRecord:
     """The scoring run an export shows (see the module docstring); ExportError when none fits."""
     finished = [
         run for run in store.scoring_runs(_ALL_SCORING_RUNS) if run.run_status in COUNTED_STATUSES
     ]
+    if scoring_run is not None:
+        # Asked for by id: any finished run, a trial too (that is how a trial is looked at).
+        for run in finished:
+            if run.id == scoring_run:
+                return run
+        raise ExportError(f"no finished scoring run {scoring_run} in the store")
     if not finished:
         raise ExportError("no finished scoring run in the store yet: run `ossimpact refresh` first")
+    # A trial (another methodology) is never chosen by default or by date.
+    dated = [run for run in finished if run.purpose != "trial"]
     if as_of is None:
-        return max(finished, key=lambda run: run.id)
-    candidates = [run for run in finished if run.as_of <= end_of_day(as_of)]
+        official = [run for run in dated if run.purpose == "official"]
+        if not official:
+            raise ExportError(
+                "no official scoring run yet (only backdated or trial ones): run "
+                "`ossimpact score`, or name one with --as-of or --scoring-run"
+            )
+        return max(official, key=lambda run: run.id)
+    candidates = [run for run in dated if run.as_of <= end_of_day(as_of)]
     if not candidates:
-        earliest = min(finished, key=lambda run: run.as_of)
+        earliest = min(dated or finished, key=lambda run: run.as_of)
         raise ExportError(
             f"no scoring run on or before {as_of.isoformat()}: the earliest ranking is as of "
             f"{earliest.as_of.date().isoformat()} (scoring run {earliest.id})"
@@ -317,6 +334,7 @@ def export_rows(
     top: int | None = None,
     as_of: date | None = None,
     shortlist: str | None = None,
+    scoring_run: int | None = None,
 ) -> pd.DataFrame:
     """The export's rows, typed and unsanitised (Parquet writes them as they are).
 
@@ -334,7 +352,7 @@ def export_rows(
         if saved is None:
             known = ", ".join(s.name for s in store.shortlists()) or "none saved yet"
             raise ExportError(f"no shortlist named {shortlist!r} (known: {known})")
-    context = _Context(store, choose_scoring_run(store, as_of))
+    context = _Context(store, choose_scoring_run(store, as_of, scoring_run))
     scores = store.scores(context.run.id)
     if saved is None:
         kept = sorted(

@@ -47,7 +47,7 @@ def _check_budget(text: str) -> None:
         if count > MAX_VALUES:
             # Composing costs far more than scanning: stop before a huge file ties up a worker.
             raise _LimitExceeded(
-                f"more than {MAX_VALUES} YAML values; a registry is never that large",
+                f"more than {MAX_VALUES} YAML values; a registry or methodology is never that large",
                 event.start_mark.line + 1 if event.start_mark else 1,
             )
         if isinstance(event, AliasEvent):
@@ -99,6 +99,9 @@ def read_yaml(path: Path) -> YamlResult:
         return YamlResult(None, [RegistryProblem(file, line, "", message)])
 
     try:
+        # A FIFO or a device would block the open or never end: only a regular file is read.
+        if path.exists() and not path.is_file():
+            return fail(1, "not a regular file (a FIFO or a device?); expected a YAML file")
         with path.open("rb") as stream:
             raw = stream.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
@@ -130,7 +133,7 @@ def parse_yaml_text(text: str, file: str) -> YamlResult:
     except (yaml.YAMLError, RecursionError) as exc:
         return YamlResult(None, [RegistryProblem(file, 1, "", f"YAML syntax: {exc}")])
     if root is None or (isinstance(root, ScalarNode) and root.tag == f"{_TAG}null"):
-        return YamlResult(None, [RegistryProblem(file, 1, "", "the registry is empty")])
+        return YamlResult(None, [RegistryProblem(file, 1, "", "the file is empty")])
     return _Plainer(file).run(root)
 
 

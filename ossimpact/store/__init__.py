@@ -8,6 +8,7 @@ from ossimpact.store.errors import (
     StoreError,
     StoreReadOnlyError,
     StoreSchemaError,
+    StoreUnavailableError,
     UnknownRunError,
 )
 from ossimpact.store.records import (
@@ -34,6 +35,7 @@ __all__ = [
     "StoreError",
     "StoreReadOnlyError",
     "StoreSchemaError",
+    "StoreUnavailableError",
     "UnknownRunError",
     "open_store",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -47,8 +48,9 @@ def _sqlite_engine(database: str | None, *, read_only: bool) -> Engine:
     if read_only:
         if not path.exists():
             raise StoreConfigError(f"no SQLite database at {path} to open read-only")
+        options = "mode=ro&immutable=1" if _needs_immutable(path) else "mode=ro"
         engine = create_engine(
-            f"sqlite:///file:{quote(str(path))}?mode=ro&uri=true",
+            f"sqlite:///file:{quote(str(path))}?{options}&uri=true",
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
         )
     else:
@@ -75,6 +77,31 @@ def _sqlite_engine(database: str | None, *, read_only: bool) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write and not read_only else "BEGIN")
 
     return engine
+
+
+def _needs_immutable(path: Path) -> bool:
+    """True when a read-only open fails because SQLite cannot make the WAL index (-shm) beside
+    the file: a read-only mount or directory. Nobody can be writing there, so reading the file
+    as immutable is safe, and the dashboard can serve a store copied onto read-only media."""
+    try:
+        connection = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.OperationalError:
+        try:
+            connection = sqlite3.connect(f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True)
+            try:
+                connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            finally:
+                connection.close()
+        except sqlite3.Error:
+            return False  # not a read-only-place problem: let the normal open report it
+        return True
+    except sqlite3.Error:
+        return False
+    return False
 
 
 def _redact(url: str) -> str:

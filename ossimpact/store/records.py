@@ -12,6 +12,9 @@ RUN_KINDS: tuple[str, ...] = ("collect", "score", "refresh")
 # for a running run whose heartbeat stopped (its process died).
 FINISHED_STATUSES: tuple[str, ...] = ("succeeded", "partial", "failed", "interrupted")
 COUNTED_STATUSES: tuple[str, ...] = ("succeeded", "partial")
+# What a scoring run is for: only an official run (configured methodology, newest data) is the
+# default ranking; an as-of (backdated) or trial (other methodology) run is shown only when asked.
+SCORING_PURPOSES: tuple[str, ...] = ("official", "as_of", "trial")
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class ScoringRunRecord:
     input_run_ids: tuple[int, ...]
     created_at: datetime
     row_count: int
+    purpose: str = "official"
+    methodology_hash: str | None = None
 
 
 @dataclass(frozen=True)

@@ -259,6 +259,9 @@ scoring_runs = Table(
     # the recorded membership (member_sets.id); NULL for runs scored before memberships were
     # recorded (revision 0004). No foreign key: SQLite cannot add one to an existing table.
     Column("member_set_id", Integer),
+    # official | as_of | trial (migration 0005): only an official run is the default ranking.
+    Column("purpose", String(20), nullable=False, server_default="official"),
+    Column("methodology_hash", String(64)),  # SHA-256 of the methodology file's content
 )
 
 scores = Table(

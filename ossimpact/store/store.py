@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from ossimpact.domain import (
     ArtifactFailure,
@@ -31,12 +32,20 @@ from ossimpact.domain import (
 from ossimpact.store import codec, members, migrate, queries, schema
 from ossimpact.store.collection import write_collection
 from ossimpact.store.engine import WRITE_OPTION, create_store_engine
-from ossimpact.store.errors import StoreError, StoreReadOnlyError, StoreSchemaError, UnknownRunError
+from ossimpact.store.errors import (
+    StoreError,
+    StoreReadOnlyError,
+    StoreSchemaError,
+    StoreUnavailableError,
+    UnknownRunError,
+    database_fault,
+)
 from ossimpact.store.lookups import chunks
 from ossimpact.store.records import (
     COUNTED_STATUSES,
     FINISHED_STATUSES,
     RUN_KINDS,
+    SCORING_PURPOSES,
     RunRecord,
     ScoringMember,
     ScoringRunRecord,
@@ -81,12 +90,32 @@ def open_store(
     A writable store is migrated to the newest schema unless `migrate=False`; a read-only store
     is never migrated and refuses to open a database whose schema is not the newest.
     """
-    store = Store(create_store_engine(url, read_only=read_only), read_only=read_only)
+    try:
+        engine = create_store_engine(url, read_only=read_only)
+    except OSError as error:  # the SQLite file's directory cannot be made
+        raise StoreUnavailableError(
+            f"cannot open the database {_masked(url)}: {error.strerror or error}"
+        ) from error
+    store = Store(engine, read_only=read_only)
     store.stale_run_after = stale_run_after
-    if read_only:
-        store.check_schema()
-    elif migrate:
-        store.migrate()
+    try:
+        if read_only:
+            store.check_schema()
+        elif migrate:
+            store.migrate()
+        else:
+            with engine.connect():  # a file of random bytes or a dead server fails here, once
+                pass
+    except StoreError:
+        engine.dispose()
+        raise
+    except (SQLAlchemyError, OSError) as error:
+        # Random bytes, a directory, an unreachable server, a read-only or immutable file, a
+        # full disk: one sentence naming the database (password masked), not a traceback.
+        engine.dispose()
+        raise StoreUnavailableError(
+            f"cannot open the database {_masked(url)}: {database_fault(error)}"
+        ) from error
     return store
 
 
@@ -101,15 +130,28 @@ class Store:
     def migrate(self) -> None:
         """Alembic upgrade to head; running it again changes nothing."""
         self._refuse_if_read_only("migrate")
+        self._refuse_unknown_revision()
         migrate.upgrade(self.engine)
 
     def check_schema(self) -> None:
-        current, head = migrate.current_revision(self.engine), migrate.head_revision()
+        current, head = self._refuse_unknown_revision(), migrate.head_revision()
         if current != head:
             raise StoreSchemaError(
                 f"the database schema is at revision {current or 'none (empty database)'}, "
-                f"this code needs {head}: run the migrations (`ossimpact migrate`)"
+                f"this code needs {head}: run the migrations (`ossimpact migrate`, with write access)"
             )
+
+    def _refuse_unknown_revision(self) -> str | None:
+        """The current revision; a revision this code has no script for (a newer ossimpact wrote
+        the database) is refused before Alembic fails on it with "Can't locate revision"."""
+        current = migrate.current_revision(self.engine)
+        if current is not None and current not in migrate.known_revisions():
+            raise StoreSchemaError(
+                f"the database schema is at revision {current}, which this code does not know "
+                f"(it knows up to {migrate.head_revision()}): a newer ossimpact wrote it; "
+                "upgrade ossimpact instead of opening it with this one"
+            )
+        return current
 
     def close(self) -> None:
         self.engine.dispose()
@@ -451,9 +493,20 @@ class Store:
         input_run_ids: Sequence[int],
         rows: Sequence[ScoreRow],
         scored_members: Sequence[ScoringMember] = (),
+        *,
+        purpose: str = "official",
+        methodology_hash: str | None = None,
     ) -> int:
         """Store one scoring run, its rows and its members (which artifacts each product grouped)
-        in one transaction; returns the scoring run id."""
+        in one transaction; returns the scoring run id.
+
+        `purpose`: official (the default ranking from now on), as_of (backdated) or trial (another
+        methodology); the latter two are kept and labelled but never become the default.
+        """
+        if purpose not in SCORING_PURPOSES:
+            raise StoreError(
+                f"unknown scoring purpose {purpose!r} (expected {', '.join(SCORING_PURPOSES)})"
+            )
         with self._write() as connection:
             self._running(connection, run_id)
             scoring_run_id = int(
@@ -465,6 +518,8 @@ class Store:
                         as_of=as_of,
                         input_run_ids=[int(i) for i in input_run_ids],
                         created_at=utcnow(),
+                        purpose=purpose,
+                        methodology_hash=methodology_hash,
                     )
                     .returning(scoring_runs.c.id)
                 ).scalar_one()
@@ -521,6 +576,11 @@ class Store:
                 return []
             return members.read_members(connection, scoring_run_id, product_ids)
 
+    def official_scoring_run_id(self) -> int | None:
+        """The scoring run every default view shows: the newest finished official one."""
+        with self.engine.connect() as connection:
+            return _official_scoring_run(connection)
+
     def scoring_runs(self, limit: int = 20) -> list[ScoringRunRecord]:
         counts = (
             select(scores.c.scoring_run_id, func.count().label("row_count"))
@@ -545,6 +605,8 @@ class Store:
                     input_run_ids=tuple(int(i) for i in r.input_run_ids),
                     created_at=r.created_at,
                     row_count=int(r[-1]),
+                    purpose=r.purpose,
+                    methodology_hash=r.methodology_hash,
                 )
                 for r in connection.execute(query)
             ]
@@ -812,13 +874,25 @@ class Store:
 
 
 def _official_scoring_run(connection: Connection) -> int | None:
-    """The newest scoring run whose run finished (succeeded or partial)."""
+    """The newest official scoring run whose run finished (succeeded or partial).
+
+    Not simply the newest: a backdated or trial run recorded after it must not replace the
+    ranking everyone reads (see migration 0005).
+    """
     found = connection.execute(
         select(func.max(scoring_runs.c.id)).where(
-            scoring_runs.c.run_id.in_(select(runs.c.id).where(runs.c.status.in_(COUNTED_STATUSES)))
+            scoring_runs.c.purpose == "official",
+            scoring_runs.c.run_id.in_(select(runs.c.id).where(runs.c.status.in_(COUNTED_STATUSES))),
         )
     ).scalar_one_or_none()
     return None if found is None else int(found)
+
+
+def _masked(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable URL>"
 
 
 def _score_row(r: Any) -> ScoreRow:
