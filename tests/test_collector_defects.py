@@ -370,13 +370,16 @@ def test_log_records_of_the_http_libraries_are_redacted() -> None:
     for name in ("httpx", "huggingface_hub.utils._http", "urllib3.connectionpool"):
         logger = logging.getLogger(name)
         # a handler of our own on each logger: another test's logging set-up (a dictConfig
-        # that disables existing loggers, a propagate flag) must not hide the records
+        # that disables existing loggers, a quieter level, a propagate flag) must not hide them
         was_disabled, logger.disabled = logger.disabled, False
+        was_level = logger.level
+        logger.setLevel(logging.DEBUG)
         logger.addHandler(kept)
         try:
             logger.warning("401 for %s: Bearer %s", name, HF_TOKEN)
         finally:
             logger.removeHandler(kept)
+            logger.setLevel(was_level)
             logger.disabled = was_disabled
     assert len(kept.records) == 3
     assert all(HF_TOKEN not in record.getMessage() for record in kept.records)
