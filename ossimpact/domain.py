@@ -27,9 +27,11 @@ ArtifactKind = Literal["model", "dataset", "repo"]
 _HANDLE = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,95})"
 _ARTIFACT_ID = re.compile(
     r"^(?:(?P<hub>hf|ms):(?P<hub_kind>model|dataset):|(?P<odl>odl):dataset:|gh:)"
-    rf"(?P<owner>{_HANDLE})/(?P<name>{_HANDLE})$"
+    rf"(?P<owner>{_HANDLE})/(?P<name>{_HANDLE})\Z"
 )
-HANDLE_RE = re.compile(rf"^{_HANDLE}$")
+# \Z, not $: `$` also matches before a trailing newline ("internlm\n" is no handle)
+HANDLE_RE = re.compile(rf"^{_HANDLE}\Z")
+HANDLE_MAX = 96
 ARTIFACT_ID_FORMS = (
     "hf:model:OWNER/NAME, hf:dataset:OWNER/NAME, gh:OWNER/REPO, ms:model:OWNER/NAME, "
     "ms:dataset:OWNER/NAME or odl:dataset:OWNER/NAME"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ossimpact.domain import HANDLE_RE, Organization, Platform, Product
+from ossimpact.domain import HANDLE_MAX, HANDLE_RE, Organization, Platform, Product
 from ossimpact.registry.model import ExcludedOrganization
 from ossimpact.registry.patterns import IncludePattern, InvalidPattern
 from ossimpact.registry.problems import FieldPath, RegistryProblem, field_name
@@ -72,7 +72,7 @@ class _Rules:
             for index, handle in enumerate(handles[key]):
                 where = (*path, key, index)
                 if not HANDLE_RE.match(handle):
-                    self.report(where, f"malformed {label} handle {handle!r}")
+                    self.report(where, _malformed(label, handle))
                     continue
                 claim = (platform, handle.casefold())
                 if claim in self.handle_owner:
@@ -154,7 +154,7 @@ class _Rules:
             for index, handle in enumerate(huggingface if platform == "hf" else github):
                 where = (*path, key, index)
                 if not HANDLE_RE.match(handle):
-                    self.report(where, f"malformed {label} handle {handle!r}")
+                    self.report(where, _malformed(label, handle))
                     continue
                 claim = self.handle_owner.get((platform, handle.casefold()))
                 if claim is not None:
@@ -292,6 +292,18 @@ def organization_handles(organization: Organization, platform: Platform) -> tupl
         "ms": organization.modelscope,
         "od": organization.opendatalab,
     }[platform]
+
+
+def _malformed(label: str, handle: str) -> str:
+    """The problem with a handle, quoting at most 60 characters of it."""
+    if len(handle) > HANDLE_MAX:
+        return (
+            f"{label} handle {handle[:60]!r}… is {len(handle):,} characters long; no platform "
+            f"allows more than {HANDLE_MAX}"
+        )
+    if handle != handle.strip():
+        return f"{label} handle {handle!r} has spaces or a line break around it"
+    return f"malformed {label} handle {handle!r}"
 
 
 def check_rules(entries: Entries, document: YamlDocument, file: str) -> Checked:
