@@ -18,6 +18,7 @@ from collectors.huggingface.parse import (
 from ossimpact.domain import ArtifactId, Metric
 from ossimpact.sandbox.huggingface import MODEL_INFO_DEFAULT, make_hf_app
 from ossimpact.sandbox.model import HfEvalResult
+from scoring.eligibility import artifact_licence
 from tests.fixtures.hf_sandbox import hf_model, hf_world
 from tests.shared_dir import API_SAMPLES
 
@@ -147,3 +148,20 @@ def test_sandbox_info_parses_like_a_real_one():
     assert not parsed.problems
     assert ("finetune", "shlab/base") in {(e.relation, e.source.repo_id) for e in parsed.edges}
     assert [b.metric for b in parsed.benchmark_results if b.source == "model_index"] == ["accuracy"]
+
+
+def test_an_other_licence_keeps_its_name_and_file_for_the_eligibility_check():
+    body = dict(recorded(ROBERTA))
+    body["cardData"] = {
+        **body.get("cardData", {}),
+        "license": "other",
+        "license_name": "qwen-research",
+        "license_link": "https://huggingface.co/Qwen/Qwen2.5-3B/blob/main/LICENSE",
+    }
+    parsed = parse_model(
+        model_info_from_item(body), owner_handle="deepset", tracked=True, fetch=FETCH
+    )
+    assert parsed.record.license == "other"
+    assert parsed.record.extra["license_name"] == "qwen-research"
+    assert parsed.record.extra["license_link"].endswith("/LICENSE")
+    assert artifact_licence(parsed.record).openness == "non-commercial"

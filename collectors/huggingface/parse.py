@@ -128,6 +128,17 @@ def _license(card: object, tags: list[str]) -> str | None:
     return next((t.removeprefix("license:") for t in tags if t.startswith("license:")), None)
 
 
+def _extra(card: object, gated: object) -> dict[str, str]:
+    """What else a committee reads about the artifact: how access is granted, and the name and
+    file of an `other` licence (the card's `license_name` / `license_link`)."""
+    extra = {"gated_mode": str(gated)} if isinstance(gated, str) else {}
+    for key in ("license_name", "license_link"):
+        value = _text(getattr(card, key, None))
+        if value:
+            extra[key] = value[:500]
+    return extra
+
+
 def benchmark_short_name(dataset_id: str) -> str:
     """`cais/mmlu` → `mmlu`: the canonical-id stand-in until benchmark aliases are normalised."""
     return dataset_id.rsplit("/", 1)[-1].lower()
@@ -161,7 +172,7 @@ def parse_model(
         gated=None if gated is None else bool(gated),
         topics=tuple(tags),
         tracked=tracked,
-        extra={"gated_mode": str(gated)} if isinstance(gated, str) else {},
+        extra=_extra(card, gated),
     )
     parsed = ParsedArtifact(record=record, problems=problems)
     figures: dict[Metric, object] = {
@@ -209,7 +220,7 @@ def parse_dataset(
         description=_text(info.description),
         topics=tuple(tags),
         tracked=tracked,
-        extra={"gated_mode": str(gated)} if isinstance(gated, str) else {},
+        extra=_extra(card, gated),
     )
     parsed = ParsedArtifact(record=record, problems=problems)
     figures: dict[Metric, object] = {
