@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx2
 from huggingface_hub import constants, set_client_factory
@@ -65,6 +65,21 @@ ForeignHostRefused = ForeignHost
 def _origin(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     return parts.scheme.lower(), parts.netloc.lower()
+
+
+PUBLIC_HUB = "https://huggingface.co"
+
+
+def on_endpoint(url: str | None, endpoint: str) -> str | None:
+    """A `Link: rel="next"` URL as a mirror may send it: the public Hub's, rewritten to the
+    configured endpoint (hf-mirror.com passes the Hub's own links through); any other URL as it
+    is (the ledger refuses a host that is not the endpoint)."""
+    if url is None or _origin(url) != _origin(PUBLIC_HUB) or _origin(endpoint) == _origin(url):
+        return url
+    base = urlsplit(endpoint)
+    parts = urlsplit(url)
+    path = base.path.rstrip("/") + parts.path
+    return urlunsplit((base.scheme, base.netloc, path, parts.query, parts.fragment))
 
 
 def wait_before_retry(response: httpx2.Response) -> float | None:

@@ -40,6 +40,7 @@ from collectors.huggingface.client import (
     failure_detail,
     failure_reason,
     hub_session,
+    on_endpoint,
 )
 from collectors.huggingface.derivatives import (
     RELATIONS,
@@ -556,7 +557,7 @@ class HuggingFaceCollector(Source[CollectionResult]):
             )
             hf_raise_for_status(answer)
             page = answer.json()
-            next_url = answer.links.get("next", {}).get("url")
+            next_url = on_endpoint(answer.links.get("next", {}).get("url"), self.endpoint)
             return LinkedPage(page if isinstance(page, list) else [], str(answer.url), next_url)
 
         items: list[tuple[object, str]] = []
