@@ -119,7 +119,7 @@ class BenchmarkCollector(Source[CollectionResult]):
         self._opencompass(result, report, ModelMatcher(models), progress)
         self._open_llm(result, report, by_id, progress)
 
-        progress.note(f"benchmarks: {len(result.benchmark_results)} results; {report.summary()}")
+        progress.note(f"{len(result.benchmark_results)} results; {report.summary()}")
         self.last_report = report
         return result
 
