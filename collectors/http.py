@@ -352,9 +352,11 @@ class HttpClient:
                 raise Interrupted(f"stopped before {what}: the run was asked to stop")
             generation = self._wait_generation
             self.count_requests()
+            if self.pacer is not None:
+                # the tokens only: a library call may wrap several requests of its own
+                self.pacer.wait(self.pacer.limits_for("GET"))
             try:
-                with self._paced("GET"):
-                    return call()
+                return call()
             except Exception as error:
                 answer = answer_of(error)
                 retry = (

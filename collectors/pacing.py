@@ -148,6 +148,8 @@ class Pacer:
         self._slots = threading.BoundedSemaphore(max_concurrency) if max_concurrency else None
         self.stats = PacingStats()
         self._stats_lock = threading.Lock()
+        # requests this run expects to make (from the last run); None: unknown, never spread
+        self.planned: float | None = None
 
     def limits_for(self, method: str) -> tuple[str, ...]:
         """The limits one request pays: on GitHub a GraphQL query (POST) its points, a REST call
@@ -186,19 +188,28 @@ class Pacer:
                 self._slots.release()
 
     def observe_budget(self, limit: str, remaining: float, reset_in: float) -> None:
-        """The platform's own word on what is left (`remaining` until `reset_in` seconds of its
-        clock): when spending at the published rate would run out before the reset, spread what
-        is left evenly over the time to the reset instead of spending it and then stopping."""
+        """The platform's own word on what is left (`remaining` until `reset_in` seconds, on the
+        wall clock as the platform counts them): when what this run still plans to ask exceeds
+        it, spread what is left evenly over the time to the reset instead of spending it and
+        then stopping. Nothing left is the limit handler's to wait out (within the run's wait
+        budget), not a pace; without a plan nothing is spread."""
         bucket = self._buckets.get(limit)
         published = self.limits.get(limit)
-        if bucket is None or published is None or reset_in <= 0:
+        if bucket is None or published is None or reset_in <= 0 or remaining < 1:
             return
-        even = max(remaining, 1.0) / (reset_in / self.time_scale)
-        if even < published.per_second(self.time_scale):
-            bucket.drain_to(1.0)  # no burst: what is left is spread from now on
+        still = None if self.planned is None else self.planned - self.stats.requests
+        if still is None or still <= remaining:
+            if bucket.rate < published.per_second(self.time_scale):
+                bucket.set_rate(published.per_second(self.time_scale))
+            return
+        even = remaining / reset_in
+        fastest = published.per_second(self.time_scale)
+        if even < fastest:
+            if bucket.rate >= fastest:
+                bucket.drain_to(1.0)  # no burst once spreading starts
             bucket.set_rate(even)
-        else:
-            bucket.set_rate(published.per_second(self.time_scale))
+        elif bucket.rate < fastest:
+            bucket.set_rate(fastest)
 
     def minimum_seconds(self, requests: Mapping[str, float]) -> float:
         """The time the published limits impose on `requests` points of each limit (scaled):

@@ -12,10 +12,14 @@ HUBS: tuple[str, ...] = ("hf", "ms", "od", "gh")
 def product_hubs(artifacts: pd.DataFrame) -> pd.DataFrame:
     """Per product, the platforms its members are on (codes in HUBS order, joined by commas)."""
     tracked = artifacts.dropna(subset=["product_id"])
-    found = tracked.groupby("product_id")["platform"].agg(
-        lambda platforms: ",".join(h for h in HUBS if h in set(platforms))
-    )
-    return found.rename("hubs").reset_index()
+    hubs = {
+        str(product_id): ",".join(h for h in HUBS if h in set(group["platform"]))
+        for product_id, group in tracked.groupby("product_id", sort=False)
+    }
+    # object columns even when empty: a product id column must merge with product ids
+    return pd.DataFrame(
+        {"product_id": list(hubs), "hubs": list(hubs.values())}, columns=["product_id", "hubs"]
+    ).astype(object)
 
 
 def hub_downloads(latest: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:

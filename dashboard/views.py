@@ -312,7 +312,8 @@ def product_figures(snap: Snapshot) -> pd.DataFrame:
     for metric in HEADLINE_METRICS:
         if metric not in wide.columns:
             wide[metric] = float("nan")
-    return wide[["product_id", *HEADLINE_METRICS]]
+    # object ids even when nothing joined (an empty pivot's index is float)
+    return wide[["product_id", *HEADLINE_METRICS]].astype({"product_id": object})
 
 
 def leaderboard_frame(snap: Snapshot, category: str, lang: str) -> pd.DataFrame:

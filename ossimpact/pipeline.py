@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Protocol
 
 from collectors.base import BufferedResponseCache, NullProgress, Progress, ResponseCache
-from collectors.pacing import PublishedRates, source_pacer
+from collectors.pacing import Pacer, PublishedRates, source_pacer
 from ossimpact.domain import ArtifactId, BenchmarkResult, CollectionResult, CollectionStats
 from ossimpact.registry import Registry, load_registry
 from ossimpact.settings import Settings
@@ -262,6 +262,17 @@ class _StartedSource:
     cache: BufferedResponseCache
 
 
+def _last_requests(store: Store, source: str) -> float | None:
+    for run in store.runs(200):
+        if (
+            run.kind == "collect"
+            and run.source == source
+            and run.status in ("succeeded", "partial")
+        ):
+            return float(run.requests - run.not_modified)
+    return None
+
+
 def _start_source(
     source: str,
     settings: Settings,
@@ -277,6 +288,10 @@ def _start_source(
         collector = collector_factory(source, settings, cache)
     except SourceUnavailable as exc:
         return SourceOutcome(source, None, "unavailable", message=str(exc))
+    pacer = getattr(collector, "pacer", None)
+    if isinstance(pacer, Pacer):
+        # what this source asked for last time: the hour is spread only if it would not cover it
+        pacer.planned = _last_requests(store, source)
     run_id = store.start_run("collect", source)
     handles, explicit = _targets(source, registry, store)
     watched = _StoppableProgress(progress or NullProgress(), stop)

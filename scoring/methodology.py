@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from ossimpact.domain import CATEGORIES, Category
-from ossimpact.registry.yaml_source import YamlDocument
+from ossimpact.guarded_yaml import YamlDocument
 from scoring.catalogue import AGGREGATIONS, SIGNALS, Aggregation
 
 DEFAULT_PATH = Path(__file__).with_name("methodology.yaml")
@@ -329,7 +329,7 @@ def load_methodology(path: Path | None = None) -> Methodology:
     Read with the registry's guarded reader: a FIFO, a non-UTF-8 file, an alias bomb, 3,000-deep
     nesting or a huge file is a problem with its line, not a hang or a crash.
     """
-    from ossimpact.registry.yaml_source import read_yaml
+    from ossimpact.guarded_yaml import read_yaml
 
     path = path or DEFAULT_PATH
     result = read_yaml(path)

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from dashboard import views
 from ossimpact.cli import app
 from ossimpact.export import ExportError, export_rows
+from ossimpact.export.rows import inputs_fingerprint
 from ossimpact.store import Store, open_store
 from scoring.methodology import DEFAULT_PATH
 from tests.fixtures.dashboard_store import dashboard_store_url
@@ -58,7 +59,8 @@ def test_a_later_backdated_or_trial_run_does_not_replace_the_official_one(
     assert store.official_scoring_run_id() == official
     assert _scores_of(store) == before
     frame = export_rows(store, category="all")
-    assert set(frame["scoring_run_id"]) == {official}
+    runs = {r.id: r for r in store.scoring_runs(10)}
+    assert set(frame["inputs_fingerprint"]) == {inputs_fingerprint(runs[official])}
     assert "intruder" not in set(frame["product_id"])
     assert views.load_snapshot(store).scoring_run["id"] == official
     # Asked for explicitly, each is there and labelled.
@@ -69,7 +71,7 @@ def test_a_later_backdated_or_trial_run_does_not_replace_the_official_one(
     assert labels[trial] == ("trial", "f" * 64)
     # By date, a trial is never picked; the backdated run is the ranking as of its day.
     dated = export_rows(store, category="all", as_of=EARLY.date())
-    assert set(dated["scoring_run_id"]) == {backdated}
+    assert set(dated["inputs_fingerprint"]) == {inputs_fingerprint(runs[backdated])}
     store.close()
 
 

@@ -89,15 +89,21 @@ def test_graphql_points_are_paid_by_cost() -> None:
 def test_the_hourly_budget_is_spread_until_the_reset_instead_of_exhausted() -> None:
     fake = FakeTime()
     pacer = github_pacer(clock=fake.clock, sleep=fake.sleep)
-    # GitHub says 600 left, reset in 1,200 s: half a request a second from now on, no burst
+    # this run plans 3,000 requests; GitHub says 600 left, reset in 1,200 s: half a request a
+    # second from now on, no burst
+    pacer.planned = 3000
     pacer.observe_budget(GITHUB_HOURLY, remaining=600, reset_in=1200)
     for _ in range(601):
         with pacer.request(GITHUB_HOURLY):
             pass
     assert fake.now == pytest.approx(600 / 0.5)  # the 600 left last until the reset
-    # plenty left: the published pace stays the bound, no slower
+    # plenty left for what is planned, or no plan: the published pace stays the bound
     relaxed = github_pacer(clock=fake.clock, sleep=fake.sleep)
+    relaxed.planned = 700
     relaxed.observe_budget(GITHUB_HOURLY, remaining=4999, reset_in=3599)
+    unplanned = github_pacer(clock=fake.clock, sleep=fake.sleep)
+    unplanned.observe_budget(GITHUB_HOURLY, remaining=10, reset_in=3599)
+    assert unplanned._buckets[GITHUB_HOURLY].rate == unplanned.limits[GITHUB_HOURLY].per_second(1)
     started = fake.now
     for _ in range(100):
         with relaxed.request(GITHUB_HOURLY):

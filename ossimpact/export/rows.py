@@ -101,10 +101,16 @@ def choose_scoring_run(
 
 
 def inputs_fingerprint(run: ScoringRunRecord) -> str:
-    """What a ranking was computed from, as 16 hex digits: its methodology version, as-of and
-    collection runs. Equal for two scoring runs of the same inputs, unlike the run's id."""
+    """What a ranking was computed from, as 16 hex digits: its methodology version and content
+    hash, as-of and collection runs. Equal for two scoring runs of the same inputs, unlike the
+    run's id; two methodology files under one version label never share it."""
     text = "|".join(
-        (run.methodology_version, run.as_of.isoformat(), ",".join(map(str, run.input_run_ids)))
+        (
+            run.methodology_version,
+            run.methodology_hash or "",
+            run.as_of.isoformat(),
+            ",".join(map(str, run.input_run_ids)),
+        )
     )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

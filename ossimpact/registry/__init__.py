@@ -6,13 +6,13 @@ owner is an excluded look-alike, and which product an artifact counts towards (t
 membership rule, `membership.py`, with release families inferred in `families.py`).
 """
 
+from ossimpact.guarded_yaml import MAX_FILE_BYTES
 from ossimpact.registry.families import Family, infer_families, stem
 from ossimpact.registry.loading import check_registry, load_registry
 from ossimpact.registry.membership import GROUPED_BY, GroupedBy, Grouping, Member
 from ossimpact.registry.model import ExcludedOrganization, Registry
 from ossimpact.registry.patterns import IncludePattern, InvalidPattern
 from ossimpact.registry.problems import RegistryError, RegistryProblem
-from ossimpact.registry.yaml_source import MAX_FILE_BYTES
 
 __all__ = [
     "GROUPED_BY",

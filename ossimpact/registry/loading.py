@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ossimpact.guarded_yaml import read_yaml
 from ossimpact.registry.model import Registry
 from ossimpact.registry.problems import RegistryError, RegistryProblem
 from ossimpact.registry.rules import check_rules
 from ossimpact.registry.schema import read_entries
-from ossimpact.registry.yaml_source import read_yaml
 
 
 def _check(path: Path) -> tuple[Registry | None, list[RegistryProblem]]:

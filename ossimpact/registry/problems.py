@@ -2,35 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ossimpact.guarded_yaml import FieldPath, RegistryProblem, field_name
 
-FieldPath = tuple[str | int, ...]
-
-
-def field_name(path: FieldPath) -> str:
-    """`("products", 3, "include", 1)` → `products[3].include[1]`."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else part
-    return text
-
-
-@dataclass(frozen=True, order=True)
-class RegistryProblem:
-    """One thing wrong in a registry file, with where it is (line numbers start at 1)."""
-
-    file: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        if self.field:
-            return f"{self.file}:{self.line}: {self.field}: {self.message}"
-        return f"{self.file}:{self.line}: {self.message}"
+__all__ = ["FieldPath", "RegistryError", "RegistryProblem", "field_name"]
 
 
 class RegistryError(Exception):

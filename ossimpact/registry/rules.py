@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass, field
 
 from ossimpact.domain import HANDLE_MAX, HANDLE_RE, Organization, Platform, Product
+from ossimpact.guarded_yaml import YamlDocument
 from ossimpact.registry.model import ExcludedOrganization
 from ossimpact.registry.patterns import IncludePattern, InvalidPattern
 from ossimpact.registry.problems import FieldPath, RegistryProblem, field_name
 from ossimpact.registry.schema import Entries
-from ossimpact.registry.yaml_source import YamlDocument
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 PLATFORM_FIELDS: tuple[tuple[Platform, str, str], ...] = (

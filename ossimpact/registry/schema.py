@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
 from ossimpact.domain import Category, Confidence
+from ossimpact.guarded_yaml import YamlDocument
 from ossimpact.registry.problems import FieldPath, RegistryProblem, field_name
-from ossimpact.registry.yaml_source import YamlDocument
 
 OrganizationKind = Literal["company", "university", "lab", "institute"]
 

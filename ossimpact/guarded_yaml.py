@@ -1,10 +1,9 @@
-"""Read a registry file safely and keep the line of every value.
+"""Guarded, line-aware YAML reading for the project's own files (registry, methodology).
 
-PyYAML's safe composer gives nodes with their positions. On top of it this module bounds what a
-hostile or broken file can cost: a size limit before parsing, a limit on aliases and nesting
-counted on the event stream before anything is composed (alias bombs, deep structures), and a
-limit on the values visited while turning nodes into plain data (recursive aliases). Duplicate keys, which YAML quietly lets win last, are
-reported instead. Nothing here raises for bad content: every finding is a RegistryProblem.
+A leaf module: it imports nothing of ours, so the registry (the spine) and the methodology
+(scoring) share one reader without a layer leaning on another. It refuses what a hostile or
+mistaken file can do to a loader (alias bombs, duplicate keys, unsafe tags, oversize or deep
+files, FIFOs) and reports every problem with file, line and field.
 """
 
 from __future__ import annotations
@@ -18,7 +17,34 @@ from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ossimpact.registry.problems import FieldPath, RegistryProblem, field_name
+FieldPath = tuple[str | int, ...]
+
+
+def field_name(path: FieldPath) -> str:
+    """`("products", 3, "include", 1)` → `products[3].include[1]`."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+@dataclass(frozen=True, order=True)
+class RegistryProblem:
+    """One thing wrong in a registry file, with where it is (line numbers start at 1)."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.field:
+            return f"{self.file}:{self.line}: {self.field}: {self.message}"
+        return f"{self.file}:{self.line}: {self.message}"
+
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ALIASES = 64
