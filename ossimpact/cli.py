@@ -467,8 +467,10 @@ def export(
         typer.Option("--scoring-run", min=1, help="This scoring run (e.g. a trial) by its id"),
     ] = None,
 ) -> None:
-    """Export the ranking or a shortlist (Excel-safe CSV or Parquet), the artifacts each product
-    of the ranking grouped (members), or all observations."""
+    """Export a ranking, a shortlist, its members or all observations (CSV or Parquet).
+
+    `--what members`: one row per artifact each product of the ranking grouped.
+    """
     from ossimpact.export import (
         ExportError,
         export_rows,
