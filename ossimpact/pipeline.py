@@ -18,7 +18,15 @@ from typing import Protocol
 
 from collectors.base import BufferedResponseCache, NullProgress, Progress, ResponseCache
 from collectors.pacing import Pacer, PublishedRates, source_pacer
-from ossimpact.domain import ArtifactId, BenchmarkResult, CollectionResult, CollectionStats
+from ossimpact.domain import (
+    ArtifactId,
+    BenchmarkResult,
+    CollectionResult,
+    CollectionStats,
+    Metric,
+    Observation,
+)
+from ossimpact.mainland_downloads import thirty_day_downloads
 from ossimpact.registry import Registry, load_registry
 from ossimpact.settings import Settings
 from ossimpact.store import Store, StoreUnavailableError, open_store
@@ -306,6 +314,15 @@ def _collect_started(started: _StartedSource) -> CollectionResult | Exception:
         return exc
 
 
+def _thirty_day_downloads(store: Store, observations: list[Observation]) -> list[Observation]:
+    """The mainland hubs' 30-day downloads, from our own snapshots of their all-time counts."""
+    counted = {o.artifact for o in observations if o.metric == Metric.DOWNLOADS_ALL_TIME}
+    if not counted:
+        return []
+    history = store.observation_history(counted, [Metric.DOWNLOADS_ALL_TIME])
+    return thirty_day_downloads(observations, history)
+
+
 def _finish_source(
     store: Store, started: _StartedSource, collected: CollectionResult | Exception
 ) -> SourceOutcome:
@@ -324,6 +341,8 @@ def _finish_source(
         result.benchmark_results, unplaced = _normalised(result.benchmark_results)
         for line in unplaced[:20]:
             started.progress.note(line)
+    if source in ("modelscope", "opendatalab"):
+        result.observations += _thirty_day_downloads(store, result.observations)
     try:
         store.record_collection(run_id, result)
     except Exception as exc:  # a full disk, a lost database: the run must not stay "running"

@@ -116,7 +116,8 @@ def inputs_fingerprint(run: ScoringRunRecord) -> str:
 
 
 # Downloads per hub, after the mandated columns: (artifact id prefix, metric) of each column.
-# ModelScope publishes all-time counts only; its 30-day figure waits for our own daily snapshots.
+# ModelScope publishes all-time counts only; its 30-day figure comes from our own daily snapshots
+# (ossimpact/mainland_downloads.py), empty until they reach 30 days back.
 HUB_COLUMNS: dict[str, tuple[str, str]] = {
     "hf_downloads_30d": ("hf", "downloads_30d"),
     "hf_downloads_all_time": ("hf", "downloads_all_time"),
