@@ -37,16 +37,18 @@ SIGNALS: dict[str, SignalSpec] = {
         SignalSpec(
             "downloads_30d",
             _MC,
-            "Hugging Face downloads in the last 30 days, summed over the product's artifacts",
-            "近 30 天 Hugging Face 下载量（产品各制品之和）",
+            "Downloads in the last 30 days on every hub (Hugging Face's own figure; ModelScope and "
+            "OpenDataLab from our daily snapshots), summed over the product's artifacts",
+            "近 30 天下载量（各平台之和：Hugging Face 为平台数据，魔搭与 OpenDataLab 由每日快照推算；产品各制品之和）",
             Metric.DOWNLOADS_30D,
             "sum",
         ),
         SignalSpec(
             "downloads_all_time",
             _MC,
-            "All-time Hugging Face downloads, summed over the product's artifacts",
-            "Hugging Face 累计下载量（产品各制品之和）",
+            "All-time downloads on every hub (Hugging Face, ModelScope, OpenDataLab), summed over "
+            "the product's artifacts",
+            "累计下载量（Hugging Face、魔搭、OpenDataLab 各平台之和；产品各制品之和）",
             Metric.DOWNLOADS_ALL_TIME,
             "sum",
         ),

@@ -258,7 +258,7 @@ def test_methodology_and_data_health(app_env: str) -> None:
     at = _app().run()
     at.switch_page("sections/methodology.py").run()
     assert not at.exception
-    assert at.metric[0].value == "2026.1"
+    assert at.metric[0].value == "2026.2"
     at.switch_page("sections/data_health.py").run()
     assert not at.exception
     runs = at.dataframe[1].value

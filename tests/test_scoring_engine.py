@@ -49,7 +49,7 @@ def test_rows_are_sorted_ranked_and_explained_by_contributions() -> None:
     assert [r.rank for r in result.rows] == [1, 2, 3]
     for row in result.rows:
         assert sum(c.contribution for c in row.contributions) == pytest.approx(row.total, abs=1e-12)
-        assert row.methodology_version == "2026.1"
+        assert row.methodology_version == "2026.2"
     a = result.row("a")
     # downloads: ln(901)/ln(1001) ≈ 0.98475; likes: ln(101)/ln(1001) ≈ 0.66801
     expected = 0.6 * math.log(901) / math.log(1001) + 0.4 * math.log(101) / math.log(1001)
@@ -146,7 +146,7 @@ def test_csv_is_canonical() -> None:
     text = scores_csv_bytes(_result().rows).decode()
     header, first, *_ = text.split("\n")
     assert header.startswith("category,rank,product_id,methodology_version,total")
-    assert first.startswith("model,1,a,2026.1,0.")
+    assert first.startswith("model,1,a,2026.2,0.")
     assert "downloads_30d=900.000000|" in first
     assert text.endswith("\n")
     assert "\r" not in text

@@ -22,7 +22,7 @@ def _problems(data: Any) -> list[str]:
 
 def test_default_methodology_loads_with_weights_summing_to_one() -> None:
     m = load_methodology()
-    assert m.version == "2026.1"
+    assert m.version == "2026.2"
     for category in ("model", "corpus", "community"):
         assert sum(m.weights(category).values()) == pytest.approx(1.0)
     assert str(m.award_window.start) == "2026-01-01"
@@ -121,5 +121,5 @@ def test_generated_page_is_up_to_date_and_names_every_signal() -> None:
     for category in ("model", "corpus", "community"):
         for name in m.weights(category):
             assert f"`{name}`" in page
-    assert "2026.1" in page
+    assert "2026.2" in page
     assert "ln(1+min(S,T)) / ln(1+T)" in page

@@ -98,7 +98,7 @@ def test_run_scoring_records_a_reproducible_scoring_run(
     assert {c.signal: c.raw for c in family.contributions}["downloads_30d"] == 1100.0
     assert {c.signal: c.raw for c in family.contributions}["derivatives"] == 1.0
     (recorded,) = [r for r in store.scoring_runs() if r.id == scoring_id]
-    assert recorded.methodology_version == "2026.1"
+    assert recorded.methodology_version == "2026.2"
     assert recorded.input_run_ids == (collect_ids[0],)
     assert recorded.row_count == len(result.rows)
     # the past ranking again, after a later collection: byte-identical
