@@ -12,7 +12,7 @@ import pandas as pd
 
 from ossimpact.domain import IntegrityFlag
 from scoring.eligibility import ELIGIBILITY_FLAGS
-from scoring.openness import classify_licence, most_restrictive
+from scoring.openness import classify_licence, product_licence
 
 
 def product_licences(artifacts: pd.DataFrame) -> pd.DataFrame:
@@ -21,16 +21,18 @@ def product_licences(artifacts: pd.DataFrame) -> pd.DataFrame:
     tracked = artifacts.dropna(subset=["product_id"]).sort_values("artifact")
     rows = []
     for product_id, group in tracked.groupby("product_id", sort=False):
-        classes = [
-            classify_licence(value if isinstance(value, str) else None)
-            for value in group["license"]
-        ]
-        texts = list(dict.fromkeys(c.licence or "—" for c in classes))
+        summary = product_licence(
+            [
+                classify_licence(value if isinstance(value, str) else None)
+                for value in group["license"]
+            ],
+            missing="—",
+        )
         rows.append(
             {
                 "product_id": product_id,
-                "license": "; ".join(texts),
-                "openness": most_restrictive(c.openness for c in classes),
+                "license": summary.licence,
+                "openness": summary.openness,
                 "url": group["url"].iloc[0],
                 "artifacts": len(group),
             }

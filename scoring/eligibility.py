@@ -8,10 +8,10 @@ integrity flags, never a silent exclusion.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from ossimpact.domain import ArtifactId, ArtifactRecord, IntegrityFlag, Organization, Product
-from scoring.openness import LicenceClass, Openness, classify_licence, most_restrictive
+from scoring.openness import LicenceClass, ProductLicence, classify_licence
+from scoring.openness import product_licence as summarise
 
 LICENCE_NOT_OPEN = "licence_not_open"
 GATED = "gated"
@@ -19,15 +19,6 @@ ATTRIBUTION_DOUBT = "attribution_doubt"
 ELIGIBILITY_FLAGS = (LICENCE_NOT_OPEN, GATED, ATTRIBUTION_DOUBT)
 
 _LISTED = 8  # members named in one flag's evidence; the rest are counted
-
-
-@dataclass(frozen=True, slots=True)
-class ProductLicence:
-    """A product's licence as one line: its members' licences and the most restrictive class."""
-
-    licence: str  # the members' licences, distinct, in member order ("Apache-2.0; llama3.1")
-    openness: Openness
-    mixed: bool  # members fall in more than one class
 
 
 def artifact_licence(record: ArtifactRecord | None) -> LicenceClass:
@@ -44,12 +35,7 @@ def artifact_licence(record: ArtifactRecord | None) -> LicenceClass:
 def product_licence(
     members: Sequence[ArtifactId], artifacts: Mapping[ArtifactId, ArtifactRecord]
 ) -> ProductLicence:
-    classes = [artifact_licence(artifacts.get(a)) for a in members]
-    texts = list(dict.fromkeys(c.licence or "—" for c in classes))
-    kinds = {c.openness for c in classes}
-    return ProductLicence(
-        "; ".join(texts), most_restrictive(c.openness for c in classes), len(kinds) > 1
-    )
+    return summarise([artifact_licence(artifacts.get(a)) for a in members], missing="—")
 
 
 def _listed(items: Sequence[str]) -> str:

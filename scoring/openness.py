@@ -18,7 +18,7 @@ Classes, most permissive first:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -227,6 +227,26 @@ def classify_licence(
     if found is not None:
         return found
     return LicenceClass(text, "unknown", "licence not recognised")
+
+
+@dataclass(frozen=True, slots=True)
+class ProductLicence:
+    """A product's licence as one line: its members' licences and the most restrictive class."""
+
+    licence: str | None  # the members' licences, distinct, in member order ("Apache-2.0; llama3.1")
+    openness: Openness
+    mixed: bool  # members fall in more than one class
+
+
+def product_licence(classes: Sequence[LicenceClass], missing: str | None = None) -> ProductLicence:
+    """The summary of a product's members' licences; a member without one is shown as `missing`
+    (None: left out of the line)."""
+    texts = [text for text in dict.fromkeys(c.licence or missing for c in classes) if text]
+    return ProductLicence(
+        "; ".join(texts) or None,
+        most_restrictive(c.openness for c in classes),
+        len({c.openness for c in classes}) > 1,
+    )
 
 
 def most_restrictive(classes: Iterable[Openness]) -> Openness:

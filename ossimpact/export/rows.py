@@ -43,7 +43,7 @@ from ossimpact.export.provenance import store_has_synthetic_data
 from ossimpact.scoring_service import recorded_products, run_members
 from ossimpact.store import Store
 from ossimpact.store.records import COUNTED_STATUSES, ScoringRunRecord
-from scoring.openness import classify_licence, most_restrictive
+from scoring.openness import classify_licence, product_licence
 
 # Further columns after the mandated ones and EXTRA_COLUMNS.
 # `inputs_fingerprint` names the scoring inputs (methodology version, as-of, collection runs)
@@ -197,9 +197,8 @@ class _Context:
         openness class, decided by the most restrictive member."""
         licences = self._licences()
         members = self.members_of.get(product_id) or [product_id]
-        classes = [classify_licence(licences.get(a)) for a in members]
-        texts = list(dict.fromkeys(c.licence for c in classes if c.licence))
-        return ("; ".join(texts) or None), most_restrictive(c.openness for c in classes)
+        summary = product_licence([classify_licence(licences.get(a)) for a in members])
+        return summary.licence, summary.openness
 
     def hub_downloads(self, product_id: str) -> dict[str, int | None]:
         """The product's downloads per hub (HUB_COLUMNS): each hub's members added up, missing
