@@ -180,10 +180,6 @@ def make_collector(source: str, settings: Settings, cache: ResponseCache) -> Col
                 timeout=settings.http_timeout_seconds,
                 pacer=source_pacer(source, rates),
             )
-        # The sandbox's fake hubs are local: no need to pace requests a second apart there.
-        mainland_interval = (
-            0.0 if settings.synthetic else 1.0 / settings.modelscope_requests_per_second
-        )
         if source == "modelscope":
             from collectors.modelscope import ModelScopeCollector
 
@@ -192,7 +188,7 @@ def make_collector(source: str, settings: Settings, cache: ResponseCache) -> Col
                 _token(settings.modelscope_token),
                 timeout=settings.http_timeout_seconds,
                 max_rate_limit_wait=settings.max_rate_limit_wait_seconds,
-                min_interval=mainland_interval,
+                pacer=source_pacer(source, rates),
             )
             return collector_ms
         if source == "opendatalab":
@@ -202,7 +198,7 @@ def make_collector(source: str, settings: Settings, cache: ResponseCache) -> Col
                 settings.opendatalab_endpoint,
                 timeout=settings.http_timeout_seconds,
                 max_rate_limit_wait=settings.max_rate_limit_wait_seconds,
-                min_interval=mainland_interval,
+                pacer=source_pacer(source, rates),
             )
             return collector_odl
         if source == "opendigger":

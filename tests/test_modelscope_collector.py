@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from collectors.modelscope import ModelScopeCollector
+from collectors.pacing import polite_pacer
 from ossimpact.domain import ArtifactId, Metric
 from ossimpact.sandbox.faults import Fault, FaultPlan
 from ossimpact.sandbox.http import FakeServer
@@ -61,7 +62,7 @@ class Hub:
         self.sleeps: list[float] = []
 
     def collector(self, token: str | None = None) -> ModelScopeCollector:
-        return ModelScopeCollector(self.server.url, token, min_interval=0, sleep=self.sleeps.append)
+        return ModelScopeCollector(self.server.url, token, sleep=self.sleeps.append)
 
     def listing_params(self) -> list[dict[str, list[str]]]:
         return [
@@ -226,7 +227,7 @@ def test_the_token_goes_to_the_modelscope_host_only() -> None:
 
     modelscope = FakeServer(modelscope_app, name="modelscope").start()
     try:
-        collector = ModelScopeCollector(modelscope.url, "ms-secret-token", min_interval=0)
+        collector = ModelScopeCollector(modelscope.url, "ms-secret-token")
         result = collector.collect([OWNER])
     finally:
         modelscope.stop()
@@ -243,7 +244,7 @@ def test_the_token_goes_to_the_modelscope_host_only() -> None:
 def test_a_rate_limit_past_the_budget_stops_the_source_cleanly(small_hub: Hub) -> None:
     small_hub.plan.add(Fault("rate_limit", path_pattern=r"page_number=2", seconds=30.5))
     collector = ModelScopeCollector(
-        small_hub.server.url, min_interval=0, max_rate_limit_wait=10, sleep=small_hub.sleeps.append
+        small_hub.server.url, max_rate_limit_wait=10, sleep=small_hub.sleeps.append
     )
     result = collector.collect([OWNER])
     assert result.stats.stopped_reason is not None
@@ -261,7 +262,7 @@ def test_requests_per_artifact_in_the_demo_world() -> None:
     registry = load_registry(DEFAULT_REGISTRY)
     world = world_for_registry(registry, size=600, seed=20251)
     with start_sandbox(world, only=("modelscope",)) as sandbox:
-        collector = ModelScopeCollector(sandbox.url("modelscope"), min_interval=0)
+        collector = ModelScopeCollector(sandbox.url("modelscope"))
         result = collector.collect(registry.ms_handles())
     assert not result.failures
     assert len(result.artifacts) > 200
@@ -286,7 +287,7 @@ def test_the_token_never_reaches_failures_or_settings_output(
     server = FakeServer(echo_app, name="modelscope").start()
     try:
         with caplog.at_level("DEBUG"):
-            collector = ModelScopeCollector(server.url, "ms-secret-token", min_interval=0)
+            collector = ModelScopeCollector(server.url, "ms-secret-token")
             result = collector.collect([OWNER])
     finally:
         server.stop()
@@ -298,3 +299,18 @@ def test_the_token_never_reaches_failures_or_settings_output(
     settings = Settings(modelscope_token="ms-secret-token")
     assert "ms-secret-token" not in str(settings.effective())
     assert settings.effective()["modelscope_token"] == "**********"
+
+
+def test_every_request_pays_the_shared_polite_pacer(small_hub: Hub) -> None:
+    # The pipeline's pacer (one request a second), on a clock that moves only when it waits.
+    now = [0.0]
+    pacer = polite_pacer(
+        "modelscope", clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s)
+    )
+    collector = ModelScopeCollector(small_hub.server.url, pacer=pacer)
+    result = collector.collect([OWNER])
+    asked = len(small_hub.server.request_log)
+    assert len(result.artifacts) == 120
+    assert asked >= 3  # 120 models in pages of 50, and the (empty) dataset listing
+    assert pacer.stats.requests == asked
+    assert now[0] == pytest.approx(asked - 1)  # one a second, the first at once

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from collectors.opendatalab import OpenDataLabCollector
+from collectors.pacing import polite_pacer
 from ossimpact.domain import ArtifactId, Metric
 from ossimpact.sandbox.faults import Fault, FaultPlan
 from ossimpact.sandbox.http import FakeServer
@@ -33,7 +34,7 @@ def server(small_world: World, catalogue: MainlandCatalogue) -> Iterator[FakeSer
 
 
 def _collector(server: FakeServer) -> OpenDataLabCollector:
-    return OpenDataLabCollector(server.url + API_PREFIX, min_interval=0, sleep=lambda _: None)
+    return OpenDataLabCollector(server.url + API_PREFIX, sleep=lambda _: None)
 
 
 def test_named_datasets_get_their_counts_and_missing_ones_fail_alone(
@@ -81,3 +82,19 @@ def test_only_its_own_platform_is_asked_for(server: FakeServer) -> None:
     assert not result.artifacts
     assert not result.failures
     assert server.requests == 0
+
+
+def test_every_dataset_request_pays_the_shared_polite_pacer(
+    server: FakeServer, catalogue: MainlandCatalogue
+) -> None:
+    now = [0.0]
+    pacer = polite_pacer(
+        "opendatalab", clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s)
+    )
+    entries = list(catalogue.odl_datasets.values())[:4]
+    named = [ArtifactId.odl_dataset(f"{e.owner}/{e.name}") for e in entries]
+    collector = OpenDataLabCollector(server.url + API_PREFIX, pacer=pacer)
+    result = collector.collect(["OpenDataLab"], named)
+    assert len(result.artifacts) == 4
+    assert pacer.stats.requests == len(server.request_log) == 4
+    assert now[0] == pytest.approx(3.0)

@@ -13,13 +13,13 @@ one fails alone.
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from urllib.parse import quote
 
-from collectors.base import NullProgress, Progress
+from collectors.base import Progress
 from collectors.core.politeness import retry_after
+from collectors.core.source import RunStart, Source
 from collectors.http import (
     HttpAnswer,
     HttpClient,
@@ -35,6 +35,7 @@ from collectors.modelscope.parse import (
     parse_openapi_page,
     parse_openapi_single,
 )
+from collectors.pacing import Pacer
 from ossimpact.domain import (
     ArtifactFailure,
     ArtifactId,
@@ -84,8 +85,9 @@ class _Listing:
         return fresh
 
 
-class ModelScopeCollector:
+class ModelScopeCollector(Source[CollectionResult]):
     source = SOURCE
+    platform = "ms"
 
     def __init__(
         self,
@@ -94,14 +96,15 @@ class ModelScopeCollector:
         *,
         timeout: float = 30.0,
         max_rate_limit_wait: float = 900.0,
-        min_interval: float = 1.0,
+        pacer: Pacer | None = None,
         page_size: int = PAGE_SIZE,
         offset_limit: int = OFFSET_LIMIT,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
-        # One connection, about one request a second: ModelScope documents no limit for
-        # metadata, so we stay as polite as its own SDK.
+        # One connection, paced by `pacer` (the pipeline's: about one request a second, as polite
+        # as ModelScope's own SDK, since it documents no limit for metadata).
+        self.pacer = pacer
         self._client = HttpClient(
             base_url=self.endpoint,
             token=token,
@@ -111,13 +114,10 @@ class ModelScopeCollector:
             sleep=sleep,
             rate_limit_policy=modelscope_rate_limit,
             max_connections=1,
+            pacer=pacer,
         )
-        self._min_interval = min_interval
-        self._sleep = sleep
         self._page_size = min(page_size, PAGE_SIZE)
         self._offset_limit = offset_limit
-        self._last_request = 0.0
-        self._pace_lock = threading.Lock()
 
     @property
     def client(self) -> HttpClient:
@@ -128,17 +128,14 @@ class ModelScopeCollector:
 
     # -- collection ----------------------------------------------------------------------------
 
-    def collect(
-        self,
-        handles: Sequence[str],
-        explicit: Sequence[ArtifactId] = (),
-        progress: Progress | None = None,
-    ) -> CollectionResult:
-        progress = progress or NullProgress()
-        result = CollectionResult(source=SOURCE)
+    def new_result(self) -> CollectionResult:
+        return CollectionResult(source=SOURCE)
+
+    def read(self, start: RunStart[CollectionResult]) -> CollectionResult:
+        result, progress = start.result, start.progress
         seen: set[str] = set()
         try:
-            for handle in handles:
+            for handle in start.handles:
                 for kind in KINDS:
                     progress.begin(f"ModelScope {handle} {kind}s", None)
                     listing = _Listing()
@@ -150,7 +147,7 @@ class ModelScopeCollector:
                             artifact = _artifact_id(item)
                             seen.add(str(artifact).casefold())
                             self._record(result, artifact, handle, item, url)
-            wanted = [a for a in explicit if a.platform == "ms" and str(a).casefold() not in seen]
+            wanted = [a for a in start.explicit if str(a).casefold() not in seen]
             if wanted:
                 progress.begin("ModelScope artifacts named in the registry", len(wanted))
             for artifact in wanted:
@@ -270,17 +267,7 @@ class ModelScopeCollector:
                 result.observations.append(Observation(artifact, metric, float(value), now, url))
 
     def _get(self, path: str, params: dict[str, str | int] | None) -> HttpAnswer:
-        self._pace()
         return self._client.get_json(path, params=params)
-
-    def _pace(self) -> None:
-        if self._min_interval <= 0:
-            return
-        with self._pace_lock:
-            wait = self._last_request + self._min_interval - time.monotonic()
-            if wait > 0:
-                self._sleep(wait)
-            self._last_request = time.monotonic()
 
 
 def _artifact_id(item: ModelScopeItem) -> ArtifactId:

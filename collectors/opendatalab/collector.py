@@ -9,14 +9,14 @@ second apart: the API documents no rate limit and sends no retry hint.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from urllib.parse import quote
 
-from collectors.base import NullProgress, Progress
+from collectors.core.source import RunStart, Source
 from collectors.http import HttpClient, HttpError, RateLimitBudgetExceeded
 from collectors.opendatalab.parse import DatasetNotFound, MalformedPayload, parse_dataset_info
+from collectors.pacing import Pacer
 from ossimpact.domain import (
     ArtifactFailure,
     ArtifactId,
@@ -41,8 +41,9 @@ def dataset_path(artifact: ArtifactId) -> str:
     return "/datasets/" + quote(f"{artifact.owner},{artifact.name}", safe="")
 
 
-class OpenDataLabCollector:
+class OpenDataLabCollector(Source[CollectionResult]):
     source = SOURCE
+    platform = "od"
 
     def __init__(
         self,
@@ -50,10 +51,11 @@ class OpenDataLabCollector:
         *,
         timeout: float = 30.0,
         max_rate_limit_wait: float = 900.0,
-        min_interval: float = 1.0,
+        pacer: Pacer | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
+        self.pacer = pacer  # the pipeline's: about one request a second
         self._client = HttpClient(
             base_url=self.endpoint,
             token=None,  # metadata needs no sign-in
@@ -61,11 +63,8 @@ class OpenDataLabCollector:
             max_rate_limit_wait=max_rate_limit_wait,
             sleep=sleep,
             max_connections=1,
+            pacer=pacer,
         )
-        self._min_interval = min_interval
-        self._sleep = sleep
-        self._last_request = 0.0
-        self._pace_lock = threading.Lock()
 
     @property
     def client(self) -> HttpClient:
@@ -74,17 +73,14 @@ class OpenDataLabCollector:
     def close(self) -> None:
         self._client.close()
 
-    def collect(
-        self,
-        handles: Sequence[str],
-        explicit: Sequence[ArtifactId] = (),
-        progress: Progress | None = None,
-    ) -> CollectionResult:
-        progress = progress or NullProgress()
-        result = CollectionResult(source=SOURCE)
-        wanted = sorted({a for a in explicit if a.platform == "od"})
+    def new_result(self) -> CollectionResult:
+        return CollectionResult(source=SOURCE)
+
+    def read(self, start: RunStart[CollectionResult]) -> CollectionResult:
+        result, progress = start.result, start.progress
+        wanted = sorted(set(start.explicit))
         owners = {a.owner.casefold() for a in wanted}
-        for handle in handles:
+        for handle in start.handles:
             if handle.casefold() not in owners:
                 progress.note(
                     f"OpenDataLab {handle}: no dataset of it is named in the registry, and the "
@@ -102,7 +98,6 @@ class OpenDataLabCollector:
         return result
 
     def _collect_one(self, artifact: ArtifactId, result: CollectionResult) -> None:
-        self._pace()
         subject = str(artifact)
         try:
             answer = self._client.get_json(dataset_path(artifact))
@@ -136,12 +131,3 @@ class OpenDataLabCollector:
             result.observations.append(
                 Observation(artifact, METRICS[figure], float(value), now, answer.url)
             )
-
-    def _pace(self) -> None:
-        if self._min_interval <= 0:
-            return
-        with self._pace_lock:
-            wait = self._last_request + self._min_interval - time.monotonic()
-            if wait > 0:
-                self._sleep(wait)
-            self._last_request = time.monotonic()
