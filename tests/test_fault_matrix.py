@@ -11,7 +11,9 @@ run 3 recovers: the baseline's failures only, and every baseline figure present 
 Targets (one request each): Hugging Face, the derivatives listing of one base model; GitHub
 GraphQL, the organisation's GraphQL query (a token is set); GitHub REST, `GET /repos/OWNER/NAME`
 of one repository (`use_graphql=False`); OpenDigger, one repository's `openrank.json`;
-benchmarks, one benchmark dataset's Hugging Face leaderboard. Renames are the world's
+benchmarks, one benchmark dataset's Hugging Face leaderboard; ModelScope, the owner's model listing
+(`GET /openapi/v1/models?owner=…`, every figure of its models); OpenDataLab, one named dataset's
+info (`GET …/datasets/OWNER,NAME`). Renames are the world's
 troublemakers named by their old id in the registry (the Hub's 307, GitHub's 301).
 
 Expected outcome per cell — recovered: retried within the run, no failure, complete data;
@@ -21,23 +23,24 @@ stopped: the wait would exceed the run's budget, the source stops with its reaso
 writes only figures it received; renamed: the old id is a `renamed` failure naming the new id,
 whose figures are collected.
 
-| fault                                  | Hugging Face  | GitHub GraphQL | GitHub REST   | OpenDigger | benchmarks   |
-|----------------------------------------|---------------|----------------|---------------|------------|--------------|
-| 429 with Retry-After 0                 | recovered     | recovered      | recovered     | recovered  | recovered    |
-| GitHub 403 secondary limit             | n/a           | recovered      | recovered     | n/a        | n/a          |
-| limit exhausted, reset in an hour      | stopped       | stopped        | stopped       | stopped    | stopped      |
-| 5xx burst (2) then recovery            | recovered     | recovered      | recovered     | recovered  | recovered    |
-| timeout (once)                         | recovered     | recovered      | recovered     | recovered  | recovered    |
-| truncated body (once)                  | recovered     | recovered      | recovered     | recovered  | recovered    |
-| connection reset (once)                | recovered     | recovered      | recovered     | recovered  | recovered    |
-| 404                                    | failed        | recovered (1)  | failed        | absent     | absent (2)   |
-| 301/307 rename                         | renamed       | renamed        | renamed       | n/a        | n/a          |
-| GraphQL `errors` with HTTP 200         | n/a           | recovered (1)  | n/a           | n/a        | n/a          |
-| next page links to itself              | failed (3)    | n/a            | n/a           | n/a        | n/a          |
-| 401 echoing the token                  | failed (4)    | recovered (1)  | failed (4)    | n/a        | n/a          |
-| invalid ids in a listing               | skipped (5)   | n/a            | n/a           | n/a        | n/a          |
-| rate limit with a nan wait             | recovered (6) | stopped (6)    | stopped (6)   | n/a (7)    | n/a (7)      |
-| 302 to another host                    | n/a           | recovered (1)  | failed        | n/a        | n/a          |
+| fault                                  | Hugging Face  | GitHub GraphQL | GitHub REST   | OpenDigger | benchmarks   | ModelScope | OpenDataLab |
+|----------------------------------------|---------------|----------------|---------------|------------|--------------|------------|-------------|
+| 429 with Retry-After 0                 | recovered     | recovered      | recovered     | recovered  | recovered    | recovered  | recovered   |
+| GitHub 403 secondary limit             | n/a           | recovered      | recovered     | n/a        | n/a          | n/a        | n/a         |
+| limit exhausted, reset in an hour      | stopped       | stopped        | stopped       | stopped    | stopped      | stopped    | stopped     |
+| 5xx burst (2) then recovery            | recovered     | recovered      | recovered     | recovered  | recovered    | recovered  | recovered   |
+| timeout (once)                         | recovered     | recovered      | recovered     | recovered  | recovered    | recovered  | recovered   |
+| truncated body (once)                  | recovered     | recovered      | recovered     | recovered  | recovered    | recovered  | recovered   |
+| connection reset (once)                | recovered     | recovered      | recovered     | recovered  | recovered    | recovered  | recovered   |
+| 404                                    | failed        | recovered (1)  | failed        | absent     | absent (2)   | failed (8) | failed      |
+| 301/307 rename                         | renamed       | renamed        | renamed       | n/a        | n/a          | n/a        | n/a         |
+| GraphQL `errors` with HTTP 200         | n/a           | recovered (1)  | n/a           | n/a        | n/a          | n/a        | n/a         |
+| next page links to itself              | failed (3)    | n/a            | n/a           | n/a        | n/a          | n/a        | n/a         |
+| 401 echoing the token                  | failed (4)    | recovered (1)  | failed (4)    | n/a        | n/a          | n/a        | n/a         |
+| invalid ids in a listing               | skipped (5)   | n/a            | n/a           | n/a        | n/a          | n/a        | n/a         |
+| rate limit with a nan wait             | recovered (6) | stopped (6)    | stopped (6)   | n/a (7)    | n/a (7)      | n/a (7)    | n/a (7)     |
+| 302 to another host                    | n/a           | recovered (1)  | failed        | n/a        | n/a          | n/a        | n/a         |
+| `success: false` under HTTP 200        | n/a           | n/a            | n/a           | n/a        | n/a          | failed (8) | n/a         |
 
 (1) a GraphQL failure sends the organisation to the REST path, which collects the same figures.
 (2) the Hub has no leaderboard for that dataset: reported, not a failure (results never zero).
@@ -49,9 +52,11 @@ organisation; every figure of the run is collected.
 source stops cleanly; the Hub's client falls back to its short exponential back-off and recovers.
 (7) their fake servers send no raw header; they read limits through the same `HttpClient` and
 politeness module as GitHub REST (unit tests of nan/inf/date values: test_collector_defects.py).
-For OpenDigger, benchmarks and Hugging Face the "limit exhausted" row is a 429 whose wait (an
+(8) the owner's model listing is one failure (`not_found`; `other` for the refusal under a 200,
+its code in the detail) and none of its models' figures is written; the datasets listing goes on.
+For OpenDigger, benchmarks, the mainland hubs and Hugging Face the "limit exhausted" row is a 429 whose wait (an
 hour) exceeds the run's budget; for GitHub it is the primary limit (remaining 0, reset in 1 h).
-Cells: 51 tests; n/a: 24.
+Cells: 66 tests; n/a: 46.
 """
 
 from __future__ import annotations
@@ -74,6 +79,7 @@ from ossimpact.domain import ArtifactId, mask_token_shapes
 from ossimpact.pipeline import Collector, SourceOutcome, collect_source, make_collector
 from ossimpact.registry import Registry, load_registry
 from ossimpact.sandbox.faults import Fault, FaultPlan
+from ossimpact.sandbox.mainland import attach_owners, owners_from_registry
 from ossimpact.sandbox.model import World
 from ossimpact.sandbox.runner import Sandbox, start_sandbox
 from ossimpact.sandbox.world import generate_world
@@ -85,6 +91,9 @@ pytestmark = pytest.mark.slow
 
 HF_HANDLE = "internlm"
 GH_HANDLE = "InternLM"
+MS_HANDLE = "Shanghai_AI_Laboratory"  # InternLM's models on ModelScope
+ODL_HANDLE = "OpenDataLab"
+ODL_DATASETS = ("OmniDocBench", "WanJuan1_0")  # named in the registry: OpenDataLab lists none
 TIMEOUT = 1.0  # the clients' timeout; a timeout fault sleeps longer than this
 BUDGET = 5.0  # seconds of rate-limit waits a run may spend
 HOUR = 3600
@@ -127,6 +136,8 @@ COLUMNS = {
     "github_rest": Column("github_rest", "github", "github", _rest_only),
     "opendigger": Column("opendigger", "opendigger", "opendigger", make_collector),
     "benchmarks": Column("benchmarks", "benchmarks", "huggingface", make_collector),
+    "modelscope": Column("modelscope", "modelscope", "modelscope", make_collector),
+    "opendatalab": Column("opendatalab", "opendatalab", "opendatalab", make_collector),
 }
 
 
@@ -139,6 +150,7 @@ class Target:
     artifact: ArtifactId | None  # whose figures the request carries
     metrics: frozenset[str]  # the figures that request carries (empty: benchmark results)
     dataset: str | None = None  # benchmarks: the leaderboard's dataset
+    prefix: str | None = None  # a listing: the figures of every artifact whose id starts so
 
 
 @dataclass(frozen=True)
@@ -171,6 +183,8 @@ organizations:
     evidence: ["https://example.org/lab"]
     huggingface: [{HF_HANDLE}]
     github: [{GH_HANDLE}]
+    modelscope: [{MS_HANDLE}]
+    opendatalab: [{ODL_HANDLE}]
 products:
   - id: renamed-model
     name: A model named by its old id
@@ -182,6 +196,11 @@ products:
     category: community
     organization: lab
     include: ["gh:{old_repo}"]
+  - id: opendatalab-corpora
+    name: Corpora named on OpenDataLab
+    category: corpus
+    organization: lab
+    include: [{", ".join(f'"odl:dataset:{ODL_HANDLE}/{name}"' for name in ODL_DATASETS)}]
 """
 
 
@@ -223,6 +242,19 @@ def _targets(world: World) -> dict[str, Target]:
             frozenset(),
             dataset="lukaemon/bbh",
         ),
+        "modelscope": Target(
+            rf"^/openapi/v1/models\?owner={MS_HANDLE}&",
+            f"ms:org:{MS_HANDLE}",
+            None,
+            frozenset(),
+            prefix=f"ms:model:{MS_HANDLE}/",
+        ),
+        "opendatalab": Target(
+            rf"/datasets/{ODL_HANDLE}(%2C|,){ODL_DATASETS[0]}$",
+            f"odl:dataset:{ODL_HANDLE}/{ODL_DATASETS[0]}",
+            ArtifactId.odl_dataset(f"{ODL_HANDLE}/{ODL_DATASETS[0]}"),
+            frozenset(),
+        ),
     }
 
 
@@ -238,9 +270,12 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> World_:
     assert old_repo.renamed_to is not None
     path = tmp_path_factory.mktemp("fault-matrix") / "registry.yaml"
     path.write_text(_registry_text(old_model.id, old_repo.full_name), encoding="utf-8")
+    registry = load_registry(path)
+    # the mainland hubs publish part of the world under the registry's handles
+    attach_owners(world, owners_from_registry(registry))
     return World_(
         world,
-        load_registry(path),
+        registry,
         (old_model.id, old_model.renamed_to),
         (old_repo.full_name, old_repo.renamed_to),
         _targets(world),
@@ -249,7 +284,8 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> World_:
 
 @pytest.fixture(scope="module")
 def plans() -> dict[str, FaultPlan]:
-    return {name: FaultPlan() for name in ("huggingface", "github", "opendigger", "opencompass")}
+    servers = ("huggingface", "github", "opendigger", "opencompass", "modelscope", "opendatalab")
+    return {name: FaultPlan() for name in servers}
 
 
 @pytest.fixture(scope="module")
@@ -409,10 +445,13 @@ def _faults(cell: Cell, pattern: str) -> list[Fault]:
         return [Fault("rate_limit", pattern, raw_header="nan", github_style=style)]
     if cell.fault == "foreign_redirect":
         return [Fault("foreign_redirect", pattern)]
+    if cell.fault == "api_error":
+        return [Fault("api_error", pattern, times=None)]
     raise AssertionError(f"unknown fault {cell.fault}")
 
 
-ALL = ("huggingface", "github_graphql", "github_rest", "opendigger", "benchmarks")
+MAINLAND = ("modelscope", "opendatalab")
+ALL = ("huggingface", "github_graphql", "github_rest", "opendigger", "benchmarks", *MAINLAND)
 GITHUB = ("github_graphql", "github_rest")
 CELLS: list[Cell] = [
     *(Cell("429_retry_after", c, "recovered") for c in ALL),
@@ -438,12 +477,16 @@ CELLS: list[Cell] = [
     *(Cell("nan_headers", c, "stopped") for c in GITHUB),
     Cell("foreign_redirect", "github_graphql", "recovered"),
     Cell("foreign_redirect", "github_rest", "failed", "other"),
+    *(Cell("404", c, "failed", "not_found") for c in MAINLAND),
+    Cell("api_error", "modelscope", "failed", "other"),
 ]
-NOT_APPLICABLE = 5 * 15 - len(CELLS)
+NOT_APPLICABLE = len(COLUMNS) * 16 - len(CELLS)
 
 
 def _affected(target: Target, figures: Figures) -> set[tuple[str, str]]:
     """The baseline figures the targeted request carries."""
+    if target.prefix is not None:
+        return {key for key in figures if key[0].startswith(target.prefix)}
     if target.artifact is None:
         return set()
     artifact = str(target.artifact)

@@ -25,6 +25,7 @@ FaultKind = Literal[
     "echo_token",  # 401 whose body quotes the request's Authorization header back
     "malformed_ids",  # HF listing: the page carries extra items with invalid repository ids
     "foreign_redirect",  # GitHub: 302 to `location`, another host
+    "api_error",  # ModelScope: HTTP 200 whose envelope says `success: false`
 ]
 
 GithubLimitStyle = Literal["primary", "secondary", "secondary_429"]

@@ -270,6 +270,8 @@ def make_modelscope_app(
             )
         if fault is not None and fault.kind == "not_found":
             return error(404, "ResourceNotFound", "not found (sandbox fault)")
+        if fault is not None and fault.kind == "api_error":
+            return error(200, "InternalServerError", "service busy, please retry (sandbox fault)")
         with quirks._lock:
             refuse = quirks.success_false > 0
             if refuse:

@@ -51,6 +51,15 @@ def make_opendatalab_app(
         fault: Fault | None = request.environ.get(FAULT_ENVIRON_KEY)
         if fault is not None and fault.kind == "not_found":
             return Response(json.dumps({"msg": "Not Found"}), 404, mimetype="application/json")
+        if fault is not None and fault.kind == "rate_limit":
+            # undocumented: a plain 429 with the wait in seconds, as a gateway would send it
+            wait = fault.raw_header or f"{fault.retry_after or 0}"
+            return Response(
+                json.dumps({"msg": "Too Many Requests"}),
+                429,
+                mimetype="application/json",
+                headers={"Retry-After": wait},
+            )
         path = request.path
         if request.method != "GET" or not path.startswith(_INFO_PREFIX):
             return Response(json.dumps({"msg": "Not Found"}), 404, mimetype="application/json")
