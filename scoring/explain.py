@@ -1,11 +1,15 @@
 """One product's score in plain words: every signal's raw value, normalised value, weight and
-contribution, grouped under the measure's words, then the flags with their evidence."""
+contribution, grouped under the measure's words (a downloads signal with what each hub gave),
+then the flags with their evidence."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from ossimpact.domain import ScoreRow
 from scoring.catalogue import SIGNALS
 from scoring.eligibility import ELIGIBILITY_FLAGS
+from scoring.hubs import HUB_NAMES, HUB_PREFIXES
 from scoring.methodology import Methodology
 
 _TEXT = {
@@ -17,6 +21,7 @@ _TEXT = {
         "line": "- {signal}: raw {raw} → normalised {norm:.3f} × weight {weight:.3f} "
         "(effective {eff:.3f}) = {contrib:.3f}",
         "missing": "- {signal}: missing; its weight {weight:.3f} is shared among the present signals",
+        "hubs": "  - by hub: {parts}",
         "flags": "Integrity flags:",
         "flag": "- {kind}{artifact}: {evidence}{excluded}",
         "excluded": " (window excluded from the score)",
@@ -32,6 +37,7 @@ _TEXT = {
         "line": "- {signal}：原始值 {raw} → 归一化 {norm:.3f} × 权重 {weight:.3f}"
         "（有效权重 {eff:.3f}）= {contrib:.3f}",
         "missing": "- {signal}：缺失；其权重 {weight:.3f} 按比例分配给其余信号",
+        "hubs": "  - 各平台：{parts}",
         "flags": "数据可信度提示：",
         "flag": "- {kind}{artifact}：{evidence}{excluded}",
         "excluded": "（该时段已从得分中排除）",
@@ -53,10 +59,17 @@ def _raw(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 or value == int(value) else f"{value:,.3g}"
 
 
-def explain(row: ScoreRow, methodology: Methodology, lang: str = "en") -> str:
-    """Markdown lines explaining a score row; `lang` is "en" or "zh"."""
+def explain(
+    row: ScoreRow,
+    methodology: Methodology,
+    lang: str = "en",
+    hubs: Mapping[str, Mapping[str, float]] | None = None,
+) -> str:
+    """Markdown lines explaining a score row; `lang` is "en" or "zh". `hubs`: signal → hub →
+    raw figure (`scoring.hubs.downloads_by_hub`), shown under the signal it adds up."""
     t = _TEXT["zh" if lang.startswith("zh") else "en"]
     zh = t is _TEXT["zh"]
+    names = HUB_NAMES["zh" if zh else "en"]
     share = "" if row.top_n_share != row.top_n_share else t["share"].format(share=row.top_n_share)
     lines = [
         t["head"].format(
@@ -98,6 +111,12 @@ def explain(row: ScoreRow, methodology: Methodology, lang: str = "en") -> str:
                     contrib=c.contribution,
                 )
             )
+            per_hub = (hubs or {}).get(c.signal)
+            if per_hub:
+                parts = " · ".join(
+                    f"{names[h]} {_raw(per_hub[h])}" for h in HUB_PREFIXES if h in per_hub
+                )
+                lines.append(t["hubs"].format(parts=parts))
     integrity = [f for f in row.flags if f.kind not in ELIGIBILITY_FLAGS]
     eligibility = [f for f in row.flags if f.kind in ELIGIBILITY_FLAGS]
     for heading, found, none in (

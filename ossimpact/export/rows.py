@@ -43,6 +43,7 @@ from ossimpact.export.provenance import store_has_synthetic_data
 from ossimpact.scoring_service import recorded_products, run_members
 from ossimpact.store import Store
 from ossimpact.store.records import COUNTED_STATUSES, ScoringRunRecord
+from scoring.hubs import downloads_by_hub
 from scoring.openness import classify_licence, product_licence
 
 # Further columns after the mandated ones and EXTRA_COLUMNS.
@@ -203,16 +204,12 @@ class _Context:
     def hub_downloads(self, product_id: str) -> dict[str, int | None]:
         """The product's downloads per hub (HUB_COLUMNS): each hub's members added up, missing
         where no member on that hub has the figure."""
-        figures = self._downloads()
         members = self.members_of.get(product_id) or [product_id]
+        by_hub = downloads_by_hub(self._downloads(), members)
         out: dict[str, int | None] = {}
-        for column, (platform, metric) in HUB_COLUMNS.items():
-            values = [
-                figures[(a, metric)]
-                for a in members
-                if a.startswith(f"{platform}:") and (a, metric) in figures
-            ]
-            out[column] = round(sum(values)) if values else None
+        for column, (hub, metric) in HUB_COLUMNS.items():
+            value = by_hub.get(metric, {}).get(hub)
+            out[column] = None if value is None else round(value)
         return out
 
     def _stored_downloads(self) -> dict[tuple[str, str], float]:
