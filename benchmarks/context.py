@@ -25,6 +25,9 @@ from ossimpact.settings import Settings, load_settings
 from ossimpact.store import Store, open_store
 
 DAILY_SOURCES = ("huggingface", "github")
+# Daily too in the scheduler; measured apart so the Hugging Face + GitHub figures stay comparable
+# with the naive loop (which reads those two only).
+MAINLAND_SOURCES = ("modelscope", "opendatalab")
 OTHER_SOURCES = ("opendigger", "benchmarks")  # monthly and weekly in the scheduler
 
 
@@ -99,6 +102,7 @@ class BenchContext:
         self.world_seconds = 0.0
         self.first: Refresh | None = None
         self.monthly: Refresh | None = None
+        self.mainland: Refresh | None = None
         self.second: Refresh | None = None
         self._naive: NaiveRun | None = None
         self._scored: dict[str, float] | None = None
@@ -140,6 +144,16 @@ class BenchContext:
                 settings, store, self.registry, self.traffic, DAILY_SOURCES, self._sandbox
             )
         return self.first
+
+    def mainland_refresh(self) -> Refresh:
+        """ModelScope and OpenDataLab (daily), after the first Hugging Face + GitHub refresh."""
+        self.first_refresh()
+        if self.mainland is None:
+            settings, store = self._main()
+            self.mainland = timed_collect(
+                settings, store, self.registry, self.traffic, MAINLAND_SOURCES, self._sandbox
+            )
+        return self.mainland
 
     def monthly_refresh(self) -> Refresh:
         """OpenDigger (monthly) and benchmarks (weekly), after the first daily refresh."""

@@ -14,10 +14,11 @@ TARGET_SECONDS = 60.0
 def measure(ctx: BenchContext) -> list[Figure]:
     first = ctx.first_refresh()
     monthly = ctx.monthly_refresh()
+    mainland = ctx.mainland_refresh()
     naive = ctx.naive()
     tracked = ctx.tracked()
     naive_estimate = naive.seconds_per_artifact * tracked
-    statuses = {o.source: o.status for o in first.outcomes + monthly.outcomes}
+    statuses = {o.source: o.status for o in first.outcomes + monthly.outcomes + mainland.outcomes}
     details = {
         "tracked_artifacts": tracked,
         "world_artifacts": ctx.world().artifact_count,
@@ -27,6 +28,7 @@ def measure(ctx: BenchContext) -> list[Figure]:
         "daily_sandbox_cpu_seconds": first.sandbox_cpu_seconds,
         "sandbox": "child process" if ctx.options.sandbox_process else "threads of this process",
         "opendigger_and_benchmarks_seconds": monthly.seconds,
+        "modelscope_and_opendatalab_seconds": mainland.seconds,
         "source_status": statuses,
         "naive_sample": naive.artifacts,
         "naive_sample_seconds": naive.seconds,
@@ -57,8 +59,15 @@ def measure(ctx: BenchContext) -> list[Figure]:
         ),
         Figure(
             "P2",
-            "all sources wall time (+ OpenDigger, benchmarks)",
-            first.seconds + monthly.seconds,
+            "mainland hubs wall time (ModelScope + OpenDataLab, daily)",
+            mainland.seconds,
+            "s",
+            note="paced at 1 request a second, time-scaled ×600 in the sandbox",
+        ),
+        Figure(
+            "P2",
+            "all sources wall time (+ mainland hubs, OpenDigger, benchmarks)",
+            first.seconds + mainland.seconds + monthly.seconds,
             "s",
             note="OpenDigger runs monthly and benchmarks weekly in the scheduler",
         ),

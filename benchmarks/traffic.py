@@ -29,6 +29,11 @@ def route_class(server: str, method: str, path: str) -> str:
         if len(segments) == 3 and segments[0] == "orgs" and segments[2] == "repos":
             return BULK  # the REST path's organisation listing
         return OTHER
+    if server == "modelscope":
+        query = parse_qs(parts.query)
+        if segments in (["openapi", "v1", "models"], ["openapi", "v1", "datasets"]):
+            return BULK if "owner" in query else OTHER  # an owner's listing, every figure in it
+        return OTHER
     return OTHER
 
 

@@ -30,13 +30,18 @@ def test_quick_run_measures_requests_time_304s_scoring_and_storage(tmp_path: Pat
     assert payload["machine"]["cores"] >= 1
     assert {f["target_id"] for f in payload["figures"]} == {"P1", "P2", "P3", "P4", "P6"}
     assert all(f["name"] != "failed" for f in payload["figures"]), payload["figures"]
-    bulk, daily, everything = _figures(payload, "P1")
+    bulk, daily, modelscope, everything = _figures(payload, "P1")
     # listings bring many artifacts each; everything else comes on top of them
     assert 0 < bulk["measured"] < daily["measured"] <= everything["measured"]
+    # ModelScope's owner listings carry every figure: far fewer requests than artifacts
+    assert 0 < modelscope["measured"] < 1
+    assert bulk["details"]["modelscope_listing_requests"] > 0
     assert bulk["baseline"] == 1.0  # the naive loop: one info call per artifact
     assert daily["baseline"] > daily["measured"]
     assert bulk["details"]["naive_requests"] > 0
-    (refresh, _all) = _figures(payload, "P2")
+    (refresh, mainland, _all) = _figures(payload, "P2")
+    assert mainland["measured"] > 0
+    assert refresh["details"]["source_status"]["modelscope"] == "succeeded"
     assert refresh["measured"] > 0
     assert refresh["baseline"] > 0
     assert refresh["details"]["sandbox"] == "child process"
