@@ -24,7 +24,7 @@ def create_store_engine(url: str, *, read_only: bool = False) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as error:
-        raise StoreConfigError(f"not a database URL: {_redact(url)!r} ({error})") from None
+        raise StoreConfigError(f"not a database URL: {redacted(url)!r} ({error})") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return _sqlite_engine(parsed.database, read_only=read_only)
@@ -34,7 +34,7 @@ def create_store_engine(url: str, *, read_only: bool = False) -> Engine:
             connect_args["options"] = "-c default_transaction_read_only=on"
         return create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
     raise StoreConfigError(
-        f"unsupported database {backend!r} in {_redact(url)!r}: use sqlite:/// or postgresql://"
+        f"unsupported database {backend!r} in {redacted(url)!r}: use sqlite:/// or postgresql://"
     )
 
 
@@ -104,7 +104,7 @@ def _needs_immutable(path: Path) -> bool:
     return False
 
 
-def _redact(url: str) -> str:
+def redacted(url: str) -> str:
     """The URL without its password, for error messages."""
     try:
         return make_url(url).render_as_string(hide_password=True)

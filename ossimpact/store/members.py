@@ -13,9 +13,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from ossimpact.domain import utcnow
-from ossimpact.store.lookups import chunks
 from ossimpact.store.records import ScoringMember
 from ossimpact.store.schema import member_sets, scoring_members, scoring_runs
+from ossimpact.store.statements import chunks
 from ossimpact.store.types import bounded
 
 
