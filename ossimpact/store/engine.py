@@ -84,24 +84,25 @@ def _needs_immutable(path: Path) -> bool:
     the file: a read-only mount or directory. Nobody can be writing there, so reading the file
     as immutable is safe, and the dashboard can serve a store copied onto read-only media."""
     try:
-        connection = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
-        try:
-            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        finally:
-            connection.close()
+        _read_schema(path, "mode=ro")
     except sqlite3.OperationalError:
         try:
-            connection = sqlite3.connect(f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True)
-            try:
-                connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            finally:
-                connection.close()
+            _read_schema(path, "mode=ro&immutable=1")
         except sqlite3.Error:
             return False  # not a read-only-place problem: let the normal open report it
         return True
     except sqlite3.Error:
         return False
     return False
+
+
+def _read_schema(path: Path, options: str) -> None:
+    """Open the file with these URI options and read its schema table; raises what SQLite does."""
+    connection = sqlite3.connect(f"file:{quote(str(path))}?{options}", uri=True)
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    finally:
+        connection.close()
 
 
 def redacted(url: str) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from ossimpact.domain import ArtifactId, ArtifactRecord
+from ossimpact.store.records import from_row
 from ossimpact.store.schema import artifact_aliases, artifacts
 
 
@@ -17,21 +18,11 @@ def read_artifacts(connection: Connection, tracked_only: bool = False) -> list[A
     if tracked_only:
         query = query.where(artifacts.c.tracked.is_(True))
     return [
-        ArtifactRecord(
+        from_row(
+            ArtifactRecord,
+            r,
             id=ArtifactId.parse(r.platform_id),
-            owner_handle=r.owner_handle,
-            created_at=r.created_at,
-            last_modified=r.last_modified,
-            license=r.license,
-            pipeline_tag=r.pipeline_tag,
-            library=r.library,
-            language=r.language,
-            gated=r.gated,
-            archived=r.archived,
-            is_fork=r.is_fork,
-            description=r.description,
             topics=tuple(r.topics),
-            tracked=r.tracked,
             extra=dict(r.extra),
         )
         for r in connection.execute(query)

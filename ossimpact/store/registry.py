@@ -10,6 +10,7 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.engine import Connection
 
 from ossimpact.domain import Organization, Product
+from ossimpact.store.records import from_row
 from ossimpact.store.schema import organizations, products
 from ossimpact.store.statements import upsert
 from ossimpact.store.types import MAX_DETAIL, MAX_NOTE, bounded
@@ -38,17 +39,12 @@ def read_organizations(connection: Connection) -> list[Organization]:
         select(organizations).where(organizations.c.active.is_(True)).order_by(organizations.c.id)
     )
     return [
-        Organization(
-            id=r.id,
-            name=r.name,
-            name_zh=r.name_zh,
-            kind=r.kind,
-            city=r.city,
+        from_row(
+            Organization,
+            r,
             evidence=tuple(r.evidence),
-            confidence=r.confidence,
             huggingface=tuple(r.huggingface),
             github=tuple(r.github),
-            notes=r.notes,
         )
         for r in rows
     ]
@@ -58,18 +54,7 @@ def read_products(connection: Connection) -> list[Product]:
     rows = connection.execute(
         select(products).where(products.c.active.is_(True)).order_by(products.c.id)
     )
-    return [
-        Product(
-            id=r.id,
-            name=r.name,
-            category=r.category,
-            organization=r.organization,
-            include=tuple(r.include),
-            description=r.description,
-            implicit=r.implicit,
-        )
-        for r in rows
-    ]
+    return [from_row(Product, r, include=tuple(r.include)) for r in rows]
 
 
 def _deactivate_others(

@@ -17,6 +17,7 @@ from ossimpact.store.records import (
     SCORING_PURPOSES,
     ScoringMember,
     ScoringRunRecord,
+    from_row,
 )
 from ossimpact.store.schema import runs, scores, scoring_runs
 from ossimpact.store.statements import chunks
@@ -130,17 +131,12 @@ def read_scoring_runs(connection: Connection, limit: int) -> list[ScoringRunReco
         .limit(limit)
     )
     return [
-        ScoringRunRecord(
-            id=r.id,
-            run_id=r.run_id,
+        from_row(
+            ScoringRunRecord,
+            r,
             run_status=r.status,
-            methodology_version=r.methodology_version,
-            as_of=r.as_of,
             input_run_ids=tuple(int(i) for i in r.input_run_ids),
-            created_at=r.created_at,
             row_count=int(r[-1]),
-            purpose=r.purpose,
-            methodology_hash=r.methodology_hash,
         )
         for r in connection.execute(query)
     ]
@@ -171,17 +167,9 @@ def read_product_scores(
 
 
 def _score_row(r: Any) -> ScoreRow:
-    return ScoreRow(
-        product_id=r.product_id,
-        category=r.category,
-        methodology_version=r.methodology_version,
-        total=r.total,
-        rank=r.rank,
-        rank_low=r.rank_low,
-        rank_high=r.rank_high,
-        top_n_share=r.top_n_share,
-        coverage=r.coverage,
+    return from_row(
+        ScoreRow,
+        r,
         contributions=codec.contributions_from_json(r.contributions),
         flags=codec.flags_from_json(r.flags),
-        cohort=r.cohort,
     )
