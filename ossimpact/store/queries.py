@@ -138,30 +138,9 @@ def artifact_table(connection: Connection) -> pd.DataFrame:
         artifacts.c.created_at,
     ).order_by(artifacts.c.platform_id)
     rows = []
-    for (
-        platform_id,
-        license_,
-        pipeline_tag,
-        description,
-        tracked,
-        gated,
-        created_at,
-    ) in connection.execute(query):
+    for platform_id, *described in connection.execute(query):  # licence … created_at
         artifact = _artifact(platform_id)
-        rows.append(
-            (
-                str(artifact),
-                artifact.platform,
-                artifact.kind,
-                artifact.web_url,
-                license_,
-                pipeline_tag,
-                description,
-                tracked,
-                gated,
-                created_at,
-            )
-        )
+        rows.append((str(artifact), artifact.platform, artifact.kind, artifact.web_url, *described))
     return pd.DataFrame(rows, columns=ARTIFACT_TABLE_COLUMNS)
 
 
