@@ -18,7 +18,7 @@ from ossimpact.domain import (
     Edge,
     mask_token_shapes,
 )
-from ossimpact.store.lookups import chunks, name_ids, resolve_artifacts
+from ossimpact.store.lookups import name_ids, resolve_artifacts
 from ossimpact.store.records import COUNTED_STATUSES
 from ossimpact.store.schema import (
     artifact_aliases,
@@ -33,6 +33,7 @@ from ossimpact.store.schema import (
     runs,
     source_urls,
 )
+from ossimpact.store.statements import chunks
 from ossimpact.store.types import (
     MAX_DESCRIPTION,
     MAX_DETAIL,

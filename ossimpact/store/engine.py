@@ -24,7 +24,7 @@ def create_store_engine(url: str, *, read_only: bool = False) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as error:
-        raise StoreConfigError(f"not a database URL: {_redact(url)!r} ({error})") from None
+        raise StoreConfigError(f"not a database URL: {redacted(url)!r} ({error})") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return _sqlite_engine(parsed.database, read_only=read_only)
@@ -34,7 +34,7 @@ def create_store_engine(url: str, *, read_only: bool = False) -> Engine:
             connect_args["options"] = "-c default_transaction_read_only=on"
         return create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
     raise StoreConfigError(
-        f"unsupported database {backend!r} in {_redact(url)!r}: use sqlite:/// or postgresql://"
+        f"unsupported database {backend!r} in {redacted(url)!r}: use sqlite:/// or postgresql://"
     )
 
 
@@ -84,18 +84,10 @@ def _needs_immutable(path: Path) -> bool:
     the file: a read-only mount or directory. Nobody can be writing there, so reading the file
     as immutable is safe, and the dashboard can serve a store copied onto read-only media."""
     try:
-        connection = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
-        try:
-            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        finally:
-            connection.close()
+        _read_schema(path, "mode=ro")
     except sqlite3.OperationalError:
         try:
-            connection = sqlite3.connect(f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True)
-            try:
-                connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            finally:
-                connection.close()
+            _read_schema(path, "mode=ro&immutable=1")
         except sqlite3.Error:
             return False  # not a read-only-place problem: let the normal open report it
         return True
@@ -104,7 +96,16 @@ def _needs_immutable(path: Path) -> bool:
     return False
 
 
-def _redact(url: str) -> str:
+def _read_schema(path: Path, options: str) -> None:
+    """Open the file with these URI options and read its schema table; raises what SQLite does."""
+    connection = sqlite3.connect(f"file:{quote(str(path))}?{options}", uri=True)
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    finally:
+        connection.close()
+
+
+def redacted(url: str) -> str:
     """The URL without its password, for error messages."""
     try:
         return make_url(url).render_as_string(hide_password=True)

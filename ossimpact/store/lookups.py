@@ -2,38 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from ossimpact.store.schema import artifact_aliases, artifacts
-
-T = TypeVar("T")
-# Bound parameters per statement: well under SQLite's 32766 and PostgreSQL's 65535.
-CHUNK = 2000
-
-
-def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def insert_ignoring_duplicates(
-    connection: Connection, table: Table, rows: list[dict[str, Any]]
-) -> None:
-    """INSERT … ON CONFLICT DO NOTHING, so concurrent writers of the same name do not collide."""
-    if not rows:
-        return
-    dialect = connection.dialect.name
-    if dialect == "postgresql":
-        connection.execute(postgresql.insert(table).on_conflict_do_nothing(), rows)
-    elif dialect == "sqlite":
-        connection.execute(sqlite.insert(table).on_conflict_do_nothing(), rows)
-    else:
-        raise NotImplementedError(f"no insert-or-ignore for {dialect}")
+from ossimpact.store.statements import chunks, insert_ignoring_duplicates
 
 
 def name_ids(connection: Connection, table: Table, names: Iterable[str]) -> dict[str, int]:

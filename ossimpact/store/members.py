@@ -13,9 +13,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from ossimpact.domain import utcnow
-from ossimpact.store.lookups import chunks
-from ossimpact.store.records import ScoringMember
+from ossimpact.store.records import ScoringMember, from_row
 from ossimpact.store.schema import member_sets, scoring_members, scoring_runs
+from ossimpact.store.statements import chunks
 from ossimpact.store.types import bounded
 
 
@@ -77,14 +77,4 @@ def read_members(
         for part in chunks(sorted({str(p) for p in product_ids})):
             found.extend(connection.execute(query.where(scoring_members.c.product_id.in_(part))))
         found.sort(key=lambda r: (r.product_id, r.artifact))
-    return [
-        ScoringMember(
-            product_id=r.product_id,
-            product_name=r.product_name,
-            organization=r.organization,
-            category=r.category,
-            artifact=r.artifact,
-            grouped_by=r.grouped_by,
-        )
-        for r in found
-    ]
+    return [from_row(ScoringMember, r) for r in found]

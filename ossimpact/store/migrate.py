@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from ossimpact.store.engine import WRITE_OPTION
+from ossimpact.store.errors import StoreSchemaError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -50,3 +51,26 @@ def known_revisions() -> set[str]:
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def check_newest(engine: Engine) -> None:
+    """Refuse a database whose schema is not the newest (what a read-only store needs)."""
+    current, head = refuse_unknown_revision(engine), head_revision()
+    if current != head:
+        raise StoreSchemaError(
+            f"the database schema is at revision {current or 'none (empty database)'}, "
+            f"this code needs {head}: run the migrations (`ossimpact migrate`, with write access)"
+        )
+
+
+def refuse_unknown_revision(engine: Engine) -> str | None:
+    """The current revision; a revision this code has no script for (a newer ossimpact wrote
+    the database) is refused before Alembic fails on it with "Can't locate revision"."""
+    current = current_revision(engine)
+    if current is not None and current not in known_revisions():
+        raise StoreSchemaError(
+            f"the database schema is at revision {current}, which this code does not know "
+            f"(it knows up to {head_revision()}): a newer ossimpact wrote it; "
+            "upgrade ossimpact instead of opening it with this one"
+        )
+    return current

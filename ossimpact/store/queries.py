@@ -85,27 +85,7 @@ def latest_observations(
             ranked = ranked.where(values.c.metric_id.in_(_metric_ids(metric_names)))
         inner = ranked.subquery()
         newest = select(inner.c.metric_id, inner.c.group_id).where(inner.c.newest == 1).subquery()
-    query = (
-        select(
-            artifacts.c.platform_id,
-            metrics.c.name,
-            values.c.value,
-            groups.c.observed_at,
-            source_urls.c.url,
-            values.c.reobserved,
-        )
-        .select_from(newest)
-        .join(
-            values,
-            (values.c.group_id == newest.c.group_id) & (values.c.metric_id == newest.c.metric_id),
-        )
-        .join(groups, groups.c.id == newest.c.group_id)
-        .join(artifacts, artifacts.c.id == groups.c.artifact_id)
-        .join(metrics, metrics.c.id == newest.c.metric_id)
-        .join(source_urls, source_urls.c.id == groups.c.source_url_id)
-    )
-    if metric_names is not None:
-        query = query.where(newest.c.metric_id.in_(_metric_ids(metric_names)))
+    query = _figures_of(newest, metric_names, values.c.reobserved)
     found: dict[tuple[ArtifactId, str], Observation] = {}
     for platform_id, metric, value, observed_at, url, reobserved in connection.execute(query).all():
         artifact = _artifact(platform_id)
@@ -123,27 +103,7 @@ def latest_figures(
 ) -> pd.DataFrame:
     """`latest_observations()` now, as one frame (LATEST_FIGURE_COLUMNS) rather than a record per
     figure: for readers that tabulate thousands of artifacts (the dashboard's snapshot)."""
-    query = (
-        select(
-            artifacts.c.platform_id,
-            metrics.c.name,
-            values.c.value,
-            groups.c.observed_at,
-            source_urls.c.url,
-        )
-        .select_from(observation_latest)
-        .join(
-            values,
-            (values.c.group_id == observation_latest.c.group_id)
-            & (values.c.metric_id == observation_latest.c.metric_id),
-        )
-        .join(groups, groups.c.id == observation_latest.c.group_id)
-        .join(artifacts, artifacts.c.id == groups.c.artifact_id)
-        .join(metrics, metrics.c.id == observation_latest.c.metric_id)
-        .join(source_urls, source_urls.c.id == groups.c.source_url_id)
-    )
-    if metric_names is not None:
-        query = query.where(observation_latest.c.metric_id.in_(_metric_ids(metric_names)))
+    query = _figures_of(observation_latest, metric_names)
     rows = [tuple(row) for row in connection.execute(query)]  # plain tuples: pandas probes Rows
     frame = pd.DataFrame(rows, columns=LATEST_FIGURE_COLUMNS)
     # Spelled as ArtifactId spells it, like every other reader's artifact column.
@@ -178,30 +138,9 @@ def artifact_table(connection: Connection) -> pd.DataFrame:
         artifacts.c.created_at,
     ).order_by(artifacts.c.platform_id)
     rows = []
-    for (
-        platform_id,
-        license_,
-        pipeline_tag,
-        description,
-        tracked,
-        gated,
-        created_at,
-    ) in connection.execute(query):
+    for platform_id, *described in connection.execute(query):  # licence … created_at
         artifact = _artifact(platform_id)
-        rows.append(
-            (
-                str(artifact),
-                artifact.platform,
-                artifact.kind,
-                artifact.web_url,
-                license_,
-                pipeline_tag,
-                description,
-                tracked,
-                gated,
-                created_at,
-            )
-        )
+        rows.append((str(artifact), artifact.platform, artifact.kind, artifact.web_url, *described))
     return pd.DataFrame(rows, columns=ARTIFACT_TABLE_COLUMNS)
 
 
@@ -246,6 +185,35 @@ def refresh_latest(connection: Connection, run_id: int) -> None:
         ),
     )
     connection.execute(statement)
+
+
+def _figures_of(
+    newest: Any, metric_names: Collection[str] | None, *more: ColumnElement[Any]
+) -> Select[Any]:
+    """The figures `newest` (metric_id, group_id pairs) points at, only of `metric_names` when
+    given: platform id, metric, value, time, source URL, then `more`."""
+    query = (
+        select(
+            artifacts.c.platform_id,
+            metrics.c.name,
+            values.c.value,
+            groups.c.observed_at,
+            source_urls.c.url,
+            *more,
+        )
+        .select_from(newest)
+        .join(
+            values,
+            (values.c.group_id == newest.c.group_id) & (values.c.metric_id == newest.c.metric_id),
+        )
+        .join(groups, groups.c.id == newest.c.group_id)
+        .join(artifacts, artifacts.c.id == groups.c.artifact_id)
+        .join(metrics, metrics.c.id == newest.c.metric_id)
+        .join(source_urls, source_urls.c.id == groups.c.source_url_id)
+    )
+    if metric_names is not None:
+        query = query.where(newest.c.metric_id.in_(_metric_ids(metric_names)))
+    return query
 
 
 def _metric_ids(names: Collection[str]) -> Select[Any]:

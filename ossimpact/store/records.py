@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from functools import lru_cache
+from typing import Any, Literal, TypeVar
+
+R = TypeVar("R")
 
 RunKind = Literal["collect", "score", "refresh"]
 RUN_KINDS: tuple[str, ...] = ("collect", "score", "refresh")
@@ -76,3 +81,23 @@ class ScoringMember:
     category: str
     artifact: str  # artifact id text, as scored
     grouped_by: str
+
+
+def from_row(record: Callable[..., R], row: Any, **converted: Any) -> R:
+    """A `record` (a dataclass) from the row's columns named like its fields.
+
+    `converted` gives the fields whose stored form differs (JSON lists as tuples, decoded JSON,
+    a column of another name); a field the row has no column for keeps its default.
+    """
+    mapping = row._mapping
+    plain = {
+        name: mapping[name]
+        for name in _field_names(record)
+        if name not in converted and name in mapping
+    }
+    return record(**plain, **converted)
+
+
+@lru_cache(maxsize=64)
+def _field_names(record: Callable[..., object]) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(record))  # type: ignore[arg-type]
