@@ -55,10 +55,8 @@ from collectors.github.parse import (
     stargazers,
     user_profile,
 )
-from collectors.github.repository import RepoOutcome, RepoWork, failure, read_repository
+from collectors.github.repository import SOURCE, RepoOutcome, RepoWork, failure, read_repository
 from collectors.github.stargazers import (
-    STARGAZERS_LOW_ACTIVITY,
-    STARGAZERS_SAMPLED,
     StargazerEvidence,
     most_recent,
     stargazer_pages,
@@ -67,6 +65,11 @@ from collectors.github.stargazers import (
 from collectors.http import HttpClient, HttpError, RateLimitBudgetExceeded
 from collectors.pacing import Pacer
 from ossimpact.domain import (
+    ORG_FOLLOWERS,
+    ORG_PUBLIC_MEMBERS,
+    ORG_PUBLIC_REPOS,
+    STARGAZERS_LOW_ACTIVITY,
+    STARGAZERS_SAMPLED,
     ArtifactId,
     CollectionResult,
     Observation,
@@ -76,11 +79,6 @@ from ossimpact.domain import (
 )
 
 logger = logging.getLogger(__name__)
-
-SOURCE = "github"
-ORG_PUBLIC_REPOS = "org_public_repos"
-ORG_FOLLOWERS = "org_followers"
-ORG_PUBLIC_MEMBERS = "org_public_members"
 
 
 @dataclass(frozen=True)
