@@ -10,7 +10,7 @@ import hashlib
 import math
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
@@ -20,10 +20,6 @@ from scoring.catalogue import AGGREGATIONS, SIGNALS, Aggregation
 
 DEFAULT_PATH = Path(__file__).with_name("methodology.yaml")
 WEIGHT_TOLERANCE = 1e-6
-
-TransformKind = Literal["log_cap", "percentile", "linear"]
-Relation = Literal["finetune", "adapter", "quantized", "merge"]
-Trust = Literal["independent", "verified", "self_reported"]
 
 
 class MethodologyError(ValueError):

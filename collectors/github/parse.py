@@ -517,7 +517,6 @@ def _graphql_releases(value: Any, what: str) -> tuple[int | None, int | None]:
 
 
 GRAPHQL_ITEMS_PER_REPO = 20
-GRAPHQL_COMMENTS_PER_ITEM = 5
 
 
 def _graphql_author(value: Any, what: str) -> tuple[str, bool]:
