@@ -141,7 +141,6 @@ def work_scoring(products: int, days: int) -> dict[str, Any]:
 
 def work_intervals(products: int, draws: int) -> dict[str, Any]:
     from scoring import load_methodology
-    from scoring.engine import NOISY_SIGNALS
     from scoring.intervals import rank_intervals
     from scoring.normalize import apply_transform
     from scoring.rank import ranking_key, ranks, weighted_totals
@@ -157,7 +156,11 @@ def work_intervals(products: int, draws: int) -> dict[str, Any]:
     weights = np.array([s.weight for s in configs], dtype=float)
     totals = weighted_totals(normalized, weights)
     point = ranks(ranking_key(totals.total, totals.coverage, methodology.min_coverage))
-    noisy = {j: (raw[:, j], s.transform) for j, s in enumerate(configs) if s.name in NOISY_SIGNALS}
+    noisy = {
+        j: (raw[:, j], s.transform)
+        for j, s in enumerate(configs)
+        if s.name in methodology.intervals.noisy_signals
+    }
     below = (totals.coverage < methodology.min_coverage) | (totals.coverage <= 0)
     started, cpu = time.perf_counter(), time.process_time()
     rank_intervals(

@@ -170,9 +170,16 @@ class Metric(StrEnum):
 
 
 # The stargazer evidence sample of a GitHub repository (collected and read by the integrity
-# checks): how many recent stargazers were sampled, and how many of them look inactive.
+# checks): how many recent stargazers were sampled, how many of them look inactive, and how many
+# star in lockstep with other repositories (read when present; no collector records it yet).
 STARGAZERS_SAMPLED = "stargazers_sampled"
 STARGAZERS_LOW_ACTIVITY = "stargazers_low_activity"
+STARGAZERS_LOCKSTEP = "stargazers_lockstep"
+
+# Figures of a GitHub organization (not of an artifact), kept beside the artifacts' observations.
+ORG_PUBLIC_REPOS = "org_public_repos"
+ORG_FOLLOWERS = "org_followers"
+ORG_PUBLIC_MEMBERS = "org_public_members"
 
 ObservationKind = Literal["new", "reobserved"]
 

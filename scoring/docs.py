@@ -25,6 +25,21 @@ def _transform(t: Transform) -> str:
     return text + (", smaller is better" if t.smaller_is_better else "")
 
 
+def _names(names: list[str]) -> str:
+    return ", ".join(f"`{n}`" for n in names) or "none"
+
+
+def _ratio_pairs(m: Methodology) -> str:
+    """`likes/downloads_30d` (model, corpus), … — each pair once, with the categories it is in."""
+    where: dict[tuple[str, str], list[str]] = {}
+    for category, pairs in m.integrity.ratio_pairs.items():
+        for pair in pairs:
+            where.setdefault((pair.numerator, pair.denominator), []).append(category)
+    return (
+        "; ".join(f"`{n}/{d}` ({', '.join(cats)})" for (n, d), cats in where.items()) or "no ratios"
+    )
+
+
 def methodology_markdown(methodology: Methodology) -> str:
     m = methodology
     out = [
@@ -109,7 +124,8 @@ def methodology_markdown(methodology: Methodology) -> str:
         "",
         "The ranking is recomputed many times (seeded, reproducible) with weights drawn from a "
         f"Dirichlet distribution around the methodology's weights (concentration {iv.concentration:g}) "
-        f"and download counts multiplied by log-normal noise (σ {iv.download_noise:g}). Each product "
+        f"and the raw values of {_names(iv.noisy_signals)} multiplied by log-normal noise "
+        f"(σ {iv.download_noise:g}). Each product "
         f"shows the {iv.low_quantile:.0%}–{iv.high_quantile:.0%} range of its ranks (widened to "
         "include its published rank) and the share of draws in which it makes the top N.",
         "",
@@ -117,8 +133,8 @@ def methodology_markdown(methodology: Methodology) -> str:
         "",
         "Flags are shown with their evidence and never silently applied. "
         + (
-            "Flagged star bursts and download spikes are **excluded** from the score (the rise "
-            "above the usual level is taken out)."
+            f"The windows of flags {_names(it.excludable)} are **excluded** from the score (the "
+            "rise above the usual level is taken out)."
             if it.exclude_flagged_window
             else "Flagged windows are **not excluded** from the score in this version."
         ),
@@ -134,8 +150,7 @@ def methodology_markdown(methodology: Methodology) -> str:
         "1.4826·MAD and the Poisson noise √median.",
         "- **Downloads decreased**: Hugging Face all-time downloads that fell between two "
         "observations (a recount or CI clean-up).",
-        f"- **Ratio outliers**: likes/downloads (models, corpora) and stars/forks (communities) "
-        f"with a robust z ≥ {it.ratio_outlier.z_threshold:g} on the log ratio within the category "
+        f"- **Ratio outliers**: {_ratio_pairs(m)} with a robust z ≥ {it.ratio_outlier.z_threshold:g} on the log ratio within the category "
         f"(at least {it.ratio_outlier.min_products} products, numerator ≥ {it.ratio_outlier.min_numerator:g}).",
         f"- **Suspect stargazers** (StarScout heuristics, when the GitHub collector sampled "
         f"stargazers): ≥ {it.stargazers.min_low_activity:g} low-activity accounts (one active day, "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import math
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -13,19 +12,30 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from ossimpact.domain import CATEGORIES, Category, IntegrityFlag, ScoreRow, SignalContribution
+from ossimpact.domain import (
+    CATEGORIES,
+    Category,
+    IntegrityFlag,
+    Metric,
+    ScoreRow,
+    SignalContribution,
+)
 from scoring.aggregate import latest_values
 from scoring.eligibility import eligibility_flags
 from scoring.inputs import ScoringInputs, checked_series
 from scoring.integrity import exclude_windows, ratio_outliers, series_findings
 from scoring.intervals import RankIntervals, rank_intervals
-from scoring.methodology import Methodology, MethodologyError, SignalConfig, Transform
+from scoring.methodology import Methodology, SignalConfig, Transform
 from scoring.normalize import apply_transform
 from scoring.rank import FloatArray, IntArray, Totals, ranking_key, ranks, weighted_totals
 from scoring.signals import derive_signals, membership_frame
 
-NOISY_SIGNALS = ("downloads_30d", "downloads_all_time", "downloads_growth")
-EXCLUDABLE = ("star_burst", "download_spike")
+# the flag kind of a window of excess, by the metric its series is of (see series_findings)
+_WINDOW_KIND: dict[str, str] = {
+    Metric.STARS: "star_burst",
+    Metric.DOWNLOADS_ALL_TIME: "download_spike",
+    Metric.DOWNLOADS_30D: "download_spike",
+}
 SIGNAL_COLUMNS = ["product_id", "category", "signal", "group", "raw", "normalized", "weight"]
 
 
@@ -116,34 +126,29 @@ def _score_products(
     findings = series_findings(history, latest, rules, segments)
     artifact_flags = findings.flags
     if rules.exclude_flagged_window:
-        history = exclude_windows(history, findings.excess)  # values change, rows stay
+        excluded = [e for e in findings.excess if _WINDOW_KIND[e.metric] in rules.excludable]
+        history = exclude_windows(history, excluded)  # values change, rows stay
         latest = latest_values(history, segments)
         artifact_flags = [
-            (a, replace(f, excluded=True) if f.kind in EXCLUDABLE else f) for a, f in artifact_flags
+            (a, replace(f, excluded=True) if f.kind in rules.excludable else f)
+            for a, f in artifact_flags
         ]
     membership = membership_frame(inputs)
     table = derive_signals(inputs, methodology, history, latest, membership, segments)
     flags = _product_flags(membership, artifact_flags)
     raw = table.raw
-    for category in ("model", "corpus"):
+    for category, pairs in rules.ratio_pairs.items():
         # boolean masks, not product-id lookups: the rows of a category in the table's order
         in_category = (table.category == category).to_numpy(dtype=bool)
-        flags_for = ratio_outliers(
-            raw.loc[in_category, "likes"],
-            raw.loc[in_category, "downloads_30d"],
-            rules.ratio_outlier,
-            "likes/30-day downloads",
-        )
-        for pid, flag in flags_for.items():
-            flags[pid].append(flag)
-    in_category = (table.category == "community").to_numpy(dtype=bool)
-    for pid, flag in ratio_outliers(
-        raw.loc[in_category, "stars"],
-        raw.loc[in_category, "forks"],
-        rules.ratio_outlier,
-        "stars/forks",
-    ).items():
-        flags[pid].append(flag)
+        for pair in pairs:
+            outliers = ratio_outliers(
+                raw.loc[in_category, pair.numerator],
+                raw.loc[in_category, pair.denominator],
+                rules.ratio_outlier,
+                pair.label,
+            )
+            for pid, flag in outliers.items():
+                flags[pid].append(flag)
     eligibility = eligibility_flags(
         inputs.products, inputs.members, inputs.artifacts, inputs.organizations
     )
@@ -171,7 +176,9 @@ def _score_products(
         key = ranking_key(totals.total, totals.coverage, methodology.min_coverage)
         point = ranks(key)
         noisy: dict[int, tuple[np.ndarray, Transform]] = {
-            j: (raw_c[:, j], s.transform) for j, s in enumerate(configs) if s.name in NOISY_SIGNALS
+            j: (raw_c[:, j], s.transform)
+            for j, s in enumerate(configs)
+            if s.name in methodology.intervals.noisy_signals
         }
         below = (totals.coverage < methodology.min_coverage) | (totals.coverage <= 0)
         intervals = rank_intervals(
@@ -213,10 +220,6 @@ def _score_products(
         synthetic=inputs.synthetic,
         raw_signals=raw.assign(category=table.category),
     )
-
-
-def _none_if_nan(x: float) -> float | None:
-    return None if math.isnan(x) else float(x)
 
 
 def _score_rows(
@@ -320,20 +323,6 @@ def _signal_contributions(
     ]
 
 
-def _contributions(configs, raw_row, norm_row, totals, i) -> tuple[SignalContribution, ...]:  # type: ignore[no-untyped-def]
-    return tuple(
-        SignalContribution(
-            signal=s.name,
-            raw=_none_if_nan(raw_row[j]) if not math.isnan(norm_row[j]) else None,
-            normalized=_none_if_nan(norm_row[j]),
-            weight=s.weight,
-            effective_weight=float(totals.effective_weights[i, j]),
-            contribution=float(totals.contributions[i, j]),
-        )
-        for j, s in enumerate(configs)
-    )
-
-
 def _signal_frame(ids, category, configs, raw_c, normalized) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     n, s = raw_c.shape
     if n * s == 0:
@@ -369,67 +358,3 @@ def _text(values: list[str], positions: IntArray) -> pd.Series:
     repeated Python strings is what would cost)."""
     column = pd.Series(np.asarray(values, dtype=object)).take(positions)
     return column.reset_index(drop=True)
-
-
-def what_if(result: ScoringResult, weights: Mapping[str, Mapping[str, float]]) -> list[ScoreRow]:
-    """Re-weigh the result's normalised signals with the caller's weights (per category, per
-    signal; categories left out keep the methodology's). Pure: nothing re-derived or written.
-
-    Rows carry rank_low == rank_high == the new rank and top_n_share NaN: no Monte Carlo ran.
-    """
-    problems: list[str] = []
-    for category, given in weights.items():
-        if category not in CATEGORIES:
-            problems.append(f"{category}: unknown category")
-            continue
-        known = set(result.methodology.weights(category))
-        for name, w in given.items():
-            if name not in known:
-                problems.append(f"{category}.{name}: not a signal of this methodology's {category}")
-            elif not math.isfinite(w) or w < 0:
-                problems.append(f"{category}.{name}: weight must be non-negative, got {w}")
-        if given and sum(given.values()) <= 0:
-            problems.append(f"{category}: weights sum to 0")
-    if problems:
-        raise MethodologyError("what-if weights", problems)
-    by_product = {r.product_id: r for r in result.rows}
-    rows: list[ScoreRow] = []
-    for category in CATEGORIES:
-        configs = result.methodology.signals(category)
-        base = result.methodology.weights(category)
-        chosen = {**base, **weights[category]} if category in weights else base
-        names = [s.name for s in configs]
-        vector = np.array([float(chosen[n]) for n in names])
-        vector = vector / vector.sum()
-        part = result.signals[result.signals["category"] == category]
-        norm = part.pivot(index="product_id", columns="signal", values="normalized")
-        raw = part.pivot(index="product_id", columns="signal", values="raw")
-        norm = norm.reindex(columns=names).sort_index()
-        raw = raw.reindex(index=norm.index, columns=names)
-        matrix = norm.to_numpy(dtype=float)
-        raw_matrix = raw.to_numpy(dtype=float)
-        totals = weighted_totals(matrix, vector)
-        point = ranks(ranking_key(totals.total, totals.coverage, result.methodology.min_coverage))
-        reweighed = [
-            s.model_copy(update={"weight": float(vector[j])}) for j, s in enumerate(configs)
-        ]
-        for i, pid in enumerate(norm.index):
-            original = by_product[str(pid)]
-            rows.append(
-                replace(
-                    original,
-                    total=float(totals.total[i]),
-                    rank=int(point[i]),
-                    rank_low=int(point[i]),
-                    rank_high=int(point[i]),
-                    top_n_share=float("nan"),
-                    coverage=float(totals.coverage[i]),
-                    contributions=_contributions(reweighed, raw_matrix[i], matrix[i], totals, i),
-                )
-            )
-    rows.sort(key=lambda r: (CATEGORIES.index(r.category), r.rank))
-    return rows
-
-
-def category_rows(rows: list[ScoreRow], category: Category) -> list[ScoreRow]:
-    return [r for r in rows if r.category == category]

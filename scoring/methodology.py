@@ -10,7 +10,7 @@ import hashlib
 import math
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
@@ -20,10 +20,6 @@ from scoring.catalogue import AGGREGATIONS, SIGNALS, Aggregation
 
 DEFAULT_PATH = Path(__file__).with_name("methodology.yaml")
 WEIGHT_TOLERANCE = 1e-6
-
-TransformKind = Literal["log_cap", "percentile", "linear"]
-Relation = Literal["finetune", "adapter", "quantized", "merge"]
-Trust = Literal["independent", "verified", "self_reported"]
 
 
 class MethodologyError(ValueError):
@@ -105,6 +101,29 @@ class StargazerRule(_Strict):
     min_lockstep: float = 50.0
 
 
+class RatioPair(_Strict):
+    """Two signals of one category whose ratio is checked for outliers, and its name in a flag."""
+
+    numerator: str
+    denominator: str
+    label: str
+
+
+# The flag kinds that come with a window of excess a methodology may take out of the score.
+WINDOWED_FLAGS = ("star_burst", "download_spike")
+
+
+def _default_ratio_pairs() -> dict[str, list[RatioPair]]:
+    likes = RatioPair(
+        numerator="likes", denominator="downloads_30d", label="likes/30-day downloads"
+    )
+    return {
+        "model": [likes],
+        "corpus": [likes],
+        "community": [RatioPair(numerator="stars", denominator="forks", label="stars/forks")],
+    }
+
+
 class Integrity(_Strict):
     exclude_flagged_window: bool = False
     star_burst: BurstRule = BurstRule(min_increase=100.0)
@@ -112,6 +131,10 @@ class Integrity(_Strict):
     downloads_decrease_tolerance: float = 0.0  # relative drop ignored as recount noise
     ratio_outlier: RatioRule = RatioRule()
     stargazers: StargazerRule = StargazerRule()
+    # per category, the ratios of two signals checked for outliers among the category's products
+    ratio_pairs: dict[str, list[RatioPair]] = Field(default_factory=_default_ratio_pairs)
+    # the flags whose window is taken out of the score when exclude_flagged_window is true
+    excludable: list[str] = Field(default_factory=lambda: list(WINDOWED_FLAGS))
 
 
 class Intervals(_Strict):
@@ -119,6 +142,10 @@ class Intervals(_Strict):
     download_noise: float = 0.1  # log-normal σ of the noise on download counts
     low_quantile: float = 0.05
     high_quantile: float = 0.95
+    # signals whose raw values get the download noise in every draw
+    noisy_signals: list[str] = Field(
+        default_factory=lambda: ["downloads_30d", "downloads_all_time", "downloads_growth"]
+    )
 
 
 class Methodology(_Strict):
@@ -222,13 +249,40 @@ def _semantic_problems(m: Methodology) -> list[str]:
         problems.append("cohorts.age_bucket_days: must be increasing")
     if m.cohorts.leaders < 1:
         problems.append("cohorts.leaders: must be at least 1")
+    problems.extend(_integrity_problems(m.integrity))
     iv = m.intervals
+    for i, name in enumerate(iv.noisy_signals):
+        if name not in SIGNALS:
+            problems.append(f"intervals.noisy_signals.{i}: unknown signal {name!r}")
     if iv.concentration <= 0:
         problems.append("intervals.concentration: must be positive")
     if not 0 <= iv.download_noise <= 5:
         problems.append("intervals.download_noise: must be between 0 and 5 (a log-normal σ)")
     if not 0 <= iv.low_quantile < iv.high_quantile <= 1:
         problems.append("intervals: need 0 <= low_quantile < high_quantile <= 1")
+    return problems
+
+
+def _integrity_problems(it: Integrity) -> list[str]:
+    problems: list[str] = []
+    for category, pairs in it.ratio_pairs.items():
+        base = f"integrity.ratio_pairs.{category}"
+        if category not in CATEGORIES:
+            problems.append(f"{base}: unknown category (expected one of {', '.join(CATEGORIES)})")
+            continue
+        for i, pair in enumerate(pairs):
+            for end, name in (("numerator", pair.numerator), ("denominator", pair.denominator)):
+                spec = SIGNALS.get(name)
+                if spec is None:
+                    problems.append(f"{base}.{i}.{end}: unknown signal {name!r}")
+                elif category not in spec.categories:
+                    problems.append(f"{base}.{i}.{end}: {name} does not apply to {category}")
+    for i, kind in enumerate(it.excludable):
+        if kind not in WINDOWED_FLAGS:
+            problems.append(
+                f"integrity.excludable.{i}: {kind!r} has no window to exclude "
+                f"(expected one of {', '.join(WINDOWED_FLAGS)})"
+            )
     return problems
 
 
@@ -319,8 +373,29 @@ def parse_methodology(
         raise MethodologyError(source, problems)
     # The label alone cannot tell an edited file from the default: the hash of the validated
     # content is recorded beside it with every scoring run.
-    m._content_hash = hashlib.sha256(m.model_dump_json().encode("utf-8")).hexdigest()
+    m._content_hash = _content_hash(m)
     return m
+
+
+# Rules that were written in the engine's code when 2026.2 was first recorded, and are data since:
+# left out of the hash while a file states them as the code had them, so the recorded hash of an
+# unchanged methodology stays the same; a file that changes one hashes differently.
+_MADE_DATA: dict[str, tuple[str, ...]] = {
+    "integrity": ("ratio_pairs", "excludable"),
+    "intervals": ("noisy_signals",),
+}
+
+
+def _content_hash(m: Methodology) -> str:
+    defaults: dict[str, BaseModel] = {"integrity": Integrity(), "intervals": Intervals()}
+    exclude: dict[str, set[str]] = {}
+    for section, names in _MADE_DATA.items():
+        given = getattr(m, section)
+        same = {n for n in names if getattr(given, n) == getattr(defaults[section], n)}
+        if same:
+            exclude[section] = same
+    content = m.model_dump_json(exclude=exclude)  # type: ignore[arg-type]
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
 def load_methodology(path: Path | None = None) -> Methodology:

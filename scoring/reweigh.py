@@ -1,8 +1,8 @@
-"""What-if from stored scores: re-weigh the normalised signals a scoring run recorded.
+"""What-if: re-weigh the normalised signals a scoring run recorded, without scoring again.
 
-`engine.what_if` needs the in-memory ScoringResult; a reader of the store (the dashboard) only has
-the ScoreRows' contributions. Both use the same `weighted_totals` and ranking rules, so with the
-methodology's own weights this reproduces the official totals.
+Works from the contributions a reader of the store has (the dashboard) as well as from a
+ScoringResult's `signals` frame. It uses the engine's `weighted_totals` and ranking rules, so with
+the methodology's own weights it reproduces the official totals.
 """
 
 from __future__ import annotations

@@ -31,7 +31,6 @@ from scoring.members import MemberFigures, Members, group
 from scoring.methodology import Methodology
 from scoring.normalize import FloatArray, percentile
 
-DERIVATIVE_RELATIONS = ("finetune", "adapter", "quantized", "merge")
 DERIVATIVE_COUNT_METRICS = {
     "finetune": Metric.DERIVATIVES_FINETUNE,
     "adapter": Metric.DERIVATIVES_ADAPTER,

@@ -36,7 +36,7 @@ def _product(pid: str, organization: str = "shanghai-ai-lab") -> Product:
     return Product(id=pid, name=pid, category="model", organization=organization, include=())
 
 
-def test_an_open_product_of_a_high_confidence_organisation_has_no_flag() -> None:
+def test_an_open_product_of_a_high_confidence_organization_has_no_flag() -> None:
     a, ra = _artifact("hf:model:internlm/internlm2_5-7b-chat", license="apache-2.0")
     b, rb = _artifact("hf:model:internlm/internlm2_5-1_8b-chat", license="Apache-2.0")
     flags = eligibility_flags(
@@ -70,7 +70,7 @@ def test_a_product_is_flagged_by_its_most_restrictive_member_with_each_licence_a
     assert summary.mixed
 
 
-def test_gated_members_and_a_medium_confidence_organisation_are_flagged() -> None:
+def test_gated_members_and_a_medium_confidence_organization_are_flagged() -> None:
     a, ra = _artifact(
         "hf:model:some-startup/Model-7B",
         license="apache-2.0",
@@ -98,7 +98,7 @@ def test_a_member_nothing_is_known_about_is_unknown_and_long_evidence_is_counted
     assert flag.evidence.endswith("; and 4 more")
 
 
-def test_an_organisation_missing_from_the_registry_is_a_doubt() -> None:
+def test_an_organization_missing_from_the_registry_is_a_doubt() -> None:
     a, ra = _artifact("hf:model:internlm/x", license="mit")
     flags = eligibility_flags([_product("p", "gone")], {"p": [a]}, {a: ra}, {})
     assert [f.kind for f in flags["p"]] == [ATTRIBUTION_DOUBT]

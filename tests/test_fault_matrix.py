@@ -74,8 +74,12 @@ from sqlalchemy import delete
 
 from collectors.base import ResponseCache
 from collectors.github import GitHubCollector
-from collectors.github.stargazers import STARGAZERS_LOW_ACTIVITY, STARGAZERS_SAMPLED
-from ossimpact.domain import ArtifactId, mask_token_shapes
+from ossimpact.domain import (
+    STARGAZERS_LOW_ACTIVITY,
+    STARGAZERS_SAMPLED,
+    ArtifactId,
+    mask_token_shapes,
+)
 from ossimpact.pipeline import Collector, SourceOutcome, collect_source, make_collector
 from ossimpact.registry import Registry, load_registry
 from ossimpact.sandbox.faults import Fault, FaultPlan

@@ -127,7 +127,7 @@ def test_graphql_path_reads_every_repository_over_several_pages(
     assert record.license == "Apache-2.0"
     assert record.topics == ("llm", "topic-5")
     assert record.extra["latest_release"] == "v0.0"
-    org_figures = {(o.organisation, o.metric): o.value for o in result.organisation_observations}
+    org_figures = {(o.organization, o.metric): o.value for o in result.organization_observations}
     assert org_figures[("shlab0", "org_public_repos")] == 11
     assert org_figures[("shlab1", "org_public_members")] == 3
 

@@ -81,8 +81,8 @@ def test_recorded_graphql_answer_has_data_and_no_cost() -> None:
     assert parse.graphql_cost(parse.graphql_data(answer)) is None
 
 
-def test_recorded_organisation_parses() -> None:
-    org = parse.organisation(body("org_BeaverSoftware.json"))
+def test_recorded_organization_parses() -> None:
+    org = parse.organization(body("org_BeaverSoftware.json"))
     assert org.login == "BeaverSoftware"
     assert org.public_repos >= 0
     assert org.followers >= 0
@@ -92,12 +92,12 @@ def _octokit(name: str) -> list[dict[str, Any]]:
     return json.loads((SAMPLES / "octokit-fixtures" / name).read_text())
 
 
-def test_octokit_repository_and_organisation_fixtures_parse() -> None:
+def test_octokit_repository_and_organization_fixtures_parse() -> None:
     repo = next(r for r in _octokit("get-repository.raw-fixture.json") if r["status"] == 200)
     facts = parse.repo_from_rest(repo["response"])
     assert facts.full_name == "octokit-fixture-org/hello-world"
     org = next(r for r in _octokit("get-organization.raw-fixture.json") if r["status"] == 200)
-    assert parse.organisation(org["response"]).login == "octokit-fixture-org"
+    assert parse.organization(org["response"]).login == "octokit-fixture-org"
 
 
 def test_octokit_issue_pages_parse_with_pull_request_flag() -> None:

@@ -6,11 +6,14 @@ import copy
 import math
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from ossimpact.domain import Metric
-from scoring import MethodologyError, explain, score_products, scores_csv_bytes, what_if
+from scoring import explain, reweighted_totals, score_products, scores_csv_bytes
 from scoring.engine import ScoringResult
+from scoring.inputs import ScoringInputs
+from scoring.methodology import Methodology
 from tests.test_scoring_support import LOG, T0, inputs, methodology, product
 
 DL30 = str(Metric.DOWNLOADS_30D)
@@ -69,31 +72,45 @@ def test_rank_intervals_are_reproducible_and_contain_the_rank() -> None:
     assert first.row("c").top_n_share == 0.0
 
 
+def _what_if(result: ScoringResult, weights: dict[str, float]) -> list[tuple[str, int, float]]:
+    """(product, what-if rank, what-if total) of the models, best first."""
+    models = result.signals[result.signals["category"] == "model"]
+    totals = reweighted_totals(models, weights, result.methodology.min_coverage)
+    ranked = totals.sort_values(["what_if_rank", "product_id"])
+    return list(
+        zip(
+            ranked["product_id"].tolist(),
+            ranked["what_if_rank"].tolist(),
+            ranked["what_if_total"].tolist(),
+            strict=True,
+        )
+    )
+
+
 def test_what_if_changes_ranks_and_leaves_the_result_untouched() -> None:
     result = _result()
     before = scores_csv_bytes(result.rows)
     signals_before = result.signals.copy()
-    rows = what_if(result, {"model": {"downloads_30d": 1.0, "likes": 9.0}})
-    assert [r.product_id for r in rows] == ["b", "a", "c"]
-    assert rows[0].rank == rows[0].rank_low == rows[0].rank_high == 1
-    assert math.isnan(rows[0].top_n_share)
-    assert rows[0].contributions[1].weight == pytest.approx(0.9)
+    rows = _what_if(result, {"downloads_30d": 1.0, "likes": 9.0})
+    assert [(pid, rank) for pid, rank, _ in rows] == [("b", 1), ("a", 2), ("c", 3)]
+    b = result.row("b")
+    normalized = {c.signal: c.normalized for c in b.contributions}
+    assert rows[0][2] == pytest.approx(
+        0.1 * normalized["downloads_30d"] + 0.9 * normalized["likes"]
+    )
     assert scores_csv_bytes(result.rows) == before
     assert result.signals.equals(signals_before)
-    same = what_if(result, {"model": {"downloads_30d": 6.0, "likes": 4.0}})
-    # the methodology's own weights, scaled: the official totals again
-    assert [r.product_id for r in same] == [r.product_id for r in result.rows]
-    assert [r.total for r in same] == pytest.approx([r.total for r in result.rows])
+    same = _what_if(result, {"downloads_30d": 6.0, "likes": 4.0})
+    # the methodology's own weights, scaled: the official ranks and totals again
+    assert [(pid, rank) for pid, rank, _ in same] == [(r.product_id, r.rank) for r in result.rows]
+    assert [total for _, _, total in same] == pytest.approx([r.total for r in result.rows])
 
 
-def test_what_if_refuses_bad_weights() -> None:
+def test_what_if_gives_unknown_and_negative_weights_nothing() -> None:
     result = _result(draws=0)
-    with pytest.raises(MethodologyError) as info:
-        what_if(result, {"model": {"stars": 1.0, "likes": -1.0}, "art": {}})
-    text = str(info.value)
-    assert "model.stars: not a signal" in text
-    assert "model.likes: weight must be non-negative" in text
-    assert "art: unknown category" in text
+    only_downloads = _what_if(result, {"downloads_30d": 1.0})
+    assert _what_if(result, {"downloads_30d": 1.0, "likes": -1.0, "stars": 5.0}) == only_downloads
+    assert [pid for pid, _, _ in only_downloads] == ["a", "b", "c"]
 
 
 def test_explanation_lists_every_signal_and_flag() -> None:
@@ -188,3 +205,65 @@ def test_scoring_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> N
             gc.enable()
         else:
             gc.disable()
+
+
+def _star_burst_world() -> tuple[ScoringInputs, float]:
+    rng = np.random.default_rng(5)
+    daily = rng.poisson(10, size=90).astype(float)
+    daily[70:73] += [700, 800, 500]
+    stars = 100 + np.cumsum(daily)
+    rows = [
+        ("gh:lab/r", str(Metric.STARS), float(v), T0 + timedelta(days=i))
+        for i, v in enumerate(stars)
+    ]
+    data = inputs(
+        [product("r", "community")], {"r": ["gh:lab/r"]}, rows, as_of=T0 + timedelta(days=100)
+    )
+    return data, float(stars[-1])
+
+
+def test_the_methodology_names_the_flags_whose_window_is_excluded() -> None:
+    data, last = _star_burst_world()
+    every = score_products(data, methodology(integrity={"exclude_flagged_window": True}), draws=0)
+    (flag,) = [f for f in every.rows[0].flags if f.kind == "star_burst"]
+    assert flag.excluded is True
+    assert float(every.raw_signals.loc["r", "stars"]) < last - 1000
+    only_downloads = methodology(
+        integrity={"exclude_flagged_window": True, "excludable": ["download_spike"]}
+    )
+    kept = score_products(data, only_downloads, draws=0)
+    (flag,) = [f for f in kept.rows[0].flags if f.kind == "star_burst"]
+    assert flag.excluded is False
+    assert float(kept.raw_signals.loc["r", "stars"]) == last
+
+
+def test_the_ratio_pairs_checked_are_the_methodologys() -> None:
+    rng = np.random.default_rng(4)
+    products = [product(f"p{i}", "community") for i in range(30)]
+    members = {p.id: [f"gh:lab/{p.id}"] for p in products}
+    rows = []
+    for i, p in enumerate(products):
+        forks = float(rng.lognormal(6, 1))
+        stars = forks * 3 * float(rng.lognormal(0, 0.2)) + 60
+        if i == 7:
+            stars = forks * 300
+        rows += [(f"gh:lab/{p.id}", str(Metric.STARS), stars, T0)]
+        rows += [(f"gh:lab/{p.id}", str(Metric.FORKS), forks, T0)]
+    data = inputs(products, members, rows)
+
+    def outliers(m: Methodology) -> dict[str, list[str]]:
+        result = score_products(data, m, draws=0)
+        return {
+            r.product_id: [
+                f.evidence.split(" ratio ")[0] for f in r.flags if f.kind == "ratio_outlier"
+            ]
+            for r in result.rows
+            if any(f.kind == "ratio_outlier" for f in r.flags)
+        }
+
+    assert outliers(methodology()) == {"p7": ["stars/forks"]}
+    renamed = {
+        "community": [{"numerator": "stars", "denominator": "forks", "label": "stars per fork"}]
+    }
+    assert outliers(methodology(integrity={"ratio_pairs": renamed})) == {"p7": ["stars per fork"]}
+    assert outliers(methodology(integrity={"ratio_pairs": {}})) == {}

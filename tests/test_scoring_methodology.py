@@ -123,3 +123,38 @@ def test_generated_page_is_up_to_date_and_names_every_signal() -> None:
             assert f"`{name}`" in page
     assert "2026.2" in page
     assert "ln(1+min(S,T)) / ln(1+T)" in page
+
+
+def test_ratio_pairs_excludable_and_noisy_signals_are_checked() -> None:
+    data = copy.deepcopy(default_data())
+    data["integrity"]["ratio_pairs"]["corpus"][0]["denominator"] = "forks"
+    data["integrity"]["ratio_pairs"]["art"] = []
+    data["integrity"]["excludable"] = ["star_burst", "ratio_outlier"]
+    data["intervals"]["noisy_signals"] = ["downloads_30d", "downlods"]
+    problems = _problems(data)
+    assert "integrity.ratio_pairs.corpus.0.denominator: forks does not apply to corpus" in problems
+    assert any(p.startswith("integrity.ratio_pairs.art: unknown category") for p in problems)
+    assert any(
+        p.startswith("integrity.excludable.1: 'ratio_outlier' has no window") for p in problems
+    )
+    assert "intervals.noisy_signals.1: unknown signal 'downlods'" in problems
+
+
+def test_rules_made_data_leave_the_recorded_hash_of_an_unchanged_file_alone() -> None:
+    """The ratio pairs, excludable flags and noisy signals were code when 2026.2 was recorded:
+    stated as the code had them they hash as a file without them; changed, they count."""
+    stated = default_data()
+    omitted = copy.deepcopy(stated)
+    for section, name in (
+        ("integrity", "ratio_pairs"),
+        ("integrity", "excludable"),
+        ("intervals", "noisy_signals"),
+    ):
+        del omitted[section][name]
+    default = load_methodology()
+    assert default.integrity.ratio_pairs["community"][0].label == "stars/forks"
+    assert parse_methodology(omitted).content_hash == default.content_hash
+    assert parse_methodology(stated).content_hash == default.content_hash
+    changed = copy.deepcopy(stated)
+    changed["intervals"]["noisy_signals"] = ["downloads_30d"]
+    assert parse_methodology(changed).content_hash != default.content_hash

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ossimpact.domain import Category, Metric
-from scoring import load_methodology, score_products, scores_csv_bytes, what_if
+from scoring import load_methodology, reweighted_totals, score_products, scores_csv_bytes
 from scoring.inputs import ScoringInputs
 from tests.test_scoring_support import AS_OF, T0, inputs, product
 
@@ -101,9 +101,12 @@ def test_scaling_all_weights_does_not_change_ranks(data: st.DataObject, scale: f
         name: data.draw(st.floats(min_value=0.01, max_value=1.0))
         for name in METHODOLOGY.weights("model")
     }
-    plain = what_if(result, {"model": raw_weights})
-    scaled = what_if(result, {"model": {k: v * scale for k, v in raw_weights.items()}})
-    assert [(r.product_id, r.rank) for r in plain] == [(r.product_id, r.rank) for r in scaled]
+    models = result.signals[result.signals["category"] == "model"]
+    plain = reweighted_totals(models, raw_weights, METHODOLOGY.min_coverage)
+    scaled = reweighted_totals(
+        models, {k: v * scale for k, v in raw_weights.items()}, METHODOLOGY.min_coverage
+    )
+    assert plain["what_if_rank"].tolist() == scaled["what_if_rank"].tolist()
 
 
 @SETTINGS

@@ -3,13 +3,13 @@
 from collectors.github.collector import (
     GitHubCollectionResult,
     GitHubCollector,
-    OrganisationObservation,
+    OrganizationObservation,
 )
 from collectors.github.stargazers import StargazerEvidence
 
 __all__ = [
     "GitHubCollectionResult",
     "GitHubCollector",
-    "OrganisationObservation",
+    "OrganizationObservation",
     "StargazerEvidence",
 ]

@@ -47,18 +47,16 @@ from collectors.github import rest
 from collectors.github.activity import (
     window_start,
 )
-from collectors.github.graphql import organisation_repository_pages
+from collectors.github.graphql import organization_repository_pages
 from collectors.github.parse import (
     GraphqlFailure,
     MalformedPayload,
-    organisation,
+    organization,
     stargazers,
     user_profile,
 )
-from collectors.github.repository import RepoOutcome, RepoWork, failure, read_repository
+from collectors.github.repository import SOURCE, RepoOutcome, RepoWork, failure, read_repository
 from collectors.github.stargazers import (
-    STARGAZERS_LOW_ACTIVITY,
-    STARGAZERS_SAMPLED,
     StargazerEvidence,
     most_recent,
     stargazer_pages,
@@ -67,6 +65,11 @@ from collectors.github.stargazers import (
 from collectors.http import HttpClient, HttpError, RateLimitBudgetExceeded
 from collectors.pacing import Pacer
 from ossimpact.domain import (
+    ORG_FOLLOWERS,
+    ORG_PUBLIC_MEMBERS,
+    ORG_PUBLIC_REPOS,
+    STARGAZERS_LOW_ACTIVITY,
+    STARGAZERS_SAMPLED,
     ArtifactId,
     CollectionResult,
     Observation,
@@ -77,17 +80,12 @@ from ossimpact.domain import (
 
 logger = logging.getLogger(__name__)
 
-SOURCE = "github"
-ORG_PUBLIC_REPOS = "org_public_repos"
-ORG_FOLLOWERS = "org_followers"
-ORG_PUBLIC_MEMBERS = "org_public_members"
-
 
 @dataclass(frozen=True)
-class OrganisationObservation:
+class OrganizationObservation:
     """A figure of a GitHub organisation (not of an artifact): public repos, followers, members."""
 
-    organisation: str  # the GitHub handle
+    organization: str  # the GitHub handle
     metric: str
     value: float
     observed_at: datetime
@@ -97,12 +95,12 @@ class OrganisationObservation:
 
 @dataclass
 class GitHubCollectionResult(CollectionResult):
-    organisation_observations: list[OrganisationObservation] = field(default_factory=list)
+    organization_observations: list[OrganizationObservation] = field(default_factory=list)
     stargazer_evidence: list[StargazerEvidence] = field(default_factory=list)
 
 
 @dataclass
-class _Organisation:
+class _Organization:
     """What reading one organisation gave: its figures and failures, members, repositories."""
 
     handle: str
@@ -200,7 +198,7 @@ class GitHubCollector(Source[GitHubCollectionResult]):
             with (
                 client,
                 ThreadPoolExecutor(self._concurrency, thread_name_prefix="github") as pool,
-                ThreadPoolExecutor(1, thread_name_prefix="github-orgs") as organisations,
+                ThreadPoolExecutor(1, thread_name_prefix="github-orgs") as organizations,
             ):
                 run = _Run(
                     client,
@@ -214,7 +212,7 @@ class GitHubCollector(Source[GitHubCollectionResult]):
                     use_graphql=self._use_graphql and bool(self._token),
                 )
                 try:
-                    self._collect_organisations(run, organisations, start.handles)
+                    self._collect_organizations(run, organizations, start.handles)
                     # A repository named on its own still gets its organisation's members when
                     # the organisation was read in this run.
                     extra = [
@@ -240,8 +238,8 @@ class GitHubCollector(Source[GitHubCollectionResult]):
         result.stats.stopped_reason = stopped or client.stats.stopped_reason
         return result
 
-    def _collect_organisations(
-        self, run: _Run, organisations: ThreadPoolExecutor, handles: Sequence[str]
+    def _collect_organizations(
+        self, run: _Run, organizations: ThreadPoolExecutor, handles: Sequence[str]
     ) -> None:
         """Every organisation, read one after another on a thread of their own, while the
         repositories of those already read are fetched on the pool; merged here in order.
@@ -252,25 +250,25 @@ class GitHubCollector(Source[GitHubCollectionResult]):
         overlap them. The result is what a strictly sequential run would build.
         """
 
-        def read(handle: str) -> _Organisation:
+        def read(handle: str) -> _Organization:
             if not run.stop.is_set():
                 try:
-                    found = self._read_organisation(run, handle)
+                    found = self._read_organization(run, handle)
                 except Interrupted:  # another thread stopped the source meanwhile
                     pass
                 else:
                     if found.work is not None:
                         found.futures = self._submit_repos(run, found.work)
                     return found
-            return _Organisation(handle, GitHubCollectionResult(source=SOURCE), None)
+            return _Organization(handle, GitHubCollectionResult(source=SOURCE), None)
 
         result = run.result
-        for future in [organisations.submit(read, handle) for handle in handles]:
+        for future in [organizations.submit(read, handle) for handle in handles]:
             found = result_checking_stop(future, run.progress)
             for message in found.notes:
                 run.progress.note(message)
             result.failures.extend(found.piece.failures)
-            result.organisation_observations.extend(found.piece.organisation_observations)
+            result.organization_observations.extend(found.piece.organization_observations)
             result.stats.graphql_points += found.piece.stats.graphql_points
             if found.members is not None:
                 run.members[found.handle.lower()] = found.members
@@ -279,15 +277,15 @@ class GitHubCollector(Source[GitHubCollectionResult]):
             run.progress.begin(f"GitHub {found.handle}", len(found.work))
             self._merge_repos(run, found.work, found.futures)
 
-    def _read_organisation(self, run: _Run, handle: str) -> _Organisation:
+    def _read_organization(self, run: _Run, handle: str) -> _Organization:
         """One organisation's figures and its repositories to read (on the organisations'
         thread, which alone turns GraphQL off for the next ones after a 401)."""
         client = run.client
-        found = _Organisation(handle, GitHubCollectionResult(source=SOURCE), None)
+        found = _Organization(handle, GitHubCollectionResult(source=SOURCE), None)
         subject = f"gh:org:{handle}"
         try:
-            org = rest.organisation(client, run.gh, handle)
-            facts = organisation(org.raw_data)
+            org = rest.organization(client, run.gh, handle)
+            facts = organization(org.raw_data)
             members = frozenset(rest.public_member_logins(client, org))
         except (HttpError, MalformedPayload) as error:
             found.piece.failures.append(failure(subject, error))
@@ -299,13 +297,13 @@ class GitHubCollector(Source[GitHubCollectionResult]):
             (ORG_FOLLOWERS, facts.followers),
             (ORG_PUBLIC_MEMBERS, len(members)),
         ):
-            found.piece.organisation_observations.append(
-                OrganisationObservation(handle, metric, float(value), run.now, org_url)
+            found.piece.organization_observations.append(
+                OrganizationObservation(handle, metric, float(value), run.now, org_url)
             )
         work = self._graphql_work(run, found, members) if run.use_graphql else None
         if work is None:
             try:
-                names = rest.organisation_repository_names(client, org)
+                names = rest.organization_repository_names(client, org)
             except HttpError as error:
                 found.piece.failures.append(failure(subject, error))
                 return found
@@ -314,12 +312,12 @@ class GitHubCollector(Source[GitHubCollectionResult]):
         return found
 
     def _graphql_work(
-        self, run: _Run, found: _Organisation, members: frozenset[str]
+        self, run: _Run, found: _Organization, members: frozenset[str]
     ) -> list[RepoWork] | None:
         """The organisation's repositories with their facts from GraphQL; None: use REST."""
         work: list[RepoWork] = []
         try:
-            for page in organisation_repository_pages(
+            for page in organization_repository_pages(
                 run.client, self.graphql_url, found.handle, run.since, page_size=self._page_size
             ):
                 if page.cost is not None:

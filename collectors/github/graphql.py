@@ -18,7 +18,7 @@ from collectors.http import HttpClient
 # 10,000 repositories at 100 a page: past that the cursor is going round in circles
 MAX_PAGES = 100
 
-ORGANISATION_REPOSITORIES = """
+ORGANIZATION_REPOSITORIES = """
 query($org: String!, $cursor: String, $first: Int!, $since: GitTimestamp!) {
   rateLimit { cost limit remaining used resetAt }
   organization(login: $org) {
@@ -60,7 +60,7 @@ query($org: String!, $cursor: String, $first: Int!, $since: GitTimestamp!) {
 """
 
 
-def organisation_repository_pages(
+def organization_repository_pages(
     client: HttpClient, graphql_url: str, org: str, since: datetime, *, page_size: int = 100
 ) -> Iterator[GraphqlRepoPage]:
     """Pages of the organisation's public repositories; raises GraphqlFailure on errors, and on
@@ -71,7 +71,7 @@ def organisation_repository_pages(
         answer = client.post_json(
             graphql_url,
             {
-                "query": ORGANISATION_REPOSITORIES,
+                "query": ORGANIZATION_REPOSITORIES,
                 "variables": {
                     "org": org,
                     "cursor": cursor,

@@ -59,7 +59,7 @@ class RepoFacts:
 
 
 @dataclass(frozen=True)
-class OrganisationFacts:
+class OrganizationFacts:
     login: str
     followers: int
     public_repos: int
@@ -269,11 +269,11 @@ def repo_from_rest(data: Any) -> RepoFacts:
     )
 
 
-def organisation(data: Any) -> OrganisationFacts:
+def organization(data: Any) -> OrganizationFacts:
     org = _object(data, "organisation")
     login = _str(org, "login", "organisation")
     what = f"organisation {login}"
-    return OrganisationFacts(
+    return OrganizationFacts(
         login=login,
         followers=_int(org, "followers", what),
         public_repos=_int(org, "public_repos", what),
@@ -517,7 +517,6 @@ def _graphql_releases(value: Any, what: str) -> tuple[int | None, int | None]:
 
 
 GRAPHQL_ITEMS_PER_REPO = 20
-GRAPHQL_COMMENTS_PER_ITEM = 5
 
 
 def _graphql_author(value: Any, what: str) -> tuple[str, bool]:

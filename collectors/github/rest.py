@@ -142,7 +142,7 @@ def _answer_of(error: Exception) -> tuple[int, Headers, bytes] | None:
     return error.status, httpx.Headers(dict(error.headers or {})), body
 
 
-def organisation(client: HttpClient, gh: Github, login: str) -> Organization:
+def organization(client: HttpClient, gh: Github, login: str) -> Organization:
     """`GET /orgs/{login}` (one request; PyGithub is not lazy by default)."""
     return pygithub_call(client, f"organisation {login}", lambda: gh.get_organization(login))
 
@@ -163,7 +163,7 @@ def public_member_logins(client: HttpClient, org: Organization) -> set[str]:
     return {member.login for member in members}
 
 
-def organisation_repository_names(client: HttpClient, org: Organization) -> list[str]:
+def organization_repository_names(client: HttpClient, org: Organization) -> list[str]:
     """The REST fallback's listing: full names of the organisation's public repositories."""
     repos = _all_pages(client, f"repositories of {org.login}", org.get_repos(type="public"))
     return [repo.full_name for repo in repos]

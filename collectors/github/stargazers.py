@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from collectors.github.parse import Star, UserProfile
-from ossimpact.domain import STARGAZERS_LOW_ACTIVITY, STARGAZERS_SAMPLED, ArtifactId
+from ossimpact.domain import ArtifactId
 
-__all__ = ["STARGAZERS_LOW_ACTIVITY", "STARGAZERS_SAMPLED", "StargazerEvidence"]
 YOUNG_ACCOUNT_DAYS = 30
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from werkzeug.test import Client
 
-from collectors.github.graphql import ORGANISATION_REPOSITORIES
+from collectors.github.graphql import ORGANIZATION_REPOSITORIES
 from ossimpact.sandbox.github import make_github_app
 from ossimpact.sandbox.huggingface import make_hf_app
 from ossimpact.sandbox.model import World
@@ -73,7 +73,7 @@ def seed_payloads(world: World) -> Seeds:
         github.post(
             "/graphql",
             json={
-                "query": ORGANISATION_REPOSITORIES,
+                "query": ORGANIZATION_REPOSITORIES,
                 "variables": {
                     "org": names[0].split("/")[0],
                     "cursor": None,
