@@ -1,4 +1,10 @@
-"""The committee dashboard's entrypoint: language, login, data banner, navigation."""
+"""The committee dashboard's entrypoint: language, login, data banner, navigation.
+
+The page scripts live in `sections/`, deliberately not in `pages/`: Streamlit (1.67 checked:
+`PagesManager.uses_pages_directory`, `_mpa_v1`) serves a `pages/` folder beside the entrypoint as
+legacy multipage pages, and in a fresh server process a direct link such as /product then runs
+that page alone, without this script's login. `tests/test_dashboard_page_folder.py` shows both.
+"""
 
 from __future__ import annotations
 

@@ -10,25 +10,42 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import views
-from ossimpact.settings import load_settings
+from dashboard.frames import picking, scores, shortlists
+from dashboard.frames.history import empty_history, product_history_frame
+from dashboard.frames.leaderboard import leaderboard_frame
+from dashboard.frames.methodology import MethodologyView, load_methodology_view
+from dashboard.frames.product import ProductView, product_members_frame, product_view
+from dashboard.frames.runs import failures_frame
+from dashboard.frames.shortlists import ShortlistView, shortlist_view
+from dashboard.frames.snapshot import Snapshot, load_snapshot
+from dashboard.frames.what_if import what_if_frame
+from ossimpact.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from ossimpact.store import Store
 
 
 class DashboardDataError(RuntimeError):
     """The store cannot be read (missing database, unmigrated schema...): shown, not a traceback."""
 
 
+def settings() -> Settings:
+    """The operator's settings: `ossimpact/settings.py` is the dashboard's only reader of the
+    environment too."""
+    return load_settings()
+
+
 def database_url() -> str:
-    return load_settings().database_url
+    return settings().database_url
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)  # no internal name on screen
-def _reader(url: str) -> Any:
+def _reader(url: str) -> Store:
     from ossimpact.store import StoreError, open_store
 
     try:
@@ -37,7 +54,9 @@ def _reader(url: str) -> Any:
         raise DashboardDataError(str(exc)) from exc
 
 
-def store() -> Any:
+def store() -> Store:
+    """The read-only handle: a `DashboardReader` (dashboard/reader.py) and more, since the
+    members of a run and the shortlist CSV come from builders the exports share, which take it."""
     return _reader(database_url())
 
 
@@ -89,12 +108,12 @@ def _run_of(data_version: str) -> int | None:
 # Shared, not copied: cache_data would unpickle the whole snapshot (every latest figure of every
 # artifact) on each call, several times per rerun. Pages treat it as read-only.
 @st.cache_resource(max_entries=2, show_spinner=False)
-def snapshot(data_version: str) -> views.Snapshot:
+def snapshot(data_version: str) -> Snapshot:
     """The small tables of the latest data, read once per data version (no contributions)."""
-    return views.load_snapshot(store(), _run_of(data_version))
+    return load_snapshot(store(), _run_of(data_version), synthetic=settings().synthetic)
 
 
-def current() -> views.Snapshot:
+def current() -> Snapshot:
     """The snapshot; a database that fails while being read (a file replaced by garbage, a
     server gone) is a DashboardDataError with the driver's one line, which the app shows in its
     own words instead of Streamlit's redacted exception box."""
@@ -114,30 +133,30 @@ def current() -> views.Snapshot:
 # Shared, read-only: every picker's labels, built once per data version rather than per rerun.
 @st.cache_resource(max_entries=2, show_spinner=False)
 def product_labels(data_version: str) -> dict[str, str]:
-    return views.product_labels(snapshot(data_version))
+    return picking.product_labels(snapshot(data_version))
 
 
 # Shared like the snapshot: 10,000 rows copied on every rerun would cost more than the table.
 @st.cache_resource(max_entries=16, show_spinner=False)
 def leaderboard(data_version: str, category: str, lang: str) -> pd.DataFrame:
-    return views.leaderboard_frame(snapshot(data_version), category, lang)
+    return leaderboard_frame(snapshot(data_version), category, lang)
 
 
 @st.cache_data(ttl="15m", max_entries=256, show_spinner=False)
-def product(data_version: str, product_id: str) -> views.ProductView | None:
+def product(data_version: str, product_id: str) -> ProductView | None:
     """One product's page: its own score row is the only contributions JSON read."""
     snap = snapshot(data_version)
-    return views.product_view(
+    return product_view(
         snap,
         product_id,
         store().product_scores([product_id], _run_of(data_version)),
-        views.product_members_frame(store(), snap, product_id),
+        product_members_frame(store(), snap, product_id),
     )
 
 
 @st.cache_data(ttl="15m", max_entries=64, show_spinner=False)
 def product_contributions(data_version: str, product_ids: tuple[str, ...]) -> pd.DataFrame:
-    contributions, _ = views.score_detail_frames(
+    contributions, _ = scores.score_detail_frames(
         store().product_scores(list(product_ids), _run_of(data_version))
     )
     return contributions
@@ -145,7 +164,7 @@ def product_contributions(data_version: str, product_ids: tuple[str, ...]) -> pd
 
 @st.cache_data(ttl="15m", max_entries=8, show_spinner=False)
 def category_contributions(data_version: str, category: str) -> pd.DataFrame:
-    return views.category_contributions(store(), snapshot(data_version), category)
+    return scores.category_contributions(store(), snapshot(data_version), category)
 
 
 @st.cache_data(ttl="15m", max_entries=256, show_spinner=False)
@@ -155,9 +174,9 @@ def product_history(
     """Daily sums over the product's artifacts since `history_since()`."""
     members = snapshot(data_version).members_of(product_id)
     if not members:
-        return views.empty_history()
+        return empty_history()
     frame = store().product_history(members, list(metrics), history_since(), until)
-    return views.product_history_frame(frame)
+    return product_history_frame(frame)
 
 
 @st.cache_data(ttl="15m", max_entries=64, show_spinner=False)
@@ -165,7 +184,7 @@ def what_if(
     data_version: str, category: str, weights: tuple[tuple[str, float], ...]
 ) -> pd.DataFrame:
     """The ranking under other weights beside the official one; nothing is written."""
-    return views.what_if_frame(
+    return what_if_frame(
         snapshot(data_version),
         category_contributions(data_version, category),
         category,
@@ -176,29 +195,25 @@ def what_if(
 
 @st.cache_data(ttl="15m", max_entries=64, show_spinner=False)
 def run_failures(data_version: str, run_id: int) -> pd.DataFrame:
-    return views.failures_frame(store().failures(run_id))
+    return failures_frame(store().failures(run_id))
 
 
 @st.cache_data(ttl="1h", max_entries=4, show_spinner=False)
-def methodology_document(path: str) -> views.MethodologyView:
-    return views.load_methodology_view(path)
+def methodology_document(path: str) -> MethodologyView:
+    return load_methodology_view(path)
 
 
-def methodology() -> views.MethodologyView:
-    return methodology_document(str(load_settings().methodology_path))
+def methodology() -> MethodologyView:
+    return methodology_document(str(settings().methodology_path))
 
 
 def shortlist_names() -> list[str]:
     # Shortlists change between reruns without a new collection run: read them uncached.
-    return list(
-        store().shortlists_names()
-        if hasattr(store(), "shortlists_names")
-        else views.shortlist_names(store().shortlists())
-    )
+    return shortlists.shortlist_names(store().shortlists())
 
 
-def saved_shortlist(name: str) -> views.ShortlistView | None:
-    return views.shortlist_view(store().shortlist(name))
+def saved_shortlist(name: str) -> ShortlistView | None:
+    return shortlist_view(store().shortlist(name))
 
 
 def save_shortlist(name: str, created_by: str, items: Sequence[tuple[str, str]]) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, format
+from dashboard import columns, data, format
 from dashboard.eligibility import first_release, member_licences
+from dashboard.frames.product import ProductView
 from dashboard.i18n import label, t
-from dashboard.views import ProductView
 from scoring.openness import most_restrictive
 
 
@@ -57,12 +57,6 @@ def eligibility_block(view: ProductView, lang: str) -> None:
     st.dataframe(
         shown[["artifact", "license", "openness_name", "gated_text", "released"]],
         hide_index=True,
-        column_config={
-            "artifact": t("product.artifact"),
-            "license": t("leaderboard.license"),
-            "openness_name": t("leaderboard.openness"),
-            "gated_text": t("eligibility.gated"),
-            "released": t("eligibility.released"),
-        },
+        column_config=columns.eligibility_columns(),
         key="product_eligibility",
     )

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from dashboard import views
+from dashboard.frames.picking import matching_products
+from dashboard.frames.snapshot import Snapshot
 from dashboard.i18n import t
-from dashboard.views import Snapshot
 from ossimpact.domain import CATEGORIES
 
 CATEGORY_KEY = "category"
@@ -49,7 +49,7 @@ def product_picker(labels: Mapping[str, str], key: str = "product") -> str | Non
     query = left.text_input(
         t("product.search"), key=f"{key}_search", placeholder=t("product.search_placeholder")
     )
-    options = views.matching_products(labels, query or "", keep=selected, limit=PICKER_LIMIT)
+    options = matching_products(labels, query or "", keep=selected, limit=PICKER_LIMIT)
     chosen = right.selectbox(
         t("product.pick"),
         options,
@@ -75,7 +75,7 @@ def products_picker(
     query = left.text_input(
         t("product.search"), key=f"{key}_search", placeholder=t("product.search_placeholder")
     )
-    matches = views.matching_products(labels, query or "", limit=PICKER_LIMIT)
+    matches = matching_products(labels, query or "", limit=PICKER_LIMIT)
     chosen = right.multiselect(
         title,
         [*picked, *(m for m in matches if m not in picked)],

@@ -6,7 +6,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import views
+from dashboard.frames.picking import matching_products
+from dashboard.frames.scores import category_contributions
+from dashboard.frames.snapshot import load_snapshot, members_by_product
+from dashboard.frames.what_if import decode_weights, default_weights, encode_weights
 from ossimpact.store import open_store
 from tests.fixtures.dashboard_store import (
     FLAGGED_PRODUCT,
@@ -208,8 +211,8 @@ def test_what_if_changes_ranks_without_writing(app_env: str) -> None:
     table = at.dataframe[0].value
     assert (table["change"] == 0).all() if "change" in table else True
     assert list(table["what_if_rank"]) == list(table["rank"])
-    snap = views.load_snapshot(store)
-    weights = views.default_weights(views.category_contributions(store, snap, "model"))
+    snap = load_snapshot(store)
+    weights = default_weights(category_contributions(store, snap, "model"))
     for signal in weights:
         at.slider(key=f"weight_model_{signal}").set_value(0.0)
     at.slider(key="weight_model_spaces").set_value(1.0).run()
@@ -223,11 +226,11 @@ def test_what_if_changes_ranks_without_writing(app_env: str) -> None:
 
 def test_what_if_link_round_trips_and_rejects_bad_weights() -> None:
     defaults = {"likes": 0.1, "spaces": 0.07}
-    link = views.encode_weights({"likes": 0.0, "spaces": 1.0})
+    link = encode_weights({"likes": 0.0, "spaces": 1.0})
     assert link == "likes:0,spaces:1"
-    assert views.decode_weights(link, defaults) == {"likes": 0.0, "spaces": 1.0}
+    assert decode_weights(link, defaults) == {"likes": 0.0, "spaces": 1.0}
     # Unknown signals, non-numbers and out-of-range weights fall back to the methodology's.
-    assert views.decode_weights("bogus:1,likes:x,spaces:7", defaults) == defaults
+    assert decode_weights("bogus:1,likes:x,spaces:7", defaults) == defaults
 
 
 def test_shortlist_saves_with_who_and_when(app_env: str) -> None:
@@ -305,7 +308,7 @@ def test_dashboard_groups_nothing_itself_it_shows_the_recorded_members() -> None
         ("family:hf:model:internlm/internlm2_5", "internlm2_5", "model", True),
         ("gh:InternLM/lone", "lone", "community", True),
     ]
-    members = views.members_by_product(recorded)
+    members = members_by_product(recorded)
     assert members["family:hf:model:internlm/internlm2_5"] == [
         ArtifactId.hf_model("internlm/internlm2_5-7b-chat"),
         ArtifactId.hf_model("internlm/internlm2_5-1_8b"),
@@ -318,13 +321,13 @@ def test_product_search_lists_few_matches_and_keeps_the_product_on_screen() -> N
     labels["qwen"] = "Qwen · alibaba"
     labels["qwen-vl"] = "Qwen-VL · alibaba"
     labels["my-qwen"] = "MyQwen · other"
-    assert len(views.matching_products(labels, "", limit=50)) == 50
-    assert views.matching_products(labels, "QWEN", limit=50) == ["qwen", "qwen-vl", "my-qwen"]
+    assert len(matching_products(labels, "", limit=50)) == 50
+    assert matching_products(labels, "QWEN", limit=50) == ["qwen", "qwen-vl", "my-qwen"]
     # The product on screen stays first even when the search does not match it.
-    assert views.matching_products(labels, "qwen", keep="p7", limit=2) == ["p7", "qwen"]
-    assert views.matching_products(labels, "nothing like it", keep="p7") == ["p7"]
-    assert views.matching_products(labels, "org2", limit=5) == ["p2", "p5", "p8", "p11", "p14"]
-    assert views.matching_products(labels, "x", keep="gone") == []
+    assert matching_products(labels, "qwen", keep="p7", limit=2) == ["p7", "qwen"]
+    assert matching_products(labels, "nothing like it", keep="p7") == ["p7"]
+    assert matching_products(labels, "org2", limit=5) == ["p2", "p5", "p8", "p11", "p14"]
+    assert matching_products(labels, "x", keep="gone") == []
 
 
 def test_product_page_search_narrows_the_picker(app_env: str) -> None:

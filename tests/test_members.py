@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from dashboard import views
+from dashboard.frames.product import product_members_frame, product_view
+from dashboard.frames.snapshot import load_snapshot
 from ossimpact.cli import app
 from ossimpact.domain import (
     ArtifactId,
@@ -128,7 +129,7 @@ def test_scoring_records_the_rules_members_and_every_reader_shows_them(store: St
     assert ("gh:InternLM/lmdeploy", "own") in by_how
 
     # the dashboard: the same members, family products named as recorded
-    snap = views.load_snapshot(store)
+    snap = load_snapshot(store)
     assert (
         sorted(
             (pid, str(a), how)
@@ -154,10 +155,10 @@ def test_scoring_records_the_rules_members_and_every_reader_shows_them(store: St
     assert pd.isna(row["stars"])
 
     # the product page: the same rows, for its product
-    page = views.product_members_frame(store, snap, "family:hf:model:internlm/internlm2_5")
+    page = product_members_frame(store, snap, "family:hf:model:internlm/internlm2_5")
     export_part = rows[rows["product_id"] == "family:hf:model:internlm/internlm2_5"]
     pd.testing.assert_frame_equal(page, export_part.reset_index(drop=True))
-    view = views.product_view(snap, "family:hf:model:internlm/internlm2_5", (), page)
+    view = product_view(snap, "family:hf:model:internlm/internlm2_5", (), page)
     assert view is not None
     assert set(view.artifacts["artifact"]) == set(page["artifact_id"])
 

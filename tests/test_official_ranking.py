@@ -13,7 +13,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from dashboard import views
+from dashboard.frames.snapshot import load_snapshot
 from ossimpact.cli import app
 from ossimpact.export import ExportError, export_rows
 from ossimpact.export.rows import inputs_fingerprint
@@ -62,7 +62,7 @@ def test_a_later_backdated_or_trial_run_does_not_replace_the_official_one(
     runs = {r.id: r for r in store.scoring_runs(10)}
     assert set(frame["inputs_fingerprint"]) == {inputs_fingerprint(runs[official])}
     assert "intruder" not in set(frame["product_id"])
-    assert views.load_snapshot(store).scoring_run["id"] == official
+    assert load_snapshot(store).scoring_run["id"] == official
     # Asked for explicitly, each is there and labelled.
     explicit = export_rows(store, category="all", scoring_run=trial)
     assert list(explicit["product_id"]) == ["trialist"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import views
+from dashboard.frames.snapshot import load_snapshot
 from ossimpact.store import open_store
 from tests.test_export_rows import _fill
 
@@ -36,7 +36,7 @@ def frozen_directory(tmp_path: Path) -> Iterator[Path]:
 def test_a_store_on_a_read_only_place_opens_read_only(frozen_directory: Path) -> None:
     store = open_store(f"sqlite:///{frozen_directory / 'ossimpact.db'}", read_only=True)
     assert {row.product_id for row in store.scores()} >= {"internlm"}
-    assert views.load_snapshot(store).scoring_run["id"] == store.official_scoring_run_id()
+    assert load_snapshot(store).scoring_run["id"] == store.official_scoring_run_id()
     store.close()
 
 

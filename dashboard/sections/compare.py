@@ -6,7 +6,8 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import charts, data, format, views
+from dashboard import charts, data, format
+from dashboard.frames.history import HISTORY_METRICS
 from dashboard.i18n import current_language, label, t
 from dashboard.widgets import products_picker, synthetic_banner
 
@@ -45,7 +46,7 @@ st.altair_chart(
 st.subheader(t("compare.history"))
 metric = st.selectbox(
     t("product.metric"),
-    views.HISTORY_METRICS,
+    HISTORY_METRICS,
     format_func=lambda m: label("metric", m),
     key="compare_metric",
 )

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from dashboard import data, format
+from dashboard import columns, data, format
 from dashboard.i18n import current_language, label, t
 from dashboard.widgets import synthetic_banner
 
@@ -41,11 +41,7 @@ latest["age"] = [
 st.dataframe(
     latest[["source_name", "last_success", "age"]],
     hide_index=True,
-    column_config={
-        "source_name": t("health.source"),
-        "last_success": t("health.last_success"),
-        "age": t("health.age"),
-    },
+    column_config=columns.staleness_columns(),
     key="health_staleness",
 )
 
@@ -76,19 +72,7 @@ st.dataframe(
         ]
     ],
     hide_index=True,
-    column_config={
-        "id": st.column_config.NumberColumn(t("health.run"), format="%d"),
-        "source_name": t("health.source"),
-        "status_name": t("health.status"),
-        "started": t("health.started_at"),
-        "duration": t("health.duration"),
-        "requests": st.column_config.NumberColumn(t("health.requests"), format="localized"),
-        "rate_limit_waits": st.column_config.NumberColumn(t("health.rate_limit_waits")),
-        "rate_limit_wait_seconds": st.column_config.NumberColumn(
-            t("health.rate_limit_wait_seconds"), format="%.0f"
-        ),
-        "stopped": t("health.stopped_reason"),
-    },
+    column_config=columns.run_columns(),
     key="health_runs",
     width="stretch",
 )
@@ -111,12 +95,7 @@ else:
     st.dataframe(
         failures[["subject", "source_name", "reason_name", "detail"]],
         hide_index=True,
-        column_config={
-            "subject": t("product.artifact"),
-            "source_name": t("health.source"),
-            "reason_name": t("health.reason"),
-            "detail": t("health.detail"),
-        },
+        column_config=columns.failure_columns(),
         key="health_failures",
         width="stretch",
     )
@@ -139,11 +118,7 @@ if not checks.empty:
         st.dataframe(
             findings[["subject", "reason_name", "detail"]],
             hide_index=True,
-            column_config={
-                "subject": t("health.registry_subject"),
-                "reason_name": t("health.reason"),
-                "detail": t("health.registry_fix"),
-            },
+            column_config=columns.registry_check_columns(),
             key="health_registry",
             width="stretch",
         )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import board_pages, data, tables, views
+from dashboard import board_pages, columns, data
+from dashboard.frames.leaderboard import filter_leaderboard
 from dashboard.hubs import HUBS
 from dashboard.i18n import current_language, label, t
 from dashboard.widgets import category_picker, synthetic_banner
@@ -22,9 +23,9 @@ board = data.leaderboard(version, category, lang)
 with st.expander(t("leaderboard.filters"), expanded=True):
     search = st.text_input(t("leaderboard.search"), key="lb_search", bind="query-params")
     c1, c2, c5, c3, c4 = st.columns([3, 3, 3, 2, 3])
-    organisations = c1.multiselect(
-        t("leaderboard.organisation"),
-        sorted(board["organisation"].dropna().unique()),
+    organizations = c1.multiselect(
+        t("leaderboard.organization"),
+        sorted(board["organization_name"].dropna().unique()),
         key="lb_org",
         placeholder=t("common.choose"),
     )
@@ -57,9 +58,9 @@ with st.expander(t("leaderboard.filters"), expanded=True):
         horizontal=True,
     )
 
-shown = views.filter_leaderboard(
+shown = filter_leaderboard(
     board,
-    organisations=organisations,
+    organizations=organizations,
     openness=openness,
     hubs=hubs,
     size_classes=sizes,
@@ -85,12 +86,12 @@ st.caption(
 )
 event = st.dataframe(
     # Only one page goes to the browser; a selected row is found again in `page` here.
-    board_pages.styled_page(page[tables.LEADERBOARD_ORDER], lang),
+    board_pages.styled_page(page[columns.LEADERBOARD_ORDER], lang),
     hide_index=True,
     key="leaderboard_table",
     on_select="rerun",
     selection_mode="single-row",
-    column_config=tables.leaderboard_columns(float(board["total"].max()) if len(board) else 1.0),
+    column_config=columns.leaderboard_columns(float(board["total"].max()) if len(board) else 1.0),
     width="stretch",
 )
 st.caption(t("leaderboard.hint"))

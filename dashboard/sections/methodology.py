@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, methodology_text
+from dashboard import columns, data, methodology_text
 from dashboard.i18n import current_language, label, t
 from dashboard.widgets import plain, synthetic_banner
 
@@ -36,13 +36,7 @@ for category, spec in categories.items() if isinstance(categories, dict) else []
             frame,
             hide_index=True,
             key=f"methodology_{category}",
-            column_config={
-                "signal": st.column_config.TextColumn(t("product.signal")),
-                "meaning": st.column_config.TextColumn(t("methodology.meaning")),
-                "group": st.column_config.TextColumn(t("methodology.group")),
-                "weight": st.column_config.NumberColumn(t("methodology.weight"), format="%.2f"),
-                "transform": st.column_config.TextColumn(t("methodology.transform")),
-            },
+            column_config=columns.methodology_columns(),
         )
 
 rest = {k: v for k, v in document.items() if k not in {"categories", "version", "title"}}

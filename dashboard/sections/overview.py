@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, format, views
+from dashboard import charts, columns, data, format
+from dashboard.frames.snapshot import category_counts
 from dashboard.i18n import current_language, label, t
 from dashboard.widgets import synthetic_banner
 from ossimpact.domain import CATEGORIES
@@ -28,7 +29,7 @@ left.metric(
 middle.metric(t("overview.methodology_version"), snap.scoring_run.get("methodology_version") or "—")
 right.metric(t("overview.products"), format.compact_number(len(snap.products), lang))
 
-counts = views.category_counts(snap)
+counts = category_counts(snap)
 counts["label"] = [t(f"category.{c}") for c in counts["category"]]
 st.subheader(t("overview.per_category"))
 st.altair_chart(
@@ -43,13 +44,7 @@ for column, category in zip(st.columns(len(CATEGORIES)), CATEGORIES, strict=True
     column.dataframe(
         board[["rank_text", "name", "total"]],
         hide_index=True,
-        column_config={
-            "rank_text": st.column_config.TextColumn(t("leaderboard.rank")),
-            "name": st.column_config.TextColumn(t("leaderboard.name")),
-            "total": st.column_config.ProgressColumn(
-                t("leaderboard.score"), min_value=0.0, max_value=1.0, format="%.2f"
-            ),
-        },
+        column_config=columns.top10_columns(),
         key=f"top10_{category}",
     )
 

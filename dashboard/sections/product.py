@@ -6,7 +6,9 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import charts, data, format, views
+from dashboard import charts, columns, data, format
+from dashboard.frames.history import HISTORY_METRICS
+from dashboard.frames.scores import flag_icon
 from dashboard.hubs import hub_downloads
 from dashboard.i18n import current_language, label, t
 from dashboard.product_eligibility import eligibility_block
@@ -37,7 +39,7 @@ if view is None:
 st.header(plain(view.name))
 org = view.organization
 st.markdown(
-    f"**{t('product.organisation')}**: {plain(org.get('org_name_zh' if lang == 'zh' else 'org_name') or org.get('organization'))} · "
+    f"**{t('product.organization')}**: {plain(org.get('org_name_zh' if lang == 'zh' else 'org_name') or org.get('organization'))} · "
     f"**{t('common.category')}**: {t(f'category.{view.category}')} · "
     f"**{t('product.confidence')}**: {t('confidence.' + str(org.get('confidence') or 'unknown'))}"
 )
@@ -76,7 +78,7 @@ if not view.flags.empty:
         t(
             "product.flag_summary",
             flags=" · ".join(
-                f"{views.flag_icon(str(k))} {label('flag', str(k))} ×{n}" for k, n in kinds.items()
+                f"{flag_icon(str(k))} {label('flag', str(k))} ×{n}" for k, n in kinds.items()
             ),
         )
     )
@@ -139,23 +141,9 @@ if tabs["breakdown"].open:
                 .style.format(partial(format.figure, lang=lang), subset=["raw"])
                 .format(na_rep="—"),
                 hide_index=True,
-                column_config={
-                    "signal_name": t("product.signal"),
-                    "contribution": st.column_config.ProgressColumn(
-                        t("product.contribution"),
-                        min_value=0.0,
-                        max_value=max(float(contributions["contribution"].max() or 0.0), 1e-9),
-                        format="%.3f",
-                    ),
-                    "raw": t("product.raw"),
-                    "normalized": st.column_config.NumberColumn(
-                        t("product.normalized"), format="%.3f"
-                    ),
-                    "weight": st.column_config.NumberColumn(t("product.weight"), format="%.2f"),
-                    "effective_weight": st.column_config.NumberColumn(
-                        t("product.effective_weight"), format="%.2f"
-                    ),
-                },
+                column_config=columns.contribution_columns(
+                    float(contributions["contribution"].max() or 0.0)
+                ),
                 key="product_contributions",
             )
             if st.toggle(t("product.show_chart"), key="product_chart"):
@@ -172,7 +160,7 @@ if tabs["eligibility"].open:
         eligibility_block(view, lang)
 if tabs["history"].open:
     with tabs["history"]:
-        history = data.product_history(version, view.product_id, views.HISTORY_METRICS)
+        history = data.product_history(version, view.product_id, HISTORY_METRICS)
         if history.empty:
             st.info(t("product.no_history"))
         else:
@@ -206,20 +194,14 @@ if tabs["artifacts"].open:
         st.dataframe(
             view.members,
             hide_index=True,
-            column_config={"url": st.column_config.LinkColumn("url")},
+            column_config=columns.member_columns(),
             key="product_members",
         )
         st.subheader(t("product.artifacts"))
         st.dataframe(
             view.artifacts[["artifact", "kind", "license", "url", "description"]],
             hide_index=True,
-            column_config={
-                "artifact": t("product.artifact"),
-                "kind": t("product.kind"),
-                "license": t("leaderboard.license"),
-                "url": st.column_config.LinkColumn(t("leaderboard.link")),
-                "description": t("product.description"),
-            },
+            column_config=columns.artifact_columns(),
             key="product_artifacts",
         )
         st.subheader(t("product.figures"))
@@ -230,18 +212,7 @@ if tabs["artifacts"].open:
         st.dataframe(
             figures[["artifact", "metric_name", "shown", "value", "observed_at", "source_url"]],
             hide_index=True,
-            column_config={
-                "artifact": t("product.artifact"),
-                "metric_name": t("product.metric"),
-                "shown": t("product.value"),
-                "value": st.column_config.NumberColumn(
-                    t("product.exact_value"), format="localized"
-                ),
-                "observed_at": st.column_config.DatetimeColumn(
-                    t("product.fetched_at"), timezone="Asia/Shanghai"
-                ),
-                "source_url": st.column_config.LinkColumn(t("product.source")),
-            },
+            column_config=columns.figure_columns(),
             key="product_figures",
         )
 if tabs["benchmarks"].open:
@@ -265,17 +236,7 @@ if tabs["benchmarks"].open:
                     ]
                 ],
                 hide_index=True,
-                column_config={
-                    "benchmark": t("product.benchmark"),
-                    "metric": t("product.metric"),
-                    "value": st.column_config.NumberColumn(t("product.value"), format="%.2f"),
-                    "trust_label": t("product.trust"),
-                    "artifact": t("product.artifact"),
-                    "observed_at": st.column_config.DatetimeColumn(
-                        t("product.fetched_at"), timezone="Asia/Shanghai"
-                    ),
-                    "source_url": st.column_config.LinkColumn(t("product.source")),
-                },
+                column_config=columns.benchmark_columns(),
                 key="product_benchmarks",
             )
 if tabs["derivatives"].open:
@@ -290,20 +251,13 @@ if tabs["derivatives"].open:
             st.dataframe(
                 counts[["relation_name", "count"]],
                 hide_index=True,
-                column_config={"relation_name": t("product.relation"), "count": t("product.count")},
+                column_config=columns.derivative_count_columns(),
                 key="product_derivative_counts",
             )
             st.dataframe(
                 view.derivatives[["relation", "target", "observed_at", "source_url"]],
                 hide_index=True,
-                column_config={
-                    "relation": t("product.relation"),
-                    "target": t("product.artifact"),
-                    "observed_at": st.column_config.DatetimeColumn(
-                        t("product.fetched_at"), timezone="Asia/Shanghai"
-                    ),
-                    "source_url": st.column_config.LinkColumn(t("product.source")),
-                },
+                column_config=columns.derivative_columns(),
                 key="product_derivatives",
             )
 if tabs["flags"].open:
@@ -312,24 +266,13 @@ if tabs["flags"].open:
             st.success(t("product.no_flags"))
         else:
             flags = view.flags.assign(
-                kind_name=[f"{views.flag_icon(k)} {label('flag', k)}" for k in view.flags["kind"]]
+                kind_name=[f"{flag_icon(k)} {label('flag', k)}" for k in view.flags["kind"]]
             )
             st.dataframe(
                 flags[
                     ["kind_name", "artifact", "evidence", "window_start", "window_end", "excluded"]
                 ],
                 hide_index=True,
-                column_config={
-                    "kind_name": t("product.flag_kind"),
-                    "artifact": t("product.artifact"),
-                    "evidence": t("product.flag_evidence"),
-                    "window_start": st.column_config.DatetimeColumn(
-                        t("product.window_start"), timezone="Asia/Shanghai"
-                    ),
-                    "window_end": st.column_config.DatetimeColumn(
-                        t("product.window_end"), timezone="Asia/Shanghai"
-                    ),
-                    "excluded": st.column_config.CheckboxColumn(t("product.flag_excluded")),
-                },
+                column_config=columns.flag_columns(),
                 key="product_flags",
             )

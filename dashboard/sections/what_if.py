@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, views
+from dashboard import columns, data
+from dashboard.frames.what_if import decode_weights, default_weights, encode_weights
 from dashboard.i18n import current_language, label, t
 from dashboard.widgets import category_picker, synthetic_banner
 
@@ -19,20 +20,20 @@ st.title(t("what_if.title"))
 synthetic_banner(snap)
 st.info(t("what_if.not_saved"))
 category = category_picker()
-defaults = views.default_weights(data.category_contributions(version, category))
+defaults = default_weights(data.category_contributions(version, category))
 if not defaults:
     st.warning(t("what_if.no_scores"))
     st.stop()
 
-from_link = views.decode_weights(st.query_params.get("weights"), defaults)
+from_link = decode_weights(st.query_params.get("weights"), defaults)
 weights: dict[str, float] = {}
-columns = st.columns(min(len(defaults), 4))
+sliders = st.columns(min(len(defaults), 4))
 for index, signal in enumerate(defaults):
     key = f"weight_{category}_{signal}"
     if key not in st.session_state:
         st.session_state[key] = float(from_link[signal])
     weights[signal] = float(
-        columns[index % len(columns)].slider(label("signal", signal), 0.0, 1.0, step=0.05, key=key)
+        sliders[index % len(sliders)].slider(label("signal", signal), 0.0, 1.0, step=0.05, key=key)
     )
 if st.button(t("what_if.reset"), key="what_if_reset"):
     for signal, value in defaults.items():
@@ -40,7 +41,7 @@ if st.button(t("what_if.reset"), key="what_if_reset"):
     st.query_params.pop("weights", None)
     st.rerun()
 
-encoded = views.encode_weights(weights)
+encoded = encode_weights(weights)
 if weights != defaults:
     st.query_params["weights"] = encoded
 st.caption(t("what_if.link"))
@@ -58,14 +59,7 @@ ranking = ranking.assign(
 st.dataframe(
     ranking[["what_if_rank", "rank", "movement", "name", "what_if_total", "total"]],
     hide_index=True,
-    column_config={
-        "what_if_rank": st.column_config.NumberColumn(t("what_if.new_rank")),
-        "rank": st.column_config.NumberColumn(t("what_if.official_rank")),
-        "movement": t("what_if.change"),
-        "name": t("leaderboard.name"),
-        "what_if_total": st.column_config.NumberColumn(t("what_if.new_score"), format="%.3f"),
-        "total": st.column_config.NumberColumn(t("what_if.official_score"), format="%.3f"),
-    },
+    column_config=columns.what_if_columns(),
     key="what_if_table",
     width="stretch",
 )
