@@ -16,26 +16,19 @@ from ossimpact.domain import (
     CATEGORIES,
     Category,
     IntegrityFlag,
-    Metric,
     ScoreRow,
     SignalContribution,
 )
 from scoring.aggregate import latest_values
 from scoring.eligibility import eligibility_flags
 from scoring.inputs import ScoringInputs, checked_series
-from scoring.integrity import exclude_windows, ratio_outliers, series_findings
+from scoring.integrity import WINDOW_KIND, exclude_windows, ratio_outliers, series_findings
 from scoring.intervals import RankIntervals, rank_intervals
 from scoring.methodology import Methodology, SignalConfig, Transform
 from scoring.normalize import apply_transform
 from scoring.rank import FloatArray, IntArray, Totals, ranking_key, ranks, weighted_totals
 from scoring.signals import derive_signals, membership_frame
 
-# the flag kind of a window of excess, by the metric its series is of (see series_findings)
-_WINDOW_KIND: dict[str, str] = {
-    Metric.STARS: "star_burst",
-    Metric.DOWNLOADS_ALL_TIME: "download_spike",
-    Metric.DOWNLOADS_30D: "download_spike",
-}
 SIGNAL_COLUMNS = ["product_id", "category", "signal", "group", "raw", "normalized", "weight"]
 
 
@@ -126,7 +119,7 @@ def _score_products(
     findings = series_findings(history, latest, rules, segments)
     artifact_flags = findings.flags
     if rules.exclude_flagged_window:
-        excluded = [e for e in findings.excess if _WINDOW_KIND[e.metric] in rules.excludable]
+        excluded = [e for e in findings.excess if WINDOW_KIND[e.metric] in rules.excludable]
         history = exclude_windows(history, excluded)  # values change, rows stay
         latest = latest_values(history, segments)
         artifact_flags = [

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ossimpact.domain import (
+    STARGAZERS_LOCKSTEP,
     STARGAZERS_LOW_ACTIVITY,
     STARGAZERS_SAMPLED,
     ArtifactId,
@@ -30,10 +31,16 @@ from scoring.inputs import (
 from scoring.methodology import BurstRule, Integrity, RatioRule, StargazerRule
 from scoring.normalize import FloatArray
 
-# Stargazer evidence the GitHub collector may record (StarScout heuristics on a sample).
-STARGAZERS_LOCKSTEP = "stargazers_lockstep"
 WEEK = 7
 NS_PER_DAY = 86_400 * 10**9
+
+
+# the flag kind of a window of excess, by the metric its series is of (see series_findings)
+WINDOW_KIND: dict[str, str] = {
+    Metric.STARS: "star_burst",
+    Metric.DOWNLOADS_ALL_TIME: "download_spike",
+    Metric.DOWNLOADS_30D: "download_spike",
+}
 
 
 @dataclass(frozen=True)

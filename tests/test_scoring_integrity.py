@@ -8,12 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ossimpact.domain import IntegrityFlag, Metric
+from ossimpact.domain import (
+    STARGAZERS_LOW_ACTIVITY,
+    STARGAZERS_SAMPLED,
+    IntegrityFlag,
+    Metric,
+)
 from scoring import score_products
 from scoring.eligibility import ELIGIBILITY_FLAGS
 from scoring.integrity import (
-    STARGAZERS_LOW_ACTIVITY,
-    STARGAZERS_SAMPLED,
     decreasing_downloads,
     ratio_outliers,
     series_findings,

@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 
 from ossimpact.domain import (
+    STARGAZERS_LOW_ACTIVITY,
+    STARGAZERS_SAMPLED,
     ArtifactId,
     ArtifactRecord,
     BenchmarkResult,
@@ -23,7 +25,6 @@ from ossimpact.sandbox.world import generate_world
 from scoring import ScoringInputs, load_methodology, score_products
 from scoring.eligibility import ELIGIBILITY_FLAGS
 from scoring.engine import ScoringResult
-from scoring.integrity import STARGAZERS_LOW_ACTIVITY, STARGAZERS_SAMPLED
 
 HF = ("OpenGVLab", "internlm", "shanghai-ai-lab", "fudan-nlp")
 GH = ("OpenGVLab", "InternLM", "fudan-nlp")
