@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from scoring.hubs import DOWNLOAD_SIGNALS, downloads_by_hub
+
 # Platform codes of artifact ids, in the order hubs are shown.
 HUBS: tuple[str, ...] = ("hf", "ms", "od", "gh")
+# scoring.hubs names a hub by its id prefix; the dashboard by its platform code
+_PLATFORM_OF_PREFIX = {"hf": "hf", "ms": "ms", "odl": "od"}
 
 
 def product_hubs(artifacts: pd.DataFrame) -> pd.DataFrame:
@@ -22,16 +26,28 @@ def product_hubs(artifacts: pd.DataFrame) -> pd.DataFrame:
     ).astype(object)
 
 
+def downloads_breakdown(latest: pd.DataFrame, members: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """downloads signal → platform code → what the product's members on that hub add up to
+    (the combined downloads signals of the score, hub by hub; hubs without the figure left out)."""
+    if latest.empty or members.empty:
+        return {}
+    ids = [str(a) for a in members["artifact"]]
+    wanted = latest[latest["metric"].isin(DOWNLOAD_SIGNALS) & latest["artifact"].isin(ids)]
+    figures = {
+        (str(a), str(m)): float(v)
+        for a, m, v in zip(wanted["artifact"], wanted["metric"], wanted["value"], strict=True)
+    }
+    return {
+        signal: {_PLATFORM_OF_PREFIX[prefix]: value for prefix, value in per_hub.items()}
+        for signal, per_hub in downloads_by_hub(figures, ids).items()
+    }
+
+
 def hub_downloads(latest: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     """All-time downloads of one product's members added up per hub (hubs without a figure
     left out): columns hub, downloads."""
-    if latest.empty or members.empty:
-        return pd.DataFrame(columns=["hub", "downloads"])
-    figures = latest[latest["metric"] == "downloads_all_time"].merge(
-        members[["artifact", "platform"]], on="artifact"
-    )
-    sums = figures.groupby("platform")["value"].sum()
+    sums = downloads_breakdown(latest, members).get("downloads_all_time", {})
     return pd.DataFrame(
-        [{"hub": hub, "downloads": float(sums[hub])} for hub in HUBS if hub in sums.index],
+        [{"hub": hub, "downloads": sums[hub]} for hub in HUBS if hub in sums],
         columns=["hub", "downloads"],
     )

@@ -417,6 +417,19 @@ def test_hub_filter_and_downloads_per_hub(app_env: str) -> None:
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
 
 
+def test_the_score_breakdown_says_what_each_hub_gave(app_env: str) -> None:
+    at = _app().run()
+    at.switch_page("sections/product.py")
+    at.session_state["product"] = "internlm3"
+    at.session_state["product_tab_zh"] = "得分构成"
+    at.run()
+    assert not at.exception
+    lines = [c.value for c in at.caption if "（各平台）：" in c.value]
+    (all_time,) = [line for line in lines if line.startswith("累计下载")]
+    assert all_time.startswith("累计下载（各平台）：Hugging Face ")
+    assert " · ModelScope（魔搭） " in all_time
+
+
 def test_downloads_per_hub_add_each_hubs_members() -> None:
     from dashboard.hubs import hub_downloads, product_hubs
 

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import charts, columns, data, format
 from dashboard.frames.history import HISTORY_METRICS
 from dashboard.frames.scores import flag_icon
-from dashboard.hubs import hub_downloads
+from dashboard.hubs import HUBS, downloads_breakdown, hub_downloads
 from dashboard.i18n import current_language, label, t
 from dashboard.product_eligibility import eligibility_block
 from dashboard.widgets import plain, product_picker, synthetic_banner
@@ -146,6 +146,15 @@ if tabs["breakdown"].open:
                 ),
                 key="product_contributions",
             )
+            # a downloads signal adds every hub the product is published on: say what each gave
+            for signal, by_hub in downloads_breakdown(snap.latest, view.artifacts).items():
+                if len(by_hub) > 1:
+                    parts = " · ".join(
+                        f"{label('hub', hub)} {format.figure(by_hub[hub], lang=lang)}"
+                        for hub in HUBS
+                        if hub in by_hub
+                    )
+                    st.caption(t("product.by_hub", signal=label("signal", signal), parts=parts))
             if st.toggle(t("product.show_chart"), key="product_chart"):
                 st.altair_chart(
                     charts.contributions_chart(
