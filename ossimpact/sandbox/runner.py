@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 from rich.console import Console
 
@@ -150,11 +150,17 @@ def environment_for(overrides: Mapping[str, Any]) -> dict[str, str]:
     return env
 
 
-@dataclass
-class Sandbox:
-    world: World
-    servers: dict[str, FakeServer] = field(default_factory=dict)
-    enforcers: dict[str, EnforcedLimits] = field(default_factory=dict)
+class ServesAt(Protocol):
+    """A running fake server, here or in another process: where it answers."""
+
+    @property
+    def url(self) -> str: ...
+
+
+class PointsAtServers:
+    """What a started sandbox tells its clients: each server's URL, as settings or environment."""
+
+    servers: Mapping[str, ServesAt]
 
     def url(self, name: str) -> str:
         return self.servers[name].url
@@ -166,6 +172,13 @@ class Sandbox:
     def environment(self) -> dict[str, str]:
         """The same as environment variables, for a shell."""
         return environment_for(self.settings_overrides())
+
+
+@dataclass
+class Sandbox(PointsAtServers):
+    world: World
+    servers: dict[str, FakeServer] = field(default_factory=dict)
+    enforcers: dict[str, EnforcedLimits] = field(default_factory=dict)
 
     def stop(self) -> None:
         for server in self.servers.values():
