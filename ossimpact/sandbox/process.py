@@ -20,11 +20,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from types import TracebackType
 
 from ossimpact.sandbox.http import SandboxServerError
 from ossimpact.sandbox.model import World
-from ossimpact.sandbox.runner import PointsAtServers, start_sandbox
+from ossimpact.sandbox.runner import RunningSandbox, start_sandbox
 
 # (server name, method, path?query, HTTP status) of one answer
 Answer = tuple[str, str, str, int]
@@ -77,7 +76,7 @@ def _serve(world: World, latency: float, connection: Connection) -> None:
 
 
 @dataclass
-class ProcessSandbox(PointsAtServers):
+class ProcessSandbox(RunningSandbox):
     """The parent's handle on the child: URLs, settings, answers delivered on demand."""
 
     world: World
@@ -118,17 +117,6 @@ class ProcessSandbox(PointsAtServers):
                 self.process.terminate()
                 self.process.join(timeout=5)
             self.connection.close()
-
-    def __enter__(self) -> ProcessSandbox:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def start_sandbox_process(world: World, *, latency: float = 0.0) -> ProcessSandbox:

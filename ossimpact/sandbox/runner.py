@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from rich.console import Console
 
@@ -157,10 +157,24 @@ class ServesAt(Protocol):
     def url(self) -> str: ...
 
 
-class PointsAtServers:
-    """What a started sandbox tells its clients: each server's URL, as settings or environment."""
+class RunningSandbox:
+    """A started sandbox: each server's URL, as settings or environment; a context that stops it."""
 
     servers: Mapping[str, ServesAt]
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
 
     def url(self, name: str) -> str:
         return self.servers[name].url
@@ -175,7 +189,7 @@ class PointsAtServers:
 
 
 @dataclass
-class Sandbox(PointsAtServers):
+class Sandbox(RunningSandbox):
     world: World
     servers: dict[str, FakeServer] = field(default_factory=dict)
     enforcers: dict[str, EnforcedLimits] = field(default_factory=dict)
@@ -183,17 +197,6 @@ class Sandbox(PointsAtServers):
     def stop(self) -> None:
         for server in self.servers.values():
             server.stop()
-
-    def __enter__(self) -> Sandbox:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def start_sandbox(
