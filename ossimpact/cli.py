@@ -526,11 +526,11 @@ def schedule() -> None:
     from ossimpact.schedule import ScheduleConfigError, load_schedule_settings, run_daemon
 
     try:
-        schedule_settings = load_schedule_settings()
+        settings = load_schedule_settings()
     except ScheduleConfigError as exc:
         err_console.print(f"[red]schedule configuration error:[/] {escape(str(exc))}")
         raise typer.Exit(EXIT_USAGE) from exc
-    raise typer.Exit(run_daemon(_settings(), schedule_settings))
+    raise typer.Exit(run_daemon(settings))
 
 
 @app.command()

@@ -1,7 +1,8 @@
 """The scheduler daemon: refresh each source on its cron, score after each collection.
 
 One foreground process (`ossimpact schedule`) runs an APScheduler 3 `BlockingScheduler` with an
-in-memory job store: the schedule is re-declared from settings at every start, so there is nothing
+in-memory job store: the schedule is re-declared from settings (`Settings.schedule_*`, read from
+OSSIMPACT_SCHEDULE_* like every other setting in `ossimpact.settings`) at every start, so there is nothing
 to pickle and no duplicate jobs after a restart. Runs themselves are serialised across processes
 by the store's refresh lock (`ossimpact.refresh_lock`), which `pipeline.refresh` takes.
 """
@@ -9,7 +10,6 @@ by the store's refresh lock (`ossimpact.refresh_lock`), which `pipeline.refresh`
 from __future__ import annotations
 
 import logging
-import re
 import signal
 import threading
 import time
@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from types import FrameType
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from apscheduler.events import (
     EVENT_JOB_ERROR,
@@ -30,11 +30,10 @@ from apscheduler.events import (
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
-from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import ValidationError
 
-from ossimpact.settings import Settings
+from ossimpact.cron import crontab_trigger
+from ossimpact.settings import Settings, load_settings, variable_problems
 
 log = logging.getLogger("ossimpact.schedule")
 
@@ -54,93 +53,30 @@ EXIT_SIGINT = 130  # the shell convention for a process ended by Ctrl-C (128 + S
 SchedulerT = TypeVar("SchedulerT", bound=BaseScheduler)
 
 
-def _crontab_trigger(expr: str, timezone: str) -> CronTrigger:
-    fields = expr.split()
-    if len(fields) != 5:
-        raise ValueError(
-            f"{expr!r} is not a 5-field cron expression (minute hour day month weekday)"
-        )
-    if re.search(r"\d", fields[4].split("/")[0]):
-        # APScheduler 3 counts weekday 0 as Monday, crontab as Sunday (agronholm/apscheduler#286):
-        # a number would silently run on the wrong day, so only names are accepted.
-        raise ValueError(f"{expr!r}: write the weekday as a name (mon..sun), not a number")
-    # Trigger objects ignore the scheduler's timezone and fall back to the host's: always pass it.
-    return CronTrigger.from_crontab(expr, timezone=ZoneInfo(timezone))
+def crons(settings: Settings) -> dict[str, str]:
+    """Source → cron expression, for the sources that are on."""
+    all_crons = {source: getattr(settings, f"schedule_{source}_cron") for source in SOURCES}
+    return {source: cron for source, cron in all_crons.items() if cron}
 
 
-class ScheduleSettings(BaseSettings):
-    """When each source is refreshed. Cron expressions are read in `timezone`; "" turns a source off."""
-
-    model_config = SettingsConfigDict(env_prefix="OSSIMPACT_SCHEDULE_", extra="ignore")
-
-    timezone: str = "Asia/Shanghai"
-    huggingface_cron: str = "0 3 * * *"
-    github_cron: str = "0 3 * * *"
-    # The mainland hubs keep all-time totals only: daily snapshots are their history. A run of
-    # their own, so their one-request-a-second pace and their outages never hold up the others.
-    modelscope_cron: str = "30 3 * * *"
-    opendatalab_cron: str = "30 3 * * *"
-    # OpenDigger publishes last month's metrics in the first days of a month.
-    opendigger_cron: str = "0 4 3 * *"
-    benchmarks_cron: str = "0 5 * * mon"
-    # A run that starts up to an hour late (restart, busy host) still runs; later it is skipped
-    # and the next one is awaited, rather than piling up (coalesce).
-    misfire_grace_seconds: int = Field(default=3600, ge=1)
-    # How long a scheduled run waits for a manual refresh that holds the lock.
-    lock_timeout_seconds: float = Field(default=4 * 3600.0, gt=0)
-    run_at_start: bool = False
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {value!r} (e.g. Asia/Shanghai)") from None
-        return value
-
-    @field_validator(
-        "huggingface_cron",
-        "github_cron",
-        "modelscope_cron",
-        "opendatalab_cron",
-        "opendigger_cron",
-        "benchmarks_cron",
-    )
-    @classmethod
-    def _valid_cron(cls, value: str) -> str:
-        if value.strip():
-            _crontab_trigger(value, "UTC")
-        return value.strip()
-
-    def crons(self) -> dict[str, str]:
-        """Source → cron expression, for the sources that are on."""
-        all_crons = {source: getattr(self, f"{source}_cron") for source in SOURCES}
-        return {source: cron for source, cron in all_crons.items() if cron}
-
-    def refresh_groups(self) -> dict[str, tuple[str, ...]]:
-        """Cron expression → the sources due then, collected in one refresh and scored once."""
-        groups: dict[str, list[str]] = {}
-        for source, cron in self.crons().items():
-            groups.setdefault(cron, []).append(source)
-        return {cron: tuple(sources) for cron, sources in groups.items()}
+def refresh_groups(settings: Settings) -> dict[str, tuple[str, ...]]:
+    """Cron expression → the sources due then, collected in one refresh and scored once."""
+    groups: dict[str, list[str]] = {}
+    for source, cron in crons(settings).items():
+        groups.setdefault(cron, []).append(source)
+    return {cron: tuple(sources) for cron, sources in groups.items()}
 
 
 class ScheduleConfigError(Exception):
-    """A bad OSSIMPACT_SCHEDULE_* setting; the message names the variable (CLI exit 2)."""
+    """A bad setting, OSSIMPACT_SCHEDULE_* or other; the message names the variable (CLI exit 2)."""
 
 
-def load_schedule_settings() -> ScheduleSettings:
-    """The schedule from the environment, or ScheduleConfigError naming each bad variable."""
+def load_schedule_settings() -> Settings:
+    """The settings from the environment, or ScheduleConfigError naming each bad variable."""
     try:
-        return ScheduleSettings()
+        return load_settings()
     except ValidationError as error:
-        problems = [
-            f"OSSIMPACT_SCHEDULE_{str(problem['loc'][0]).upper()}: "
-            f"{str(problem['msg']).removeprefix('Value error, ')}"
-            for problem in error.errors()
-        ]
-        raise ScheduleConfigError("; ".join(problems)) from None
+        raise ScheduleConfigError(variable_problems(error)) from None
 
 
 def job_id(sources: Sequence[str]) -> str:
@@ -149,7 +85,7 @@ def job_id(sources: Sequence[str]) -> str:
 
 def configure_scheduler(
     scheduler: SchedulerT,
-    settings: ScheduleSettings,
+    settings: Settings,
     *,
     job: Callable[..., object] | str = JOB_REF,
     job_kwargs: Mapping[str, Any] | None = None,
@@ -160,28 +96,28 @@ def configure_scheduler(
     Each job is called as `job(sources=(...), **job_kwargs)`. `executor` replaces the thread pool
     (tests pass APScheduler's `DebugExecutor` to run jobs in the scheduler's thread).
     """
-    groups = settings.refresh_groups()
+    groups = refresh_groups(settings)
     # One worker per job: two jobs due together queue on the store lock, not in the pool, so the
     # second is not counted as a misfire while the first runs.
     pool = executor if executor is not None else ThreadPoolExecutor(max_workers=max(1, len(groups)))
     scheduler.configure(
-        timezone=ZoneInfo(settings.timezone),
+        timezone=ZoneInfo(settings.schedule_timezone),
         executors={"default": pool},
         job_defaults={
             "coalesce": True,
             "max_instances": 1,
-            "misfire_grace_time": settings.misfire_grace_seconds,
+            "misfire_grace_time": settings.schedule_misfire_grace_seconds,
         },
     )
     for cron, sources in groups.items():
         options: dict[str, Any] = {}
-        if settings.run_at_start:
-            options["next_run_time"] = datetime.now(ZoneInfo(settings.timezone))
+        if settings.schedule_run_at_start:
+            options["next_run_time"] = datetime.now(ZoneInfo(settings.schedule_timezone))
         scheduler.add_job(
             job,
-            trigger=_crontab_trigger(cron, settings.timezone),
+            trigger=crontab_trigger(cron, settings.schedule_timezone),
             id=job_id(sources),
-            name=f"refresh {'+'.join(sources)} ({cron} {settings.timezone})",
+            name=f"refresh {'+'.join(sources)} ({cron} {settings.schedule_timezone})",
             kwargs={"sources": sources, **(job_kwargs or {})},
             replace_existing=True,
             **options,
@@ -191,7 +127,7 @@ def configure_scheduler(
 
 
 def build_scheduler(
-    settings: ScheduleSettings,
+    settings: Settings,
     *,
     job: Callable[..., object] | str = JOB_REF,
     job_kwargs: Mapping[str, Any] | None = None,
@@ -227,7 +163,6 @@ def run_job(
     """One scheduled refresh: collect `sources`, then score; logs one line. The daemon's job."""
     from ossimpact.pipeline import refresh
     from ossimpact.refresh_lock import RefreshBusy, default_holder
-    from ossimpact.settings import load_settings
 
     name = "+".join(sources)
     started = time.monotonic()
@@ -265,7 +200,6 @@ def run_job(
 
 def run_daemon(
     settings: Settings,
-    schedule_settings: ScheduleSettings,
     *,
     job: Callable[..., object] | str = JOB_REF,
 ) -> int:
@@ -287,17 +221,17 @@ def run_daemon(
         "urllib3",
     ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    if not schedule_settings.crons():
+    if not crons(settings):
         log.error("nothing to schedule: every OSSIMPACT_SCHEDULE_*_CRON is empty")
         return EXIT_USAGE
     stop = threading.Event()
     scheduler = build_scheduler(
-        schedule_settings,
+        settings,
         job=job,
         job_kwargs={
             "settings": settings,
             "stop": stop,
-            "lock_timeout": schedule_settings.lock_timeout_seconds,
+            "lock_timeout": settings.schedule_lock_timeout_seconds,
         },
     )
     received: list[int] = []

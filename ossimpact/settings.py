@@ -9,9 +9,12 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ossimpact.cron import crontab_trigger
 
 # re-exported: the rule lives in the domain, where the collectors can read it too
 from ossimpact.domain import graphql_url_for as graphql_url_for
@@ -21,6 +24,12 @@ DEFAULT_REGISTRY = PACKAGE_DATA / "registry.yaml"
 DEFAULT_METHODOLOGY = Path(__file__).resolve().parent.parent / "scoring" / "methodology.yaml"
 
 GITHUB_DOT_COM_API = "https://api.github.com"
+SCHEDULE_ENV_PREFIX = "OSSIMPACT_SCHEDULE_"
+
+
+def _schedule(name: str) -> AliasChoices:
+    """The scheduler's variables: OSSIMPACT_SCHEDULE_<NAME>, or the field `schedule_<name>`."""
+    return AliasChoices(f"{SCHEDULE_ENV_PREFIX}{name.upper()}", f"schedule_{name}")
 
 
 class Settings(BaseSettings):
@@ -166,6 +175,40 @@ class Settings(BaseSettings):
     synthetic: bool = Field(
         default=False, validation_alias=AliasChoices("OSSIMPACT_SYNTHETIC", "synthetic")
     )
+    # The scheduler daemon (`ossimpact schedule`): when each source is refreshed. Cron
+    # expressions are read in schedule_timezone; "" turns a source off.
+    schedule_timezone: str = Field(default="Asia/Shanghai", validation_alias=_schedule("timezone"))
+    schedule_huggingface_cron: str = Field(
+        default="0 3 * * *", validation_alias=_schedule("huggingface_cron")
+    )
+    schedule_github_cron: str = Field(
+        default="0 3 * * *", validation_alias=_schedule("github_cron")
+    )
+    # The mainland hubs keep all-time totals only: daily snapshots are their history. A run of
+    # their own, so their one-request-a-second pace and their outages never hold up the others.
+    schedule_modelscope_cron: str = Field(
+        default="30 3 * * *", validation_alias=_schedule("modelscope_cron")
+    )
+    schedule_opendatalab_cron: str = Field(
+        default="30 3 * * *", validation_alias=_schedule("opendatalab_cron")
+    )
+    # OpenDigger publishes last month's metrics in the first days of a month.
+    schedule_opendigger_cron: str = Field(
+        default="0 4 3 * *", validation_alias=_schedule("opendigger_cron")
+    )
+    schedule_benchmarks_cron: str = Field(
+        default="0 5 * * mon", validation_alias=_schedule("benchmarks_cron")
+    )
+    # A run that starts up to an hour late (restart, busy host) still runs; later it is skipped
+    # and the next one is awaited, rather than piling up (coalesce).
+    schedule_misfire_grace_seconds: int = Field(
+        default=3600, ge=1, validation_alias=_schedule("misfire_grace_seconds")
+    )
+    # How long a scheduled run waits for a manual refresh that holds the lock.
+    schedule_lock_timeout_seconds: float = Field(
+        default=4 * 3600.0, gt=0, validation_alias=_schedule("lock_timeout_seconds")
+    )
+    schedule_run_at_start: bool = Field(default=False, validation_alias=_schedule("run_at_start"))
 
     @field_validator(
         "hf_endpoint",
@@ -178,6 +221,29 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("schedule_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r} (e.g. Asia/Shanghai)") from None
+        return value
+
+    @field_validator(
+        "schedule_huggingface_cron",
+        "schedule_github_cron",
+        "schedule_modelscope_cron",
+        "schedule_opendatalab_cron",
+        "schedule_opendigger_cron",
+        "schedule_benchmarks_cron",
+    )
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        if value.strip():
+            crontab_trigger(value, "UTC")
+        return value.strip()
 
     @property
     def database_url(self) -> str:
@@ -230,3 +296,15 @@ def mask_url_password(url: str) -> str:
 
 def load_settings() -> Settings:
     return Settings()
+
+
+def variable_problems(error: ValidationError) -> str:
+    """A validation error as "VARIABLE: problem; ...", each setting named by its variable."""
+    problems = []
+    for problem in error.errors():
+        name = str(problem["loc"][0]) if problem["loc"] else "settings"
+        if name.startswith("schedule_"):  # given by field name, not from the environment
+            name = SCHEDULE_ENV_PREFIX + name.removeprefix("schedule_")
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        problems.append(f"{name.upper()}: {message}")
+    return "; ".join(problems)

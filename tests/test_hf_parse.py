@@ -127,7 +127,7 @@ def sandbox_info(fields: list[str] | None = None) -> dict[str, object]:
     )
     world = hf_world([model, hf_model("shlab/base")])
     app = make_hf_app(world, "http://127.0.0.1:1")
-    return app._model_item("shlab/m", fields or MODEL_INFO_DEFAULT)
+    return app.index.model_item("shlab/m", fields or MODEL_INFO_DEFAULT)
 
 
 @pytest.mark.parametrize("name", RECORDED)

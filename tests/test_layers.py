@@ -1,5 +1,6 @@
 """The layers hold: collectors and scoring import nothing of ours but the leaves (`ossimpact.domain`,
-the guarded YAML reader).
+the guarded YAML reader); only `ossimpact/settings.py` reads the environment; no source file
+grows past 600 lines.
 
 Collectors turn platform answers into domain objects and scoring turns stored observations into
 scores; neither may reach the settings, the store, the pipeline or the dashboard (nor each other),
@@ -82,36 +83,60 @@ def test_the_scan_sees_a_break(tmp_path: Path) -> None:
     ]
 
 
+# Our packages: every rule below scans them all.
+PACKAGES = ("ossimpact", "collectors", "scoring", "dashboard", "benchmarks")
+# The os names that reach the environment: `os.environ` (and its bytes twin), `os.getenv`.
+_ENV_NAMES = frozenset({"environ", "environb", "getenv", "getenvb"})
+
+
 def environment_reads(root: Path = ROOT) -> list[str]:
-    """Places outside `ossimpact/settings.py` that read the environment (`os.environ.get`,
-    `os.environ[...]`, `os.getenv`); handing the whole environment to a child process
-    (`{**os.environ, ...}`) is no read."""
+    """Places outside `ossimpact/settings.py` that touch the environment: `os.environ` in any form
+    (`.get`, `[...]`, `in`, `.copy()`, `dict(...)`), `os.getenv`, and the same names imported
+    from `os` (`environ.get`, `getenv`), under any alias. Handing the whole environment to a
+    child process is no read: inside an `env=` argument, or unpacked into a new mapping
+    (`{**os.environ, ...}`) for one. A WSGI `environ` parameter is not `os.environ`."""
     found = []
-    for layer in ("ossimpact", "collectors", "scoring", "dashboard"):
+    for layer in PACKAGES:
         for path in sorted((root / layer).rglob("*.py")):
             if path == root / "ossimpact" / "settings.py":
                 continue
             tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-            for node in ast.walk(tree):
-                read = (
-                    isinstance(node, ast.Call)
-                    and isinstance(node.func, ast.Attribute)
-                    and (
-                        (node.func.attr == "getenv" and _is_name(node.func.value, "os"))
-                        or (node.func.attr == "get" and _is_environ(node.func.value))
-                    )
-                ) or (isinstance(node, ast.Subscript) and _is_environ(node.value))
-                if read and isinstance(node, ast.Call | ast.Subscript):
-                    found.append(f"{path.relative_to(root)}:{node.lineno}")
+            found.extend(f"{path.relative_to(root).as_posix()}:{line}" for line in _reads(tree))
     return found
 
 
-def _is_name(node: ast.AST, name: str) -> bool:
-    return isinstance(node, ast.Name) and node.id == name
+def _reads(tree: ast.AST) -> list[int]:
+    os_names, env_names = {"os"}, set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            os_names |= {a.asname or a.name for a in node.names if a.name == "os"}
+        elif isinstance(node, ast.ImportFrom) and node.module == "os" and not node.level:
+            env_names |= {a.asname or a.name for a in node.names if a.name in _ENV_NAMES}
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    lines = []
+    for node in ast.walk(tree):
+        touches = (
+            isinstance(node, ast.Attribute)
+            and node.attr in _ENV_NAMES
+            and isinstance(node.value, ast.Name)
+            and node.value.id in os_names
+        ) or (isinstance(node, ast.Name) and node.id in env_names)
+        if touches and not _handed_to_a_child(node, parents):
+            lines.append(node.lineno)
+    return sorted(set(lines))
 
 
-def _is_environ(node: ast.AST) -> bool:
-    return isinstance(node, ast.Attribute) and node.attr == "environ" and _is_name(node.value, "os")
+def _handed_to_a_child(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    parent = parents.get(node)
+    if isinstance(parent, ast.Dict) and any(
+        key is None and value is node for key, value in zip(parent.keys, parent.values, strict=True)
+    ):
+        return True  # {**os.environ, ...}: a copy of the whole environment for a child
+    while parent is not None:
+        if isinstance(parent, ast.keyword) and parent.arg == "env":
+            return True
+        parent = parents.get(parent)
+    return False
 
 
 def test_only_the_settings_read_the_environment() -> None:
@@ -124,4 +149,76 @@ def test_an_environment_read_elsewhere_is_found(tmp_path: Path) -> None:
         "import os\nurl = os.environ.get('X')\nport = os.getenv('Y')\nchild = {**os.environ}\n",
         encoding="utf-8",
     )
-    assert environment_reads(tmp_path) == ["dashboard/page.py:2", "dashboard/page.py:3"]
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "benchmarks" / "run.py").write_text(
+        "import os as system\n"
+        "import subprocess\n"
+        "from os import environ, getenv as read\n"
+        "a = environ.get('A')\n"
+        "b = read('B')\n"
+        "c = 'C' in system.environ\n"
+        "d = dict(system.environ)\n"
+        "e = system.environ['E']\n"
+        "subprocess.run(['x'], env={**environ, 'F': '1'}, check=True)\n"
+        "subprocess.run(['x'], env=system.environ.copy(), check=True)\n",
+        encoding="utf-8",
+    )
+    assert environment_reads(tmp_path) == [
+        "dashboard/page.py:2",
+        "dashboard/page.py:3",
+        "benchmarks/run.py:4",
+        "benchmarks/run.py:5",
+        "benchmarks/run.py:6",
+        "benchmarks/run.py:7",
+        "benchmarks/run.py:8",
+    ]
+
+
+def test_a_wsgi_environ_is_not_the_environment(tmp_path: Path) -> None:
+    (tmp_path / "ossimpact").mkdir()
+    (tmp_path / "ossimpact" / "fake.py").write_text(
+        "def app(environ, start_response):\n    return environ.get('PATH_INFO')\n",
+        encoding="utf-8",
+    )
+    assert environment_reads(tmp_path) == []
+
+
+# How long a source file may grow; the generated migrations and the synthetic world (one seeded
+# generator, read top to bottom) are exempt.
+MAX_LINES = 600
+LONG_ALLOWED = ("ossimpact/store/migrations/", "ossimpact/sandbox/world.py")
+
+
+def long_files(root: Path = ROOT) -> list[str]:
+    """Source files of our packages longer than MAX_LINES, each with its length."""
+    found = []
+    for layer in PACKAGES:
+        for path in sorted((root / layer).rglob("*.py")):
+            name = path.relative_to(root).as_posix()
+            if any(name == allowed or name.startswith(allowed) for allowed in LONG_ALLOWED):
+                continue
+            length = len(path.read_text(encoding="utf-8").splitlines())
+            if length > MAX_LINES:
+                found.append(f"{name}: {length} lines (at most {MAX_LINES})")
+    return found
+
+
+def test_no_source_file_is_longer_than_600_lines() -> None:
+    assert long_files() == []
+
+
+def test_a_long_file_is_found(tmp_path: Path) -> None:
+    for name, length in [
+        ("scoring/long.py", MAX_LINES + 1),
+        ("scoring/full.py", MAX_LINES),
+        ("ossimpact/sandbox/world.py", 2 * MAX_LINES),
+        ("ossimpact/store/migrations/versions/0001_start.py", 2 * MAX_LINES),
+        ("ossimpact/store/store.py", 2 * MAX_LINES),
+    ]:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x = 1\n" * length, encoding="utf-8")
+    assert long_files(tmp_path) == [
+        "ossimpact/store/store.py: 1200 lines (at most 600)",
+        "scoring/long.py: 601 lines (at most 600)",
+    ]

@@ -22,10 +22,10 @@ from pydantic import ValidationError
 
 from ossimpact.schedule import (
     ScheduleConfigError,
-    ScheduleSettings,
     build_scheduler,
     job_id,
     load_schedule_settings,
+    refresh_groups,
     run_daemon,
 )
 from ossimpact.settings import Settings
@@ -35,7 +35,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def test_default_jobs_one_per_cron_with_explicit_timezone() -> None:
-    scheduler = build_scheduler(ScheduleSettings())
+    scheduler = build_scheduler(Settings())
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {
         "refresh:huggingface+github",
@@ -56,7 +56,7 @@ def test_default_jobs_one_per_cron_with_explicit_timezone() -> None:
 
 
 def test_three_oclock_shanghai_is_seven_pm_utc_the_day_before() -> None:
-    scheduler = build_scheduler(ScheduleSettings())
+    scheduler = build_scheduler(Settings())
     (job,) = [job for job in scheduler.get_jobs() if job.id == "refresh:huggingface+github"]
     now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
     fire = job.trigger.get_next_fire_time(None, now)
@@ -68,9 +68,10 @@ _PROBE = """
 import json
 from datetime import UTC, datetime
 from apscheduler.triggers.cron import CronTrigger
-from ossimpact.schedule import ScheduleSettings, build_scheduler
+from ossimpact.schedule import build_scheduler
+from ossimpact.settings import Settings
 now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-job = build_scheduler(ScheduleSettings()).get_job("refresh:huggingface+github")
+job = build_scheduler(Settings()).get_job("refresh:huggingface+github")
 naive = CronTrigger.from_crontab("0 3 * * *")  # the pitfall: falls back to the host zone
 print(json.dumps({
     "ours": job.trigger.get_next_fire_time(None, now).astimezone(UTC).isoformat(),
@@ -101,8 +102,8 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OSSIMPACT_SCHEDULE_GITHUB_CRON", "30 2 * * *")
     monkeypatch.setenv("OSSIMPACT_SCHEDULE_BENCHMARKS_CRON", "")
     monkeypatch.setenv("OSSIMPACT_SCHEDULE_MISFIRE_GRACE_SECONDS", "600")
-    settings = ScheduleSettings()
-    assert settings.refresh_groups() == {
+    settings = Settings()
+    assert refresh_groups(settings) == {
         "0 3 * * *": ("huggingface",),
         "30 2 * * *": ("github",),
         "30 3 * * *": ("modelscope", "opendatalab"),
@@ -129,7 +130,7 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_bad_schedule_settings_are_named(field: str, value: str, message: str) -> None:
     with pytest.raises(ValidationError, match=message) as caught:
-        ScheduleSettings.model_validate({field: value})
+        Settings.model_validate({f"schedule_{field}": value})
     assert field in str(caught.value)
 
 
@@ -171,12 +172,12 @@ def running(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, FakeClock, R
     clock = FakeClock(datetime(2026, 11, 28, 18, 0, tzinfo=UTC))
     clock.install(monkeypatch)
     recorder = Recorder()
-    settings = ScheduleSettings(
-        github_cron="",
-        modelscope_cron="",
-        opendatalab_cron="",
-        opendigger_cron="",
-        benchmarks_cron="",
+    settings = Settings(
+        schedule_github_cron="",
+        schedule_modelscope_cron="",
+        schedule_opendatalab_cron="",
+        schedule_opendigger_cron="",
+        schedule_benchmarks_cron="",
     )
     scheduler = build_scheduler(settings, job=recorder.job, executor=DebugExecutor())
     scheduler.add_listener(recorder.listen, EVENT_JOB_EXECUTED | EVENT_JOB_MISSED)
@@ -232,7 +233,7 @@ def test_late_within_grace_still_runs(running: tuple[Any, FakeClock, Recorder]) 
 
 
 def test_run_at_start_is_due_now() -> None:
-    scheduler = build_scheduler(ScheduleSettings(run_at_start=True))
+    scheduler = build_scheduler(Settings(schedule_run_at_start=True))
     for job in scheduler.get_jobs():
         assert job.next_run_time is not None
         assert abs(job.next_run_time - datetime.now(UTC)) < timedelta(minutes=1)
@@ -249,12 +250,12 @@ def test_load_schedule_settings_names_the_bad_variable(monkeypatch: pytest.Monke
 
 
 def test_daemon_with_nothing_scheduled_exits_2() -> None:
-    empty = ScheduleSettings(
-        huggingface_cron="",
-        github_cron="",
-        modelscope_cron="",
-        opendatalab_cron="",
-        opendigger_cron="",
-        benchmarks_cron="",
+    empty = Settings(
+        schedule_huggingface_cron="",
+        schedule_github_cron="",
+        schedule_modelscope_cron="",
+        schedule_opendatalab_cron="",
+        schedule_opendigger_cron="",
+        schedule_benchmarks_cron="",
     )
-    assert run_daemon(Settings(), empty) == 2
+    assert run_daemon(empty) == 2

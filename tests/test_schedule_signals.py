@@ -31,9 +31,9 @@ LATENCY = 0.3  # seconds per request: the Hub collection takes far longer than t
 
 _DAEMON = """
 import sys
-from ossimpact.schedule import ScheduleSettings, run_daemon
+from ossimpact.schedule import run_daemon
 from ossimpact.settings import load_settings
-sys.exit(run_daemon(load_settings(), ScheduleSettings()))
+sys.exit(run_daemon(load_settings()))
 """
 
 _REGISTRY = """

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 
 from ossimpact.domain import ArtifactId, CollectionResult, Metric, Observation
-from ossimpact.sandbox.model import World
+from ossimpact.sandbox.model import HfDataset, HfModel, World
 
 BACKFILL_SOURCE = "sandbox-history"
 
@@ -39,27 +39,23 @@ def history_observations(world: World, *, skip_today: bool = True) -> Collection
     """
     result = CollectionResult(source=BACKFILL_SOURCE)
     owners = {handle.casefold() for handle in world.hf_authors}
-    for model in world.models.values():
-        if model.author.casefold() not in owners or model.renamed_to:
-            continue
-        artifact = ArtifactId.hf_model(model.id)
-        stamps = _day_stamps(world, len(model.downloads_history))
+    hub: list[tuple[ArtifactId, HfModel | HfDataset]] = [
+        (ArtifactId.hf_model(model.id), model)
+        for model in world.models.values()
+        if model.author.casefold() in owners and not model.renamed_to
+    ]
+    hub += [
+        (ArtifactId.hf_dataset(dataset.id), dataset)
+        for dataset in world.datasets.values()
+        if dataset.author.casefold() in owners
+    ]
+    for artifact, record in hub:
+        stamps = _day_stamps(world, len(record.downloads_history))
         result.observations.extend(
-            _series(artifact, Metric.DOWNLOADS_30D, model.downloads_history, stamps, skip_today)
+            _series(artifact, Metric.DOWNLOADS_30D, record.downloads_history, stamps, skip_today)
         )
         result.observations.extend(
-            _series(artifact, Metric.LIKES, model.likes_history, stamps, skip_today)
-        )
-    for dataset in world.datasets.values():
-        if dataset.author.casefold() not in owners:
-            continue
-        artifact = ArtifactId.hf_dataset(dataset.id)
-        stamps = _day_stamps(world, len(dataset.downloads_history))
-        result.observations.extend(
-            _series(artifact, Metric.DOWNLOADS_30D, dataset.downloads_history, stamps, skip_today)
-        )
-        result.observations.extend(
-            _series(artifact, Metric.LIKES, dataset.likes_history, stamps, skip_today)
+            _series(artifact, Metric.LIKES, record.likes_history, stamps, skip_today)
         )
     for repo in world.repos.values():
         if repo.renamed_to:

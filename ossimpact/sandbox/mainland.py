@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Literal
 
 from ossimpact.registry import Registry
-from ossimpact.sandbox.model import World
+from ossimpact.sandbox.model import HfDataset, World
 
 RepoKind = Literal["model", "dataset"]
 
@@ -232,18 +232,8 @@ def derive_catalogue(world: World, owners: MainlandOwners) -> MainlandCatalogue:
             catalogue.ms_datasets[repo.repo_id.casefold()] = repo
         if _fraction("odl", dataset.id) < ODL_DATASET_SHARE:
             owner = owners.opendatalab.get(author, dataset.author)
-            downloads = int(dataset.downloads_all_time * (0.5 + 2.0 * _fraction("odl-dl", name)))
-            entry = OdlDataset(
-                id=100_000 + int(_fraction("odl-id", dataset.id) * 900_000),
-                owner=owner,
-                name=name,
-                downloads=downloads,
-                views=downloads * 4 + 17,
-                downloads_week=downloads // 50,
-                views_week=downloads // 12,
-                license=dataset.license,
-                description=dataset.description,
-                hf_twin=dataset.id,
+            entry = _odl_dataset(
+                owner, name, id_key=dataset.id, base=dataset.downloads_all_time, twin=dataset
             )
             catalogue.odl_datasets[f"{owner}/{name}".casefold()] = entry
     for repo_id in owners.named_odl:
@@ -257,9 +247,17 @@ def _named_odl(world: World, repo_id: str) -> OdlDataset:
     owner, name = repo_id.split("/", 1)
     twin = next((d for d in world.datasets.values() if d.id.split("/", 1)[1] == name), None)
     base = twin.downloads_all_time if twin is not None else int(50_000 * _fraction("odl", repo_id))
+    return _odl_dataset(owner, name, id_key=repo_id, base=base, twin=twin)
+
+
+def _odl_dataset(
+    owner: str, name: str, *, id_key: str, base: int, twin: HfDataset | None
+) -> OdlDataset:
+    """An OpenDataLab dataset: its id from `id_key`, downloads spread around `base`, the rest
+    from its Hugging Face twin if any."""
     downloads = int(base * (0.5 + 2.0 * _fraction("odl-dl", name)))
     return OdlDataset(
-        id=100_000 + int(_fraction("odl-id", repo_id) * 900_000),
+        id=100_000 + int(_fraction("odl-id", id_key) * 900_000),
         owner=owner,
         name=name,
         downloads=downloads,

@@ -20,12 +20,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from types import TracebackType
-from typing import Any
 
 from ossimpact.sandbox.http import SandboxServerError
 from ossimpact.sandbox.model import World
-from ossimpact.sandbox.runner import environment_for, settings_overrides_for, start_sandbox
+from ossimpact.sandbox.runner import RunningSandbox, start_sandbox
 
 # (server name, method, path?query, HTTP status) of one answer
 Answer = tuple[str, str, str, int]
@@ -78,7 +76,7 @@ def _serve(world: World, latency: float, connection: Connection) -> None:
 
 
 @dataclass
-class ProcessSandbox:
+class ProcessSandbox(RunningSandbox):
     """The parent's handle on the child: URLs, settings, answers delivered on demand."""
 
     world: World
@@ -86,15 +84,6 @@ class ProcessSandbox:
     connection: Connection
     servers: dict[str, RemoteServer] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def url(self, name: str) -> str:
-        return self.servers[name].url
-
-    def settings_overrides(self) -> dict[str, Any]:
-        return settings_overrides_for({name: s.url for name, s in self.servers.items()})
-
-    def environment(self) -> dict[str, str]:
-        return environment_for(self.settings_overrides())
 
     def deliver_answers(self) -> int:
         """Fetch the answers the child served since the last call and replay them; how many."""
@@ -128,17 +117,6 @@ class ProcessSandbox:
                 self.process.terminate()
                 self.process.join(timeout=5)
             self.connection.close()
-
-    def __enter__(self) -> ProcessSandbox:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def start_sandbox_process(world: World, *, latency: float = 0.0) -> ProcessSandbox:

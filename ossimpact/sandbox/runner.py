@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol, Self
 
 from rich.console import Console
 
@@ -150,11 +150,31 @@ def environment_for(overrides: Mapping[str, Any]) -> dict[str, str]:
     return env
 
 
-@dataclass
-class Sandbox:
-    world: World
-    servers: dict[str, FakeServer] = field(default_factory=dict)
-    enforcers: dict[str, EnforcedLimits] = field(default_factory=dict)
+class ServesAt(Protocol):
+    """A running fake server, here or in another process: where it answers."""
+
+    @property
+    def url(self) -> str: ...
+
+
+class RunningSandbox:
+    """A started sandbox: each server's URL, as settings or environment; a context that stops it."""
+
+    servers: Mapping[str, ServesAt]
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
 
     def url(self, name: str) -> str:
         return self.servers[name].url
@@ -167,20 +187,16 @@ class Sandbox:
         """The same as environment variables, for a shell."""
         return environment_for(self.settings_overrides())
 
+
+@dataclass
+class Sandbox(RunningSandbox):
+    world: World
+    servers: dict[str, FakeServer] = field(default_factory=dict)
+    enforcers: dict[str, EnforcedLimits] = field(default_factory=dict)
+
     def stop(self) -> None:
         for server in self.servers.values():
             server.stop()
-
-    def __enter__(self) -> Sandbox:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def start_sandbox(
