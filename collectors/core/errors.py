@@ -44,14 +44,6 @@ class Renamed(CollectionError):
     reason: FailureReason = "renamed"
 
 
-class Gated(CollectionError):
-    reason: FailureReason = "gated"
-
-
-class Disabled(CollectionError):
-    reason: FailureReason = "disabled"
-
-
 class Unauthorized(CollectionError):
     reason: FailureReason = "unauthorized"
 
@@ -62,14 +54,6 @@ class UnavailableLegal(CollectionError):
 
 class ServerError(CollectionError):
     reason: FailureReason = "server_error"
-
-
-class TimedOut(CollectionError):
-    reason: FailureReason = "timeout"
-
-
-class ConnectionFailed(CollectionError):
-    reason: FailureReason = "connection"
 
 
 class Malformed(CollectionError, ValueError):
