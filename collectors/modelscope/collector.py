@@ -18,18 +18,16 @@ from collections.abc import Callable, Mapping
 from urllib.parse import quote
 
 from collectors.base import Progress
+from collectors.core.errors import CollectionError, Interrupted
 from collectors.core.politeness import retry_after
 from collectors.core.source import RunStart, Source
 from collectors.http import (
     HttpAnswer,
     HttpClient,
-    HttpError,
     RateLimitBudgetExceeded,
     RateLimitSignal,
 )
 from collectors.modelscope.parse import (
-    MalformedPayload,
-    ModelScopeApiError,
     ModelScopeItem,
     RepoKind,
     parse_openapi_page,
@@ -41,7 +39,6 @@ from ossimpact.domain import (
     ArtifactId,
     ArtifactRecord,
     CollectionResult,
-    FailureReason,
     Metric,
     Observation,
     utcnow,
@@ -179,7 +176,9 @@ class ModelScopeCollector(Source[CollectionResult]):
             elif len(listing.items) < listing.total:
                 # Items moved between pages while we paged: once more picks up what slid past.
                 self._page_through(handle, kind, "default", listing, progress)
-        except (HttpError, ModelScopeApiError, MalformedPayload) as error:
+        except (RateLimitBudgetExceeded, Interrupted):
+            raise  # the source stops: not this listing's failure
+        except CollectionError as error:  # HTTP, `success: false`, or a body we cannot read
             result.failures.append(_failure(subject, error, f"{kind} listing"))
             return
         if len(listing.items) < listing.total:
@@ -225,7 +224,9 @@ class ModelScopeCollector(Source[CollectionResult]):
         try:
             answer = self._get(path, None)
             item = parse_openapi_single(answer.data, kind)
-        except (HttpError, ModelScopeApiError, MalformedPayload) as error:
+        except (RateLimitBudgetExceeded, Interrupted):
+            raise
+        except CollectionError as error:
             result.failures.append(_failure(str(artifact), error, "get"))
             return
         self._record(result, _artifact_id(item), artifact.owner, item, answer.url)
@@ -274,12 +275,6 @@ def _artifact_id(item: ModelScopeItem) -> ArtifactId:
     return ArtifactId("ms", item.kind, item.owner, item.name)
 
 
-def _failure(subject: str, error: Exception, what: str) -> ArtifactFailure:
-    reason: FailureReason
-    if isinstance(error, HttpError):
-        reason = error.reason
-    elif isinstance(error, ModelScopeApiError):
-        reason = "not_found" if error.not_found else "other"
-    else:
-        reason = "malformed"
-    return ArtifactFailure(subject, SOURCE, reason, f"{what}: {error}")
+def _failure(subject: str, error: CollectionError, what: str) -> ArtifactFailure:
+    """The reason follows from the error's type (collectors/core/errors.py)."""
+    return ArtifactFailure(subject, SOURCE, error.reason, f"{what}: {error.detail}")

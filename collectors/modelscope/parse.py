@@ -13,19 +13,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from collectors.core.errors import CollectionError, Malformed
+from ossimpact.domain import FailureReason
+
 RepoKind = Literal["model", "dataset"]
 
 # The SDK reads a number above this as milliseconds, below as seconds (modelscope_hub types.py).
 _MILLISECONDS_FROM = 1e12
 
 
-class MalformedPayload(ValueError):
+class MalformedPayload(Malformed):
     """A body that is not the shape ModelScope documents; the message says what was missing."""
 
 
-class ModelScopeApiError(Exception):
+class ModelScopeApiError(CollectionError):
     """ModelScope said no inside the body: `success: false` (even under HTTP 200), or a legacy
-    `Code` other than 200. `code` is the OpenAPI error code or the legacy numeric business code."""
+    `Code` other than 200. `code` is the OpenAPI error code or the legacy numeric business code;
+    the recorded reason is `not_found` when it says the repository does not exist."""
 
     def __init__(self, code: str, message: str, request_id: str | None) -> None:
         where = f" (request id {request_id})" if request_id else ""
@@ -33,6 +37,7 @@ class ModelScopeApiError(Exception):
         self.code = code
         self.message = message
         self.request_id = request_id
+        self.reason: FailureReason = "not_found" if self.not_found else "other"
 
     @property
     def not_found(self) -> bool:

@@ -13,12 +13,12 @@ import time
 from collections.abc import Callable
 from urllib.parse import quote
 
+from collectors.core.errors import CollectionError, Interrupted
 from collectors.core.source import RunStart, Source
-from collectors.http import HttpClient, HttpError, RateLimitBudgetExceeded
-from collectors.opendatalab.parse import DatasetNotFound, MalformedPayload, parse_dataset_info
+from collectors.http import HttpClient, RateLimitBudgetExceeded
+from collectors.opendatalab.parse import parse_dataset_info
 from collectors.pacing import Pacer
 from ossimpact.domain import (
-    ArtifactFailure,
     ArtifactId,
     ArtifactRecord,
     CollectionResult,
@@ -102,14 +102,10 @@ class OpenDataLabCollector(Source[CollectionResult]):
         try:
             answer = self._client.get_json(dataset_path(artifact))
             dataset = parse_dataset_info(answer.data)
-        except DatasetNotFound as missing:
-            result.failures.append(ArtifactFailure(subject, SOURCE, "not_found", str(missing)))
-            return
-        except HttpError as error:
-            result.failures.append(ArtifactFailure(subject, SOURCE, error.reason, str(error)))
-            return
-        except MalformedPayload as error:
-            result.failures.append(ArtifactFailure(subject, SOURCE, "malformed", str(error)))
+        except (RateLimitBudgetExceeded, Interrupted):
+            raise  # the source stops: not this dataset's failure
+        except CollectionError as error:  # HTTP, `data.id == 0`, or a body we cannot read
+            result.failures.append(error.failure(SOURCE, subject))
             return
         now = utcnow()
         extra = {"hub": "opendatalab.com", "opendatalab_id": str(dataset.id)}

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from collectors.core.errors import Malformed, NotFound
+
 # figure → the field names tried, most likely first
 COUNT_FIELDS: dict[str, tuple[str, ...]] = {
     "downloads": ("downloadCount", "download_count", "downloads", "downloadNum"),
@@ -22,11 +24,11 @@ COUNT_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-class MalformedPayload(ValueError):
+class MalformedPayload(Malformed):
     """A body without the `data` object the dataset API answers with."""
 
 
-class DatasetNotFound(LookupError):
+class DatasetNotFound(NotFound):
     """`data.id == 0`: the API's way of saying the dataset does not exist."""
 
 
