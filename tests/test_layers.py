@@ -125,3 +125,9 @@ def test_an_environment_read_elsewhere_is_found(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert environment_reads(tmp_path) == ["dashboard/page.py:2", "dashboard/page.py:3"]
+
+
+def test_the_pipeline_stays_small() -> None:
+    """The refresh's spine stays readable: what grows on it moves to a module of its own."""
+    lines = (ROOT / "ossimpact" / "pipeline.py").read_text(encoding="utf-8").count("\n")
+    assert lines < 600, f"ossimpact/pipeline.py has {lines} lines; move a coherent part out"
