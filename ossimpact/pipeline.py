@@ -236,6 +236,9 @@ def _finish_source(
         store.finish_run(run_id, "failed", message=message)
         return SourceOutcome(source, run_id, "failed", message=message)
     result = collected
+    pacer = getattr(started.collector, "pacer", None)
+    if isinstance(pacer, Pacer):  # the seconds its requests waited for a limit's tokens
+        result.stats.paced_seconds = pacer.stats.paced_seconds
     if result.benchmark_results:
         result.benchmark_results, unplaced = _normalised(result.benchmark_results)
         for line in unplaced[:20]:

@@ -72,6 +72,7 @@ st.dataframe(
             "requests",
             "rate_limit_waits",
             "rate_limit_wait_seconds",
+            "paced_seconds",
             "stopped",
         ]
     ],
@@ -87,6 +88,7 @@ st.dataframe(
         "rate_limit_wait_seconds": st.column_config.NumberColumn(
             t("health.rate_limit_wait_seconds"), format="%.0f"
         ),
+        "paced_seconds": st.column_config.NumberColumn(t("health.paced_seconds"), format="%.0f"),
         "stopped": t("health.stopped_reason"),
     },
     key="health_runs",
