@@ -230,6 +230,8 @@ class HttpClient:
             logger.info("%s: waiting %.1fs", signal.reason, signal.seconds)
             if self._on_wait is not None:
                 self._on_wait(f"{signal.reason}: waiting {signal.seconds:.0f}s")
+            if self.pacer is not None:
+                self.pacer.announce("rate limit", signal.seconds)
             self._sleep(signal.seconds)
             with self._lock:
                 self.stats.rate_limit_waits += 1

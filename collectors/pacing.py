@@ -74,19 +74,27 @@ class TokenBucket:
         self._tokens = min(self._capacity, self._tokens + (now - self._updated) * self._rate)
         self._updated = now
 
-    def take(self, cost: float = 1.0) -> float:
-        """Take `cost` tokens, waiting as long as needed; returns the seconds waited."""
+    def reserve(self, cost: float = 1.0) -> float:
+        """Take `cost` tokens now; returns the seconds the taker must wait before using them."""
         with self._lock:
             self._refill()
             self._tokens -= cost
             # a debt is paid by waiting; the next taker sees the debt and waits behind it
-            wait = -self._tokens / self._rate if self._tokens < 0 else 0.0
+            return -self._tokens / self._rate if self._tokens < 0 else 0.0
+
+    def take(self, cost: float = 1.0) -> float:
+        """Take `cost` tokens, waiting as long as needed; returns the seconds waited."""
+        wait = self.reserve(cost)
         if wait > 0:
             self._sleep(wait)
         return wait
 
 
 BURST_SHARE = 0.05  # of a limit's amount that may go at once
+# A wait at least this long (wall seconds) is announced, so a progress bar says why it stands still.
+ANNOUNCE_AFTER = 1.0
+# (what is waited for, wall seconds): "rate limit", 38.0
+WaitListener = Callable[[str, float], None]
 
 
 @dataclass(frozen=True)
@@ -141,6 +149,7 @@ class Pacer:
         self.time_scale = time_scale
         self.limits = dict(limits)
         self._clock = clock
+        self._sleep = sleep
         self._buckets = {
             name: TokenBucket(limit.per_second(time_scale), limit.burst, clock=clock, sleep=sleep)
             for name, limit in self.limits.items()
@@ -150,6 +159,14 @@ class Pacer:
         self._stats_lock = threading.Lock()
         # requests this run expects to make (from the last run); None: unknown, never spread
         self.planned: float | None = None
+        # told of every wait of ANNOUNCE_AFTER or more, paced or a limit answer waited out
+        self.on_wait: WaitListener | None = None
+
+    def announce(self, what: str, seconds: float) -> None:
+        """Tell the listener (the progress bar) that a wait of `seconds` starts now, if long."""
+        listener = self.on_wait
+        if listener is not None and seconds >= ANNOUNCE_AFTER:
+            listener(what, seconds)
 
     def limits_for(self, method: str) -> tuple[str, ...]:
         """The limits one request pays: on GitHub a GraphQL query (POST) its points, a REST call
@@ -165,7 +182,10 @@ class Pacer:
         for name in (limits,) if isinstance(limits, str) else limits:
             bucket = self._buckets.get(name)
             if bucket is not None:
-                bucket.take(cost)
+                wait = bucket.reserve(cost)
+                if wait > 0:
+                    self.announce("rate limit", wait)
+                    self._sleep(wait)
         waited = self._clock() - started
         with self._stats_lock:
             self.stats.requests += 1

@@ -131,6 +131,12 @@ class _StoppableProgress:
     def note(self, message: str) -> None:
         self._inner.note(message)
 
+    def waiting(self, what: str, seconds: float) -> None:
+        """A limit wait starts (the pacer's listener): shown by a progress that can say so."""
+        show = getattr(self._inner, "waiting", None)
+        if callable(show):
+            show(what, seconds)
+
 
 def _targets(source: str, registry: Registry, store: Store) -> tuple[list[str], list[ArtifactId]]:
     """Which handles and explicit artifacts a source reads."""
@@ -195,13 +201,14 @@ def _start_source(
         collector = collector_factory(source, settings, cache)
     except SourceUnavailable as exc:
         return SourceOutcome(source, None, "unavailable", message=str(exc))
+    watched = _StoppableProgress(progress or NullProgress(), stop)
     pacer = getattr(collector, "pacer", None)
     if isinstance(pacer, Pacer):
         # what this source asked for last time: the hour is spread only if it would not cover it
         pacer.planned = _last_requests(store, source)
+        pacer.on_wait = watched.waiting  # a long wait shows as such, not as a stuck bar
     run_id = store.start_run("collect", source)
     handles, explicit = _targets(source, registry, store)
-    watched = _StoppableProgress(progress or NullProgress(), stop)
     return _StartedSource(source, run_id, collector, handles, explicit, watched, cache)
 
 
