@@ -47,7 +47,7 @@ from collectors.core.secrets import (
     redact,
     remember_secret,
 )
-from collectors.pacing import GITHUB_HOURLY, Pacer
+from collectors.pacing import GITHUB_HOURLY, HourlyBudgetSpent, Pacer
 from ossimpact.domain import CollectionStats, FailureReason
 
 logger = logging.getLogger(__name__)
@@ -287,6 +287,10 @@ class HttpClient:
                     response = self._client.send(request, stream=True)
                 self._observe_budget(response.headers)
                 self._read_within_limit(response, url)
+            except HourlyBudgetSpent:
+                with self._lock:  # stopped before it left: not a request
+                    self.stats.requests -= 1
+                raise
             except (TooLarge, ForeignHost) as error:
                 # refused, not retried: the same request would get the same answer
                 raise HttpError(str(error), status=None, url=url, reason=error.reason) from None
@@ -353,10 +357,10 @@ class HttpClient:
             if self.stop.is_set():
                 raise Interrupted(f"stopped before {what}: the run was asked to stop")
             generation = self._wait_generation
-            self.count_requests()
             if self.pacer is not None:
                 # the tokens only: a library call may wrap several requests of its own
                 self.pacer.wait(self.pacer.limits_for("GET"))
+            self.count_requests()
             try:
                 return call()
             except Exception as error:

@@ -21,6 +21,9 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from collectors.core.errors import BudgetExceeded
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -122,6 +125,15 @@ class Limit:
         return (self.amount - self.burst) / self.period * time_scale
 
 
+# The stopped reason of a run whose hourly budget ran out far from its reset: the next run resumes.
+RESUMES_NEXT_RUN = "hourly budget spent; resumes at next run"
+
+
+class HourlyBudgetSpent(BudgetExceeded):
+    """The platform's hourly budget is spent and its reset is further off than a run may wait:
+    the source stops cleanly, keeping what it read, and the next scheduled run resumes."""
+
+
 @dataclass
 class PacingStats:
     """What pacing cost a run: requests paced, and seconds spent waiting for a limit."""
@@ -142,10 +154,17 @@ class Pacer:
         time_scale: float = 1.0,
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
+        resume_past_wait: float | None = None,
     ) -> None:
         if time_scale <= 0:
             raise ValueError("time_scale must be positive")
         self.platform = platform
+        # Seconds (published, before scaling) a run may wait for the hourly budget's reset; past
+        # that it stops when the budget is spent and the next run resumes. None: always wait.
+        self.resume_past_wait = resume_past_wait
+        # requests that may still be on their way when the budget is read: kept in hand
+        self.reserve = float(max_concurrency or 1) + 2.0
+        self._spent: str | None = None  # why the run stops, once the budget is spent
         self.time_scale = time_scale
         self.limits = dict(limits)
         self._clock = clock
@@ -178,8 +197,12 @@ class Pacer:
     def wait(self, limits: str | Sequence[str], cost: float = 1.0) -> float:
         """Pay `cost` points of each limit, waiting as long as needed (no concurrency slot:
         for clients whose requests this code only sees, like huggingface_hub's)."""
+        names = (limits,) if isinstance(limits, str) else limits
+        spent = self._spent
+        if spent is not None and GITHUB_HOURLY in names:
+            raise HourlyBudgetSpent(spent)
         started = self._clock()
-        for name in (limits,) if isinstance(limits, str) else limits:
+        for name in names:
             bucket = self._buckets.get(name)
             if bucket is not None:
                 wait = bucket.reserve(cost)
@@ -212,13 +235,29 @@ class Pacer:
         wall clock as the platform counts them): when what this run still plans to ask exceeds
         it, spread what is left evenly over the time to the reset instead of spending it and
         then stopping. Nothing left is the limit handler's to wait out (within the run's wait
-        budget), not a pace; without a plan nothing is spread."""
+        budget), not a pace; without a plan nothing is spread.
+
+        With `resume_past_wait` set, a reset further off than that is not waited for: what is
+        left goes at the published pace, and once only the `reserve` is left the next request
+        raises `HourlyBudgetSpent` (the run stops; the next one resumes). A nearer reset is
+        waited for by the pacer itself, before the platform has to say no."""
         bucket = self._buckets.get(limit)
         published = self.limits.get(limit)
-        if bucket is None or published is None or reset_in <= 0 or remaining < 1:
+        if bucket is None or published is None or reset_in <= 0:
+            return
+        far = self.resume_past_wait is not None and reset_in * self.time_scale > (
+            self.resume_past_wait
+        )
+        if self.resume_past_wait is not None and remaining <= self.reserve:
+            if far:
+                self._spend(remaining, reset_in)
+            else:  # the next taker waits for the reset, the others behind it
+                bucket.drain_to(-bucket.rate * reset_in)
+            return
+        if remaining < 1:
             return
         still = None if self.planned is None else self.planned - self.stats.requests
-        if still is None or still <= remaining:
+        if still is None or still <= remaining or far:
             if bucket.rate < published.per_second(self.time_scale):
                 bucket.set_rate(published.per_second(self.time_scale))
             return
@@ -230,6 +269,17 @@ class Pacer:
             bucket.set_rate(even)
         elif bucket.rate < fastest:
             bucket.set_rate(fastest)
+
+    def _spend(self, remaining: float, reset_in: float) -> None:
+        if self._spent is not None:
+            return
+        resets = datetime.now(UTC) + timedelta(seconds=reset_in)
+        waits = reset_in * self.time_scale / 60
+        self._spent = (
+            f"{RESUMES_NEXT_RUN} ({self.platform}: {remaining:.0f} requests left until "
+            f"{resets:%H:%M:%S} UTC, {waits:.0f} min away, more than the "
+            f"{(self.resume_past_wait or 0) / 60:.0f} min a run may wait)"
+        )
 
     def minimum_seconds(self, requests: Mapping[str, float]) -> float:
         """The time the published limits impose on `requests` points of each limit (scaled):
@@ -262,6 +312,7 @@ def github_pacer(
     time_scale: float = 1.0,
     clock: Clock = time.monotonic,
     sleep: Sleep = time.sleep,
+    resume_past_wait: float | None = None,
 ) -> Pacer:
     return Pacer(
         "github",
@@ -274,6 +325,7 @@ def github_pacer(
         time_scale=time_scale,
         clock=clock,
         sleep=sleep,
+        resume_past_wait=resume_past_wait,
     )
 
 
@@ -342,6 +394,8 @@ class PublishedRates:
     modelscope_requests_per_second: float = 1.0
     opendatalab_requests_per_second: float = 1.0
     time_scale: float = 1.0
+    # a wait for GitHub's hourly reset longer than this stops the run; the next one resumes
+    github_resume_past_wait: float | None = 900.0
 
 
 def source_pacer(source: str, rates: PublishedRates) -> Pacer | None:
@@ -353,6 +407,7 @@ def source_pacer(source: str, rates: PublishedRates) -> Pacer | None:
             requests_per_hour=rates.github_requests_per_hour,
             max_concurrency=rates.github_max_concurrency,
             time_scale=rates.time_scale,
+            resume_past_wait=rates.github_resume_past_wait,
         )
     if source == "huggingface":
         return hub_pacer(

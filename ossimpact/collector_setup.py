@@ -56,6 +56,7 @@ def published_rates(settings: Settings) -> PublishedRates:
         modelscope_requests_per_second=settings.modelscope_requests_per_second,
         opendatalab_requests_per_second=settings.modelscope_requests_per_second,
         time_scale=settings.pacing_time_scale,
+        github_resume_past_wait=settings.hourly_budget_max_wait_seconds,
     )
 
 

@@ -37,6 +37,7 @@ from ossimpact.domain import (
 )
 from ossimpact.mainland_downloads import thirty_day_downloads
 from ossimpact.registry import Registry, load_registry
+from ossimpact.resume import resume_order
 from ossimpact.settings import Settings
 from ossimpact.store import Store, StoreUnavailableError, open_store
 
@@ -207,6 +208,9 @@ def _start_source(
         # what this source asked for last time: the hour is spread only if it would not cover it
         pacer.planned = _last_requests(store, source)
         pacer.on_wait = watched.waiting  # a long wait shows as such, not as a stuck bar
+    if hasattr(collector, "resume_order"):
+        # stopped by its hourly budget last time: what it did not reach goes first
+        collector.resume_order = resume_order(store, source)
     run_id = store.start_run("collect", source)
     handles, explicit = _targets(source, registry, store)
     return _StartedSource(source, run_id, collector, handles, explicit, watched, cache)
