@@ -15,6 +15,7 @@ sandbox and the benchmarks: at 60, a "minute" lasts a second.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
@@ -108,14 +109,21 @@ class Limit:
     then no stretch of `period` seconds, wherever it starts, carries more than `amount` points,
     so the platform's windows (fixed or sliding, aligned however) are never overrun, at the cost
     of running 5 % under the published rate.
+
+    A `whole_window` limit is a budget the platform counts for us and tells what is left of
+    (GitHub's hourly `x-ratelimit-remaining`): all of it may go at once, and `observe_budget`,
+    not the bucket, keeps the run within it (spreading what is left, or stopping).
     """
 
     name: str
     amount: float
     period: float
+    whole_window: bool = False
 
     @property
     def burst(self) -> float:
+        if self.whole_window:
+            return self.amount
         return max(1.0, self.amount * BURST_SHARE)
 
     def per_second(self, time_scale: float) -> float:
@@ -284,11 +292,17 @@ class Pacer:
     def minimum_seconds(self, requests: Mapping[str, float]) -> float:
         """The time the published limits impose on `requests` points of each limit (scaled):
         points over the published rate, the slowest limit deciding ("4,900 requests at 900 a
-        minute: 5.4 min")."""
+        minute: 5.4 min"); a whole-window budget costs a window for each budget beyond the first
+        ("9,000 requests at 5,000 an hour: 1 h", "4,900: nothing")."""
         longest = 0.0
         for name, points in requests.items():
             limit = self.limits.get(name)
-            if limit is not None:
+            if limit is None:
+                continue
+            if limit.whole_window:  # a window's budget at once, the rest after each reset
+                took = math.floor(max(points - 1, 0) / limit.amount) * limit.period
+                longest = max(longest, took / self.time_scale)
+            else:
                 rate = limit.amount / limit.period * self.time_scale
                 longest = max(longest, points / rate)
         return longest
@@ -319,7 +333,7 @@ def github_pacer(
         {
             GITHUB_REST: Limit(GITHUB_REST, requests_per_minute, 60),
             GITHUB_GRAPHQL: Limit(GITHUB_GRAPHQL, graphql_points_per_minute, 60),
-            GITHUB_HOURLY: Limit(GITHUB_HOURLY, requests_per_hour, 3600),
+            GITHUB_HOURLY: Limit(GITHUB_HOURLY, requests_per_hour, 3600, whole_window=True),
         },
         max_concurrency=max_concurrency,
         time_scale=time_scale,
