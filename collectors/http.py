@@ -383,6 +383,8 @@ class HttpClient:
         """GitHub's word on the hour's budget: spread what is left when it would run out."""
         if self.pacer is None or self.pacer.platform != "github":
             return
+        if (header(headers, "x-ratelimit-resource") or "core") != "core":
+            return  # GraphQL's or search's own budget, not the REST hour
         remaining = header(headers, "x-ratelimit-remaining")
         wait = reset_epoch_wait(headers)
         if remaining is not None and remaining.isdigit() and wait is not None:
