@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -74,3 +75,10 @@ def test_settings_change_the_pace() -> None:
     (github,) = estimate_refresh(["github"], [_run(2, "github", 900, not_modified=900)], rates, {})
     assert github.pace == "450/min"
     assert github.minimum_seconds == pytest.approx(120.0)
+
+
+def test_graphql_queries_do_not_count_against_the_rest_hour() -> None:
+    # 4,940 REST GETs and 68 GraphQL queries of a point each: the REST hour covers them
+    run = replace(_run(2, "github", 5008), graphql_points=68)
+    (github,) = estimate_refresh(["github"], [run], PublishedRates(), {})
+    assert github.pace == "900/min"
