@@ -73,6 +73,13 @@ class TokenBucket:
             self._refill()
             self._tokens = min(self._tokens, tokens)
 
+    def top_up(self, tokens: float) -> None:
+        """At least `tokens` available now, within the capacity (a platform said more is left
+        than we counted: a budget renewed, or answers it did not charge)."""
+        with self._lock:
+            self._refill()
+            self._tokens = max(self._tokens, min(self._capacity, tokens))
+
     def _refill(self) -> None:
         now = self._clock()
         self._tokens = min(self._capacity, self._tokens + (now - self._updated) * self._rate)
@@ -268,6 +275,8 @@ class Pacer:
         if still is None or still <= remaining or far:
             if bucket.rate < published.per_second(self.time_scale):
                 bucket.set_rate(published.per_second(self.time_scale))
+            if published.whole_window:  # a renewed hour, or 304s it did not charge
+                bucket.top_up(remaining - self.reserve)
             return
         even = remaining / reset_in
         fastest = published.per_second(self.time_scale)
