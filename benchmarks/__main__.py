@@ -17,6 +17,7 @@ from rich.console import Console
 from benchmarks import (
     conditional,
     dashboard_speed,
+    paced_refresh,
     refresh_time,
     requests_per_artifact,
     scoring_speed,
@@ -29,6 +30,8 @@ Measurement = Callable[[BenchContext], list[Figure]]
 MEASUREMENTS: dict[str, Measurement] = {
     "P1": requests_per_artifact.measure,
     "P2": refresh_time.measure,
+    # P2 under the published limits, enforced by the fake servers on a shrunk clock
+    "P2L": paced_refresh.measure,
     "P3": conditional.measure,
     "P4": scoring_speed.measure,
     "P5": dashboard_speed.measure,

@@ -47,7 +47,7 @@ from collectors.core.secrets import (
     redact,
     remember_secret,
 )
-from collectors.pacing import GITHUB_HOURLY, Pacer
+from collectors.pacing import GITHUB_HOURLY, HourlyBudgetSpent, Pacer
 from ossimpact.domain import CollectionStats, FailureReason
 
 logger = logging.getLogger(__name__)
@@ -230,6 +230,8 @@ class HttpClient:
             logger.info("%s: waiting %.1fs", signal.reason, signal.seconds)
             if self._on_wait is not None:
                 self._on_wait(f"{signal.reason}: waiting {signal.seconds:.0f}s")
+            if self.pacer is not None:
+                self.pacer.announce("rate limit", signal.seconds)
             self._sleep(signal.seconds)
             with self._lock:
                 self.stats.rate_limit_waits += 1
@@ -285,6 +287,10 @@ class HttpClient:
                     response = self._client.send(request, stream=True)
                 self._observe_budget(response.headers)
                 self._read_within_limit(response, url)
+            except HourlyBudgetSpent:
+                with self._lock:  # stopped before it left: not a request
+                    self.stats.requests -= 1
+                raise
             except (TooLarge, ForeignHost) as error:
                 # refused, not retried: the same request would get the same answer
                 raise HttpError(str(error), status=None, url=url, reason=error.reason) from None
@@ -351,10 +357,10 @@ class HttpClient:
             if self.stop.is_set():
                 raise Interrupted(f"stopped before {what}: the run was asked to stop")
             generation = self._wait_generation
-            self.count_requests()
             if self.pacer is not None:
                 # the tokens only: a library call may wrap several requests of its own
                 self.pacer.wait(self.pacer.limits_for("GET"))
+            self.count_requests()
             try:
                 return call()
             except Exception as error:
@@ -377,6 +383,8 @@ class HttpClient:
         """GitHub's word on the hour's budget: spread what is left when it would run out."""
         if self.pacer is None or self.pacer.platform != "github":
             return
+        if (header(headers, "x-ratelimit-resource") or "core") != "core":
+            return  # GraphQL's or search's own budget, not the REST hour
         remaining = header(headers, "x-ratelimit-remaining")
         wait = reset_epoch_wait(headers)
         if remaining is not None and remaining.isdigit() and wait is not None:

@@ -224,6 +224,7 @@ def run_columns() -> Columns:
         "rate_limit_wait_seconds": st.column_config.NumberColumn(
             t("health.rate_limit_wait_seconds"), format="%.0f"
         ),
+        "paced_seconds": st.column_config.NumberColumn(t("health.paced_seconds"), format="%.0f"),
         "stopped": t("health.stopped_reason"),
     }
 

@@ -155,6 +155,7 @@ def _print_outcomes(outcomes: list[object]) -> None:
         "GraphQL pts",
         "304s",
         "waits (s)",
+        "paced (s)",
         "note",
         title="collection summary",
     )
@@ -171,6 +172,7 @@ def _print_outcomes(outcomes: list[object]) -> None:
             str(stats.graphql_points),
             str(stats.not_modified),
             f"{stats.rate_limit_waits} ({stats.rate_limit_wait_seconds:.1f})",
+            f"{stats.paced_seconds:.1f}",
             outcome.message or "",
         )
     console.print(table)
@@ -429,6 +431,7 @@ def runs(
         "duration",
         "requests",
         "waits",
+        "paced",
         "failures",
         "note",
     )
@@ -445,6 +448,7 @@ def runs(
             duration,
             str(run.requests),
             str(run.rate_limit_waits),
+            f"{run.paced_seconds:.0f}s",
             str(run.failure_count),
             run.stopped_reason or run.message or "",
         )

@@ -314,6 +314,7 @@ class CollectionStats:
     graphql_points: int = 0
     rate_limit_waits: int = 0
     rate_limit_wait_seconds: float = 0.0
+    paced_seconds: float = 0.0  # waiting for the published limits' tokens (collectors/pacing.py)
     stopped_reason: str | None = None  # set when a source stopped early (budget exhausted, ...)
 
 

@@ -3,6 +3,8 @@
 The CLI (`ossimpact collect`, `ossimpact refresh`), the scheduler daemon and the demo all call
 `collect` / `refresh`: one code path. Each source gets its own run; a source that fails leaves the
 others intact; a failed artifact keeps its earlier observations (the store only appends).
+
+The collectors themselves are built from the settings in `collector_setup` (re-exported here).
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ from datetime import datetime
 from typing import Protocol
 
 from collectors.base import BufferedResponseCache, NullProgress, Progress, ResponseCache
-from collectors.pacing import Pacer, PublishedRates, source_pacer
+from collectors.pacing import Pacer
+from ossimpact.collector_setup import (
+    SOURCES,
+    Collector,
+    SourceUnavailable,
+    make_collector,
+    published_rates,
+)
 from ossimpact.domain import (
     ArtifactId,
     BenchmarkResult,
@@ -28,20 +37,27 @@ from ossimpact.domain import (
 )
 from ossimpact.mainland_downloads import thirty_day_downloads
 from ossimpact.registry import Registry, load_registry
+from ossimpact.resume import resume_order
 from ossimpact.settings import Settings
 from ossimpact.store import Store, StoreUnavailableError, open_store
 
-SOURCES: tuple[str, ...] = (
-    "huggingface",
-    "github",
-    "modelscope",
-    "opendatalab",
-    "opendigger",
-    "benchmarks",
-)
 # Sources whose targets come from the registry (and, for OpenDataLab, its own earlier artifacts);
 # the others read the store's tracked artifacts that these write.
 REGISTRY_SOURCES = frozenset({"huggingface", "github", "modelscope", "opendatalab"})
+
+__all__ = [
+    "SOURCES",
+    "Collector",
+    "RefreshOutcome",
+    "SourceOutcome",
+    "SourceUnavailable",
+    "collect",
+    "collect_source",
+    "make_collector",
+    "published_rates",
+    "refresh",
+    "score",
+]
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -50,21 +66,6 @@ EXIT_PARTIAL = 3
 
 class RefreshInterrupted(Exception):
     """SIGTERM/SIGINT asked the refresh to stop; the current run is recorded as interrupted."""
-
-
-class SourceUnavailable(Exception):
-    """A source whose collector is not built or not configured; nothing is collected from it."""
-
-
-class Collector(Protocol):
-    source: str
-
-    def collect(
-        self,
-        handles: Sequence[str],
-        explicit: Sequence[ArtifactId] = (),
-        progress: Progress | None = None,
-    ) -> CollectionResult: ...
 
 
 @dataclass
@@ -131,102 +132,11 @@ class _StoppableProgress:
     def note(self, message: str) -> None:
         self._inner.note(message)
 
-
-def _token(secret: object) -> str | None:
-    value = getattr(secret, "get_secret_value", None)
-    return value() if callable(value) else None
-
-
-def published_rates(settings: Settings) -> PublishedRates:
-    """The limits pacing follows, as the settings give them."""
-    return PublishedRates(
-        github_requests_per_minute=settings.github_requests_per_minute,
-        github_graphql_points_per_minute=settings.github_graphql_points_per_minute,
-        github_requests_per_hour=settings.github_requests_per_hour,
-        github_max_concurrency=settings.github_max_concurrency,
-        hf_requests_per_window=settings.hf_requests_per_window,
-        hf_window_seconds=settings.hf_window_seconds,
-        modelscope_requests_per_second=settings.modelscope_requests_per_second,
-        opendatalab_requests_per_second=settings.modelscope_requests_per_second,
-        time_scale=settings.pacing_time_scale,
-    )
-
-
-def make_collector(source: str, settings: Settings, cache: ResponseCache) -> Collector:
-    """The collector of one source, configured from settings (endpoints, tokens, budgets)."""
-    rates = published_rates(settings)
-    try:
-        if source == "huggingface":
-            from collectors.huggingface import HuggingFaceCollector
-
-            return HuggingFaceCollector(
-                settings.hf_endpoint,
-                _token(settings.hf_token),
-                max_rate_limit_wait=settings.max_rate_limit_wait_seconds,
-                timeout=settings.http_timeout_seconds,
-                concurrency=settings.concurrency,
-                pacer=source_pacer(source, rates),
-            )
-        if source == "github":
-            from collectors.github import GitHubCollector
-
-            return GitHubCollector(
-                settings.github_api_url,
-                _token(settings.github_token),
-                graphql_url=settings.github_graphql_url,
-                cache=cache,
-                concurrency=settings.concurrency,
-                max_rate_limit_wait=settings.max_rate_limit_wait_seconds,
-                timeout=settings.http_timeout_seconds,
-                pacer=source_pacer(source, rates),
-            )
-        if source == "modelscope":
-            from collectors.modelscope import ModelScopeCollector
-
-            collector_ms: Collector = ModelScopeCollector(
-                settings.modelscope_endpoint,
-                _token(settings.modelscope_token),
-                timeout=settings.http_timeout_seconds,
-                max_rate_limit_wait=settings.max_rate_limit_wait_seconds,
-                pacer=source_pacer(source, rates),
-            )
-            return collector_ms
-        if source == "opendatalab":
-            from collectors.opendatalab import OpenDataLabCollector
-
-            collector_odl: Collector = OpenDataLabCollector(
-                settings.opendatalab_endpoint,
-                timeout=settings.http_timeout_seconds,
-                max_rate_limit_wait=settings.max_rate_limit_wait_seconds,
-                pacer=source_pacer(source, rates),
-            )
-            return collector_odl
-        if source == "opendigger":
-            from collectors.opendigger import OpenDiggerCollector
-
-            collector: Collector = OpenDiggerCollector(
-                settings.opendigger_url,
-                cache=cache,
-                concurrency=settings.concurrency,
-                timeout=settings.http_timeout_seconds,
-                max_rate_limit_wait=settings.max_rate_limit_wait_seconds,
-            )
-            return collector
-        if source == "benchmarks":
-            from collectors.benchmarks import BenchmarkCollector
-
-            collector = BenchmarkCollector(
-                hf_endpoint=settings.hf_endpoint,
-                hf_token=_token(settings.hf_token),
-                opencompass_url=settings.opencompass_url,
-                open_llm_parquet=settings.open_llm_parquet,
-                timeout=settings.http_timeout_seconds,
-                max_rate_limit_wait=settings.max_rate_limit_wait_seconds,
-            )
-            return collector
-    except ImportError as exc:
-        raise SourceUnavailable(f"the {source} collector is not available: {exc}") from exc
-    raise SourceUnavailable(f"unknown source {source!r} (known: {', '.join(SOURCES)})")
+    def waiting(self, what: str, seconds: float) -> None:
+        """A limit wait starts (the pacer's listener): shown by a progress that can say so."""
+        show = getattr(self._inner, "waiting", None)
+        if callable(show):
+            show(what, seconds)
 
 
 def _targets(source: str, registry: Registry, store: Store) -> tuple[list[str], list[ArtifactId]]:
@@ -292,13 +202,17 @@ def _start_source(
         collector = collector_factory(source, settings, cache)
     except SourceUnavailable as exc:
         return SourceOutcome(source, None, "unavailable", message=str(exc))
+    watched = _StoppableProgress(progress or NullProgress(), stop)
     pacer = getattr(collector, "pacer", None)
     if isinstance(pacer, Pacer):
         # what this source asked for last time: the hour is spread only if it would not cover it
         pacer.planned = _last_requests(store, source)
+        pacer.on_wait = watched.waiting  # a long wait shows as such, not as a stuck bar
+    if hasattr(collector, "resume_order"):
+        # stopped by its hourly budget last time: what it did not reach goes first
+        collector.resume_order = resume_order(store, source)
     run_id = store.start_run("collect", source)
     handles, explicit = _targets(source, registry, store)
-    watched = _StoppableProgress(progress or NullProgress(), stop)
     return _StartedSource(source, run_id, collector, handles, explicit, watched, cache)
 
 
@@ -333,6 +247,9 @@ def _finish_source(
         store.finish_run(run_id, "failed", message=message)
         return SourceOutcome(source, run_id, "failed", message=message)
     result = collected
+    pacer = getattr(started.collector, "pacer", None)
+    if isinstance(pacer, Pacer):  # the seconds its requests waited for a limit's tokens
+        result.stats.paced_seconds = pacer.stats.paced_seconds
     if result.benchmark_results:
         result.benchmark_results, unplaced = _normalised(result.benchmark_results)
         for line in unplaced[:20]:

@@ -98,11 +98,13 @@ def estimate_refresh(
         if pacer is not None:
             needs: dict[str, float] = {name: float(requests) for name in pacer.limits}
             if source == "github":
-                # GraphQL answers are counted in points; a 304 is free only for the hour
+                # GraphQL answers are counted in points; a 304 is free only for the hour, and
+                # GraphQL's hour is a points budget of its own (a query costs at least a point,
+                # so less its points the REST hour's count is a floor, as the estimate is)
                 needs = {
                     GITHUB_REST: float(requests),
                     GITHUB_GRAPHQL: float(points),
-                    GITHUB_HOURLY: float(requests - not_modified),
+                    GITHUB_HOURLY: float(max(requests - not_modified - points, 0)),
                 }
             for name, points_needed in needs.items():
                 limit = pacer.limits[name]

@@ -160,6 +160,15 @@ class Settings(BaseSettings):
             "OSSIMPACT_MODELSCOPE_REQUESTS_PER_SECOND", "modelscope_requests_per_second"
         ),
     )
+    # GitHub's hourly budget spent with its reset further off than this (published seconds): the
+    # run stops cleanly, partial, and the next scheduled run resumes with what it did not reach.
+    hourly_budget_max_wait_seconds: float = Field(
+        default=900.0,
+        ge=0,
+        validation_alias=AliasChoices(
+            "OSSIMPACT_HOURLY_BUDGET_MAX_WAIT", "hourly_budget_max_wait_seconds"
+        ),
+    )
     # Shrinks every limit's period (the sandbox's fake servers: at 600, a "minute" is 0.1 s).
     pacing_time_scale: float = Field(
         default=1.0,

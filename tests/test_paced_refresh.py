@@ -71,9 +71,13 @@ def test_a_paced_refresh_meets_no_limit_answer(tmp_path: Path, database_url: str
     assert enforcers["github"].log.limited == 0, enforcers["github"].log.by_window
     assert enforcers["huggingface"].log.requests > 0
     assert enforcers["huggingface"].log.limited == 0
+    # more than a "minute" of requests at 120 a minute: the run waited for the limit's tokens
+    assert by_source["github"].stats.paced_seconds > 0.5
     store = open_store(database_url, read_only=True)
     try:
         assert store.artifacts()
+        recorded = {run.source: run for run in store.runs()}
+        assert recorded["github"].paced_seconds == by_source["github"].stats.paced_seconds
     finally:
         store.close()
 

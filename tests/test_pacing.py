@@ -175,3 +175,34 @@ def test_a_bucket_refuses_nonsense() -> None:
         TokenBucket(rate=0, capacity=1)
     with pytest.raises(ValueError, match="positive"):
         github_pacer(time_scale=0)
+
+
+def test_an_hours_budget_that_covers_the_run_goes_at_the_minutes_pace() -> None:
+    # GitHub's 5,000 an hour is a budget it counts for us: 4,930 requests of a fresh hour go at
+    # 900 a minute (~5.5 min), not spread over the hour
+    fake = FakeTime()
+    pacer = github_pacer(clock=fake.clock, sleep=fake.sleep)
+    pacer.planned = 4930
+    pacer.observe_budget(GITHUB_HOURLY, remaining=5000, reset_in=3600)
+    for _ in range(4930):
+        with pacer.request(pacer.limits_for("GET")):
+            pass
+    minimum = pacer.minimum_seconds({GITHUB_REST: 4930, GITHUB_HOURLY: 4930})
+    assert minimum == pytest.approx(4930 / 900 * 60)
+    assert minimum <= fake.now <= 1.1 * minimum
+
+
+def test_a_renewed_hour_is_spent_at_the_minutes_pace_again() -> None:
+    # held for a near reset, then GitHub says the hour is whole again: its budget goes at once
+    fake = FakeTime()
+    pacer = github_pacer(clock=fake.clock, sleep=fake.sleep, resume_past_wait=900)
+    pacer.observe_budget(GITHUB_HOURLY, remaining=3, reset_in=60)
+    with pacer.request(pacer.limits_for("GET")):
+        pass
+    assert fake.now >= 60  # waited for the reset rather than meet a limit answer
+    pacer.observe_budget(GITHUB_HOURLY, remaining=5000, reset_in=3600)
+    started = fake.now
+    for _ in range(900):
+        with pacer.request(pacer.limits_for("GET")):
+            pass
+    assert fake.now - started <= 1.1 * 60  # the minute's 900 decide, not the hour's rate

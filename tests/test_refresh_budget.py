@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -57,8 +58,16 @@ def test_each_source_from_its_last_finished_run_and_the_limit_that_decides() -> 
 def test_github_hourly_budget_decides_when_little_is_answered_304() -> None:
     (github,) = estimate_refresh(["github"], [_run(2, "github", 9000)], PublishedRates(), {})
     assert github.pace == "5,000/h"
-    assert github.minimum_seconds == pytest.approx(9000 / 5000 * 3600)
-    assert github.line().startswith("GitHub: ~9,000 requests, ≥ 1.8 h at 5,000/h")
+    # 5,000 at once in the first hour, the other 4,000 after its reset
+    assert github.minimum_seconds == pytest.approx(3600)
+    assert github.line().startswith("GitHub: ~9,000 requests, ≥ 1.0 h at 5,000/h")
+
+
+def test_an_hours_budget_that_covers_the_refresh_costs_no_time() -> None:
+    # 4,930 new answers fit GitHub's 5,000 an hour: the minute's 900 decide, not the hour
+    (github,) = estimate_refresh(["github"], [_run(2, "github", 4930)], PublishedRates(), {})
+    assert github.pace == "900/min"
+    assert github.minimum_seconds == pytest.approx(4930 / 900 * 60)
 
 
 def test_settings_change_the_pace() -> None:
@@ -66,3 +75,10 @@ def test_settings_change_the_pace() -> None:
     (github,) = estimate_refresh(["github"], [_run(2, "github", 900, not_modified=900)], rates, {})
     assert github.pace == "450/min"
     assert github.minimum_seconds == pytest.approx(120.0)
+
+
+def test_graphql_queries_do_not_count_against_the_rest_hour() -> None:
+    # 4,940 REST GETs and 68 GraphQL queries of a point each: the REST hour covers them
+    run = replace(_run(2, "github", 5008), graphql_points=68)
+    (github,) = estimate_refresh(["github"], [run], PublishedRates(), {})
+    assert github.pace == "900/min"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import inspect, text
 
-from ossimpact.domain import ArtifactId, CollectionResult, Observation
+from ossimpact.domain import ArtifactId, CollectionResult, CollectionStats, Observation
 from ossimpact.store import StoreConfigError, StoreSchemaError, open_store
 from ossimpact.store import migrate as migrations
 from ossimpact.store.schema import metadata
@@ -136,3 +136,35 @@ def test_bad_urls_get_clear_errors(url: str, message: str) -> None:
 def test_read_only_needs_an_existing_file(tmp_path: object) -> None:
     with pytest.raises(StoreConfigError, match="no SQLite database"):
         open_store(f"sqlite:///{tmp_path}/missing.db", read_only=True)
+
+
+def test_0006_adds_the_paced_seconds(store_url: str) -> None:
+    store = open_store(store_url, migrate=False)
+    try:
+        migrations.upgrade(store.engine, "0005")
+        now = _now_literal(store_url)
+        with store.engine.begin() as connection:
+            for statement in (
+                "INSERT INTO runs (kind, source, status, started_at, heartbeat_at) VALUES"
+                " ('collect', 'github', 'succeeded', :now, :now)",
+                "INSERT INTO run_sources (run_id, source, requests, not_modified, graphql_points,"
+                " rate_limit_waits, rate_limit_wait_seconds, recorded_at)"
+                " VALUES (1, 'github', 7, 0, 0, 0, 0, :now)",
+            ):
+                connection.execute(text(statement), {"now": now})
+        store.migrate()
+        (older,) = store.runs()
+        assert (older.requests, older.paced_seconds) == (7, 0.0)  # nothing was paced then
+        run_id = store.start_run("collect", "github")
+        stats = CollectionStats(requests=3, paced_seconds=41.5)
+        store.record_collection(run_id, CollectionResult("github", stats=stats))
+        store.finish_run(run_id, "succeeded", stats)
+        newest = store.runs()[0]
+        assert (newest.id, newest.requests, newest.paced_seconds) == (run_id, 3, 41.5)
+        migrations.downgrade(store.engine, "0005")
+        for table in ("runs", "run_sources"):
+            columns = {c["name"] for c in inspect(store.engine).get_columns(table)}
+            assert "paced_seconds" not in columns
+            assert "rate_limit_wait_seconds" in columns
+    finally:
+        store.close()

@@ -33,10 +33,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from github import Github
 
@@ -167,6 +167,10 @@ class GitHubCollector(Source[GitHubCollectionResult]):
         self._star_repos = stargazer_repos_per_run
         self._star_profiles = stargazer_profiles_per_repo
         self._star_targets = set(stargazer_targets) if stargazer_targets is not None else None
+        # Set when the last run stopped for its hourly budget: when each repository was last
+        # observed ("owner/name" in lower case). The repositories are then read least recently
+        # observed first, never observed first of all, so this run reaches those it did not.
+        self.resume_order: Mapping[str, datetime] | None = None
 
     # -- the run --------------------------------------------------------------------------------
 
@@ -212,15 +216,20 @@ class GitHubCollector(Source[GitHubCollectionResult]):
                     use_graphql=self._use_graphql and bool(self._token),
                 )
                 try:
-                    self._collect_organizations(run, organizations, start.handles)
+                    pending = self._collect_organizations(run, organizations, start.handles)
+                    listed = {item.full_name.lower() for item in pending}
                     # A repository named on its own still gets its organisation's members when
                     # the organisation was read in this run.
                     extra = [
                         RepoWork(a.repo_id, None, run.members.get(a.owner.lower()), "", a)
                         for a in start.explicit
-                        if a.repo_id.lower() not in run.seen
+                        if a.repo_id.lower() not in run.seen and a.repo_id.lower() not in listed
                     ]
-                    if extra:
+                    if self.resume_order is not None:
+                        work = least_recent_first([*pending, *extra], self.resume_order)
+                        progress.begin("GitHub repositories, least recently read first", len(work))
+                        self._merge_repos(run, work, self._submit_repos(run, work))
+                    elif extra:
                         progress.begin("GitHub repositories named in the registry", len(extra))
                         self._merge_repos(run, extra, self._submit_repos(run, extra))
                     self._collect_stargazer_evidence(run)
@@ -240,7 +249,7 @@ class GitHubCollector(Source[GitHubCollectionResult]):
 
     def _collect_organizations(
         self, run: _Run, organizations: ThreadPoolExecutor, handles: Sequence[str]
-    ) -> None:
+    ) -> list[RepoWork]:
         """Every organisation, read one after another on a thread of their own, while the
         repositories of those already read are fetched on the pool; merged here in order.
 
@@ -248,7 +257,11 @@ class GitHubCollector(Source[GitHubCollectionResult]):
         whether GraphQL is still worth trying depends on the organisations before it. Its
         repositories go to the pool as soon as it is read, so the next organisation's requests
         overlap them. The result is what a strictly sequential run would build.
+
+        When resuming (`resume_order`), the repositories are not read here but returned, every
+        organisation's, to be read in the resume order.
         """
+        resuming = self.resume_order is not None
 
         def read(handle: str) -> _Organization:
             if not run.stop.is_set():
@@ -257,12 +270,12 @@ class GitHubCollector(Source[GitHubCollectionResult]):
                 except Interrupted:  # another thread stopped the source meanwhile
                     pass
                 else:
-                    if found.work is not None:
+                    if found.work is not None and not resuming:
                         found.futures = self._submit_repos(run, found.work)
                     return found
             return _Organization(handle, GitHubCollectionResult(source=SOURCE), None)
 
-        result = run.result
+        result, pending = run.result, []
         for future in [organizations.submit(read, handle) for handle in handles]:
             found = result_checking_stop(future, run.progress)
             for message in found.notes:
@@ -274,8 +287,12 @@ class GitHubCollector(Source[GitHubCollectionResult]):
                 run.members[found.handle.lower()] = found.members
             if found.work is None:
                 continue
+            if resuming:
+                pending.extend(found.work)
+                continue
             run.progress.begin(f"GitHub {found.handle}", len(found.work))
             self._merge_repos(run, found.work, found.futures)
+        return pending
 
     def _read_organization(self, run: _Run, handle: str) -> _Organization:
         """One organisation's figures and its repositories to read (on the organisations'
@@ -454,3 +471,18 @@ class GitHubCollector(Source[GitHubCollectionResult]):
                 artifact, False, reason=str(error), observed_at=now, source_url=url
             )
         return summarise(artifact, sample, now, url, reobserved=cached)
+
+
+def least_recent_first(
+    work: Sequence[RepoWork], observed: Mapping[str, datetime]
+) -> list[RepoWork]:
+    """Each repository once, never observed first, then the least recently observed (a run that
+    stopped for its hourly budget left those it did not reach with the oldest figures)."""
+    unique = {item.full_name.lower(): item for item in reversed(work)}  # the first listing wins
+    never = datetime.min.replace(tzinfo=UTC)
+
+    def key(name: str) -> tuple[bool, datetime, str]:
+        at = observed.get(name)
+        return (at is not None, at or never, name)
+
+    return [unique[name] for name in sorted(unique, key=key)]

@@ -136,6 +136,8 @@ class HubLedger:
             )
         with self._lock:
             self._resume_at = max(self._resume_at, now + seconds)
+        if self.pacer is not None:
+            self.pacer.announce("rate limit", seconds)
         return _Wait(now, seconds)
 
     def _count_wait(self, wait: _Wait) -> None:

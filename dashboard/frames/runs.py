@@ -19,6 +19,7 @@ RUN_COLUMNS = [
     "requests",
     "rate_limit_waits",
     "rate_limit_wait_seconds",
+    "paced_seconds",
     "stopped_reason",
     "message",
 ]

@@ -68,6 +68,7 @@ st.dataframe(
             "requests",
             "rate_limit_waits",
             "rate_limit_wait_seconds",
+            "paced_seconds",
             "stopped",
         ]
     ],

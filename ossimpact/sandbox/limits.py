@@ -114,8 +114,10 @@ class EnforcedLimits:
     def _charged_windows(self, environ: WSGIEnvironment) -> list[str]:
         path = str(environ.get("PATH_INFO", ""))
         if self.policy.platform == "github":
-            kind = "graphql" if path.rstrip("/").endswith("/graphql") else "rest"
-            return [kind, "hourly"]
+            # the REST hour (5,000 requests); GraphQL's hour is a points budget of its own
+            if path.rstrip("/").endswith("/graphql"):
+                return ["graphql"]
+            return ["rest", "hourly"]
         return [w.name for w in self.policy.windows]
 
     def _take(self, names: list[str], now: float) -> str | None:
@@ -178,7 +180,7 @@ class EnforcedLimits:
         if status.startswith("304") and "hourly" in names:
             with self._lock:  # GitHub: a conditional request answered 304 is free for the hour
                 self._counts["hourly"].used -= 1
-        start_response(status, self._limit_headers(headers, now))
+        start_response(status, self._limit_headers(headers, now, names))
         return [body]
 
     def _remaining(self, name: str, now: float) -> tuple[int, int, float]:
@@ -188,9 +190,11 @@ class EnforcedLimits:
         used = count.used if count.index == index else 0
         return window.amount, max(0, window.amount - used), left
 
-    def _limit_headers(self, headers: list[tuple[str, str]], now: float) -> list[tuple[str, str]]:
+    def _limit_headers(
+        self, headers: list[tuple[str, str]], now: float, names: list[str]
+    ) -> list[tuple[str, str]]:
         platform = self.policy.platform
-        if platform == "github" and "hourly" in self._windows:
+        if platform == "github" and "hourly" in self._windows and "hourly" in names:
             limit, remaining, left = self._remaining("hourly", now)
             ours = {
                 "x-ratelimit-limit": str(limit),

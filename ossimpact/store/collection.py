@@ -169,6 +169,7 @@ def write_collection(
             graphql_points=stats.graphql_points,
             rate_limit_waits=stats.rate_limit_waits,
             rate_limit_wait_seconds=stats.rate_limit_wait_seconds,
+            paced_seconds=stats.paced_seconds,
             stopped_reason=bounded(
                 mask_token_shapes(stats.stopped_reason) if stats.stopped_reason else None, 500
             ),

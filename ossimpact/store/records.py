@@ -39,6 +39,7 @@ class RunRecord:
     stopped_reason: str | None
     message: str | None
     failure_count: int
+    paced_seconds: float = 0.0  # waiting for the published limits' tokens
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ _STAT_FIELDS = (
     "graphql_points",
     "rate_limit_waits",
     "rate_limit_wait_seconds",
+    "paced_seconds",
 )
 
 
@@ -155,6 +156,7 @@ def read_runs(connection: Connection, limit: int, stale_before: datetime) -> lis
                 stopped_reason=figure("stopped_reason"),
                 message=row.message,
                 failure_count=int(failure_counts.get(row.id, 0)),
+                paced_seconds=float(figure("paced_seconds") or 0.0),
             )
         )
     return records

@@ -89,6 +89,7 @@ runs = Table(
     Column("graphql_points", Integer),
     Column("rate_limit_waits", Integer),
     Column("rate_limit_wait_seconds", Float),
+    Column("paced_seconds", Float),
     Column("stopped_reason", String(500)),
     Column("message", Text),
 )
@@ -104,6 +105,7 @@ run_sources = Table(
     Column("graphql_points", Integer, nullable=False),
     Column("rate_limit_waits", Integer, nullable=False),
     Column("rate_limit_wait_seconds", Float, nullable=False),
+    Column("paced_seconds", Float, nullable=False, server_default="0"),
     Column("stopped_reason", String(500)),
     Column("recorded_at", UtcDateTime, nullable=False),
 )

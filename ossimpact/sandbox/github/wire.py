@@ -48,19 +48,32 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+# The hour the headers count, on the sandbox's pacing clock (runner.SANDBOX_TIME_SCALE, 600):
+# a budget that never renewed would tell a paced client to stop (collectors/pacing.py).
+SANDBOX_HOUR_SECONDS = 3600 / 600
+
+
 @dataclass
 class RateCounter:
     used: dict[str, int] = field(default_factory=lambda: {"core": 0, "graphql": 0})
-    reset: int = field(default_factory=lambda: int(time.time()) + 3600)
+    reset: int = field(default_factory=lambda: int(time.time() + SANDBOX_HOUR_SECONDS))
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _renew(self) -> None:
+        now = time.time()
+        if now >= self.reset:  # a new hour, as GitHub's primary limit renews
+            self.used = {"core": 0, "graphql": 0}
+            self.reset = int(now + SANDBOX_HOUR_SECONDS)
 
     def spend(self, resource: str, amount: int) -> tuple[int, int]:
         with self.lock:
+            self._renew()
             self.used[resource] = self.used.get(resource, 0) + amount
             return self.used[resource], self.reset
 
     def peek(self, resource: str) -> tuple[int, int]:
         with self.lock:
+            self._renew()
             return self.used.get(resource, 0), self.reset
 
 
