@@ -233,6 +233,7 @@ benchmark_results = Table(
     Column("source_url_id", ForeignKey("source_urls.id"), nullable=False),
     Column("split", String(200)),
     Column("scaled", Float),
+    Column("percent", Float),  # revision 0007: NULL for results stored before it
 )
 
 http_cache = Table(
