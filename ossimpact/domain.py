@@ -269,6 +269,9 @@ class BenchmarkResult:
     source_url: str
     split: str | None = None
     scaled: float | None = None  # 0..1 when a random baseline is known
+    # the value as a percent of the benchmark's full score (units made comparable: 0.412, 41.2
+    # and 412/1000 all read 41.2); None when it is not a score on that scale
+    percent: float | None = None
 
 
 FailureReason = Literal[

@@ -29,7 +29,7 @@ from scoring.inputs import (
 )
 from scoring.members import MemberFigures, Members, group
 from scoring.methodology import Methodology
-from scoring.normalize import FloatArray, percentile
+from scoring.normalize import FloatArray
 
 DERIVATIVE_COUNT_METRICS = {
     "finetune": Metric.DERIVATIVES_FINETUNE,
@@ -246,8 +246,11 @@ def benchmark_scores(
 ) -> pd.Series:
     """Trust-weighted mean of 0–1 benchmark values per product.
 
-    A result's `scaled` value is used when known (baseline-normalised); otherwise it is scaled by
-    its mid-rank percentile among all artifacts with the same benchmark and metric. Per benchmark
+    A result's `scaled` value is used when known (baseline-normalised); otherwise its percentile:
+    the mid-rank of its value among the artifacts with a result on the same benchmark and metric,
+    each artifact counted once with its best (the one percentile scaling of benchmark results).
+    Values are compared as percents of the benchmark's full score when the collector knew it
+    (`percent`), so a fraction and a percent of the same benchmark rank together. Per benchmark
     a product counts its best artifact.
     """
     cutoff = _ts(as_of)
@@ -260,7 +263,7 @@ def benchmark_scores(
             "benchmark": [b.benchmark.lower() for b in kept],
             "metric": [b.metric for b in kept],
             "trust": [b.trust for b in kept],
-            "value": [b.value for b in kept],
+            "value": [b.value if b.percent is None else b.percent for b in kept],
             "scaled": [np.nan if b.scaled is None else b.scaled for b in kept],
         }
     )
@@ -268,12 +271,7 @@ def benchmark_scores(
     frame = frame.groupby(keys, as_index=False).agg(
         value=("value", "max"), scaled=("scaled", "max")
     )
-    per_artifact = frame.groupby(["artifact", "benchmark", "metric"])["value"].transform("max")
-    ranked = frame.assign(peer=per_artifact)
-    pct = ranked.groupby(["benchmark", "metric"])["value"].transform(
-        lambda v: pd.Series(percentile(v.to_numpy(dtype=float)), index=v.index)
-    )
-    frame["s"] = frame["scaled"].clip(0, 1).fillna(pct)
+    frame["s"] = frame["scaled"].clip(0, 1).fillna(_peer_percentile(frame))
     frame["w"] = frame["trust"].map(trust_weights).fillna(0.0)
     joined = membership.merge(frame, on="artifact", how="inner")
     if joined.empty:
@@ -285,6 +283,22 @@ def benchmark_scores(
     sums = best.groupby("product_id")[["ws", "w"]].sum()
     sums = sums[sums["w"] > 0]
     return (sums["ws"] / sums["w"]).astype(float)
+
+
+def _peer_percentile(frame: pd.DataFrame) -> pd.Series:
+    """Per row, the mid-rank of its value among the best value of each artifact on the same
+    benchmark and metric: (peers below + half the peers equal) / peers."""
+    out = pd.Series(np.nan, index=frame.index)
+    for _, results in frame.groupby(["benchmark", "metric"]):
+        values = results["value"].to_numpy(dtype=float)
+        peers = np.sort(results.groupby("artifact")["value"].max().dropna().to_numpy(dtype=float))
+        if peers.size == 0:
+            continue
+        below = np.searchsorted(peers, values, side="left")
+        equal = np.searchsorted(peers, values, side="right") - below
+        ranked = (below + 0.5 * equal) / peers.size
+        out.loc[results.index] = np.where(np.isnan(values), np.nan, ranked)
+    return out
 
 
 def evaluation_counts(

@@ -9,7 +9,7 @@ import pytest
 
 from collectors.benchmarks import normalise
 from collectors.benchmarks.aliases import CatalogueError, default_catalogue, load_catalogue
-from collectors.benchmarks.scaling import as_percent, mid_rank_percentile
+from collectors.benchmarks.scaling import as_percent
 from ossimpact.domain import ArtifactId, BenchmarkResult
 
 WHEN = datetime(2026, 11, 1, tzinfo=UTC)
@@ -102,34 +102,25 @@ def test_ocrbench_out_of_1000_and_in_percent_compare_alike() -> None:
     assert as_percent(0.88, 1000.0) == pytest.approx(88.0)
 
 
-def test_percentile_fallback_within_size_class() -> None:
-    # BBH has no single random baseline: percentile among peers of the same size class
+def test_without_a_baseline_units_are_made_comparable_and_nothing_is_ranked() -> None:
+    # BBH has no single random baseline: the collector gives a percent of the full score and
+    # leaves the ranking to scoring (one percentile, one peer group: scoring/signals.py)
     results = [
-        result("BBH", 40.0, A),
-        result("BBH", 50.0, B),
-        result("BBH", 60.0, C),
-        result("BBH", 10.0, D),  # alone in its class
-        result("BBH", 45.0, A),  # A's second result: A counts once, with its best (45)
+        result("BBH", 0.45, A),  # a fraction
+        result("BBH", 50.0, B),  # a percent
+        result("OCRBench", 880.0, C, metric="score"),  # out of 1000
+        result("squad_v2", 11869.0, D, metric="total"),  # not a score
     ]
-    classes = {A: "7B", B: "7B", C: "7B", D: "70B"}
-    out, report = normalise(results, classes)
-    # peers of class 7B: A=45, B=50, C=60
-    assert out[0].scaled == pytest.approx(0.0)  # 40: below all three
-    assert out[1].scaled == pytest.approx(0.5)  # 50: one below, itself equal → 1.5 / 3
-    assert out[2].scaled == pytest.approx(2.5 / 3)
-    assert out[3].scaled is None  # no peers
-    assert out[4].scaled == pytest.approx(0.5 / 3)
-    assert report.lone_peers == ["bbh/acc/70B"]
+    out, report = normalise(results)
+    assert [r.percent for r in out] == [pytest.approx(45.0), 50.0, pytest.approx(88.0), None]
+    assert [r.scaled for r in out] == [None, None, None, None]
+    assert len(report.out_of_range) == 1
 
 
 def test_scaled_given_by_the_source_is_kept() -> None:
     out, _ = normalise([result("BBH", 0.61, metric="raw", scaled=0.42)])
     assert out[0].scaled == 0.42
     assert out[0].benchmark == "bbh"
-
-
-def test_mid_rank_percentile() -> None:
-    assert mid_rank_percentile(3.0, [1.0, 2.0, 3.0, 4.0]) == pytest.approx(2.5 / 4)
 
 
 def test_catalogue_refuses_a_spelling_claimed_twice(tmp_path: Path) -> None:

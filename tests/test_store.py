@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -250,6 +251,15 @@ def test_edges_and_benchmarks_latest_as_of(store: Store) -> None:
     assert [b.value for b in store.benchmark_results(as_of=T0)] == [0.70]
 
 
+def test_a_benchmark_results_percent_round_trips(store: Store) -> None:
+    bench = BenchmarkResult(
+        MODEL, "ocrbench", "OCRBench", "score", 880.0, "opencompass", "independent", T0, URL
+    )
+    collect(store, CollectionResult("hf", benchmark_results=[replace(bench, percent=88.0)]))
+    (stored,) = store.benchmark_results()
+    assert (stored.value, stored.percent, stored.scaled) == (880.0, 88.0, None)
+
+
 def test_an_unchanged_benchmark_result_is_stored_once(store: Store) -> None:
     def card(value: float, at: datetime) -> CollectionResult:
         return CollectionResult(
@@ -492,6 +502,8 @@ def test_registry_sync(store: Store) -> None:
         "Shanghai AI Lab",
         name_zh="上海人工智能实验室",
         huggingface=("OpenGVLab",),
+        modelscope=("Shanghai_AI_Laboratory",),
+        opendatalab=("OpenDataLab",),
         evidence=("https://example.org",),
     )
     other = Organization("fudan", "Fudan University", github=("OpenMOSS",))

@@ -133,11 +133,8 @@ def write_collection(
                 "observed_at": bench.observed_at,
                 "source_url_id": url_ids[bench.source_url],
                 "split": bounded(bench.split, MAX_SHORT_TEXT),
-                "scaled": (
-                    bench.scaled
-                    if bench.scaled is not None and math.isfinite(bench.scaled)
-                    else None
-                ),
+                "scaled": _finite(bench.scaled),
+                "percent": _finite(bench.percent),
             }
         )
     if benchmark_rows:
@@ -435,3 +432,7 @@ def _ensure_artifacts(
         )
         ids.update(resolve_artifacts(connection, (str(a) for a in missing)))
     return ids
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None

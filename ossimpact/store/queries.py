@@ -440,6 +440,7 @@ def latest_benchmark_results(
             source_url=row.url,
             split=row.split,
             scaled=row.scaled,
+            percent=row.percent,
         )
         for row in connection.execute(query).all()
     ]

@@ -45,6 +45,9 @@ def read_organizations(connection: Connection) -> list[Organization]:
             evidence=tuple(r.evidence),
             huggingface=tuple(r.huggingface),
             github=tuple(r.github),
+            # NULL for organisations stored before revision 0008 (their next sync fills them)
+            modelscope=tuple(r.modelscope or ()),
+            opendatalab=tuple(r.opendatalab or ()),
         )
         for r in rows
     ]
@@ -79,6 +82,8 @@ def _organization_row(org: Organization, source: str, now: datetime) -> dict[str
         "confidence": org.confidence,
         "huggingface": list(org.huggingface),
         "github": list(org.github),
+        "modelscope": list(org.modelscope),
+        "opendatalab": list(org.opendatalab),
         "notes": bounded(org.notes, MAX_NOTE),
         "registry_source": bounded(source, 300),
         "active": True,

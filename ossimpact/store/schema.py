@@ -52,6 +52,8 @@ organizations = Table(
     Column("confidence", String(10)),
     Column("huggingface", JSON, nullable=False),
     Column("github", JSON, nullable=False),
+    Column("modelscope", JSON),  # revision 0007 (0008 once merged); NULL before it
+    Column("opendatalab", JSON),
     Column("notes", Text),
     Column("registry_source", String(300), nullable=False),
     Column("active", Boolean, nullable=False),
@@ -235,6 +237,7 @@ benchmark_results = Table(
     Column("source_url_id", ForeignKey("source_urls.id"), nullable=False),
     Column("split", String(200)),
     Column("scaled", Float),
+    Column("percent", Float),  # revision 0007: NULL for results stored before it
 )
 
 http_cache = Table(
