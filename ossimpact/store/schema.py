@@ -52,7 +52,7 @@ organizations = Table(
     Column("confidence", String(10)),
     Column("huggingface", JSON, nullable=False),
     Column("github", JSON, nullable=False),
-    Column("modelscope", JSON),  # revision 0007 (0008 once merged); NULL before it
+    Column("modelscope", JSON),  # revision 0008; NULL before it
     Column("opendatalab", JSON),
     Column("notes", Text),
     Column("registry_source", String(300), nullable=False),

@@ -4,8 +4,8 @@ The registry has named them since the mainland hubs were read, but the store kep
 Hugging Face and GitHub handles, so an organisation read back from the store had none.
 NULL for organisations stored before this revision (their next registry sync fills them).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-06
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
