@@ -101,9 +101,12 @@ def methodology_markdown(methodology: Methodology) -> str:
     out += [
         "## Performance (benchmarks)",
         "",
-        "A benchmark result is scaled to 0–1: its baseline-normalised value when the source gives "
-        "one, otherwise its mid-rank percentile among all models with the same benchmark and "
-        "metric. Per benchmark a product counts its best artifact; a product's benchmark score is "
+        "A benchmark result is scaled to 0–1: its baseline-normalised value when the benchmark "
+        "has a known random baseline (or the source gives one), otherwise its mid-rank percentile "
+        "among all models with a result on the same benchmark and metric, each model counted once "
+        "with its best, values compared as percents of the benchmark's full score (a fraction, a "
+        "percent and a score out of 1,000 rank together). Per benchmark a product counts its best "
+        "artifact; a product's benchmark score is "
         f"the mean over its results weighted by trust ({trust}), so independent results weigh "
         "more than self-reported ones.",
         "",
@@ -164,6 +167,9 @@ def methodology_markdown(methodology: Methodology) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args and args[0] in ("-h", "--help"):
+        print(__doc__.strip().splitlines()[0] if __doc__ else "python -m scoring.docs [FILE]")
+        return 0
     methodology = load_methodology(Path(args[0]) if args else None)
     DOCS_PATH.parent.mkdir(parents=True, exist_ok=True)
     DOCS_PATH.write_text(methodology_markdown(methodology), encoding="utf-8")
