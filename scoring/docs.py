@@ -168,7 +168,7 @@ def methodology_markdown(methodology: Methodology) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] in ("-h", "--help"):
-        print(__doc__.strip().splitlines()[0] if __doc__ else "python -m scoring.docs [FILE]")
+        print((__doc__ or "python -m scoring.docs [FILE]").strip())
         return 0
     methodology = load_methodology(Path(args[0]) if args else None)
     DOCS_PATH.parent.mkdir(parents=True, exist_ok=True)
