@@ -29,7 +29,6 @@ from collectors.core.errors import (
     reason_for_status,
 )
 from collectors.core.politeness import (
-    DEFAULT_WAIT,
     Headers,
     RateLimitSignal,
     WaitBudget,
@@ -54,7 +53,6 @@ logger = logging.getLogger(__name__)
 install_log_redaction()
 
 DEFAULT_USER_AGENT = "ossimpact/0.1 (+award evidence)"
-SECONDARY_LIMIT_DEFAULT_WAIT = DEFAULT_WAIT  # the name other modules know
 # No answer we read is anywhere near this; a larger one is refused before it fills the memory.
 MAX_BODY_BYTES = 50 * 1024 * 1024
 

@@ -16,7 +16,6 @@ sandbox and the benchmarks: at 60, a "minute" lasts a second.
 from __future__ import annotations
 
 import math
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -66,6 +65,15 @@ class TokenBucket:
         with self._lock:
             self._refill()
             self._rate = rate
+
+    def set_capacity(self, capacity: float) -> None:
+        """Hold at most `capacity` tokens from now on (a platform published another burst)."""
+        if capacity <= 0:
+            raise ValueError("a token bucket needs a positive capacity")
+        with self._lock:
+            self._refill()
+            self._capacity = capacity
+            self._tokens = min(self._tokens, capacity)
 
     def drain_to(self, tokens: float) -> None:
         """No more than `tokens` available now (a platform said less is left than we thought)."""
@@ -245,6 +253,22 @@ class Pacer:
             if self._slots is not None:
                 self._slots.release()
 
+    def observe_policy(self, limit: str, amount: float, period: float) -> None:
+        """The platform's own published figure for a limit (the Hub's `RateLimit-Policy`,
+        `q=500;w=300`): paced from now on instead of the configured one (a PRO account's larger
+        quota, or a smaller one the platform now publishes). `period` is in seconds as the
+        platform counts them, like `observe_budget`'s reset (a time-scaled fake counts faster)."""
+        published = self.limits.get(limit)
+        bucket = self._buckets.get(limit)
+        if published is None or bucket is None or amount <= 0 or period <= 0:
+            return
+        told = Limit(limit, amount, period * self.time_scale, whole_window=published.whole_window)
+        if (published.amount, published.period) == (told.amount, told.period):
+            return
+        self.limits[limit] = told
+        bucket.set_capacity(told.burst)
+        bucket.set_rate(told.per_second(self.time_scale))
+
     def observe_budget(self, limit: str, remaining: float, reset_in: float) -> None:
         """The platform's own word on what is left (`remaining` until `reset_in` seconds, on the
         wall clock as the platform counts them): when what this run still plans to ask exceeds
@@ -385,23 +409,6 @@ def polite_pacer(
         clock=clock,
         sleep=sleep,
     )
-
-
-_POLICY_QUOTA = re.compile(r"\bq=(\d+(?:\.\d+)?)")
-_POLICY_WINDOW = re.compile(r"\bw=(\d+(?:\.\d+)?)")
-
-
-def hub_policy(header: str | None) -> tuple[float, float] | None:
-    """`"fixed window";"api";q=500;w=300` → (500, 300); None when the header says nothing usable."""
-    if not header:
-        return None
-    quota, window = _POLICY_QUOTA.search(header), _POLICY_WINDOW.search(header)
-    if quota is None or window is None:
-        return None
-    amount, period = float(quota.group(1)), float(window.group(1))
-    if amount <= 0 or period <= 0:
-        return None
-    return amount, period
 
 
 @dataclass(frozen=True)

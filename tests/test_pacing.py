@@ -5,8 +5,10 @@ from __future__ import annotations
 import threading
 import time
 
+import httpx
 import pytest
 
+from collectors.core.politeness import quota_policy
 from collectors.pacing import (
     GITHUB_GRAPHQL,
     GITHUB_HOURLY,
@@ -15,7 +17,6 @@ from collectors.pacing import (
     TokenBucket,
     github_pacer,
     hub_pacer,
-    hub_policy,
     polite_pacer,
 )
 
@@ -158,16 +159,34 @@ def test_threads_share_one_pace() -> None:
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
-        ('"fixed window";"api";q=500;w=300', (500.0, 300.0)),
-        ('"fixed window";"resolvers";q=3000;w=300', (3000.0, 300.0)),
+        ('"fixed window";"api";q=500;w=300', (500, 300)),
+        ('"fixed window";"resolvers";q=3000;w=300', (3000, 300)),
         (None, None),
         ("", None),
-        ('"fixed window";"api";q=0;w=300', None),
         ("garbage", None),
     ],
 )
-def test_the_hubs_policy_header(header: str | None, expected: tuple[float, float] | None) -> None:
-    assert hub_policy(header) == expected
+def test_the_hubs_policy_header(header: str | None, expected: tuple[int, int] | None) -> None:
+    headers = httpx.Headers({} if header is None else {"RateLimit-Policy": header})
+    policy = quota_policy(headers)
+    assert (None if policy is None else (policy.quota, policy.window_seconds)) == expected
+
+
+def test_the_hubs_published_policy_replaces_the_configured_one() -> None:
+    fake = FakeTime()
+    pacer = hub_pacer(clock=fake.clock, sleep=fake.sleep)  # the default: 500 per 5 minutes
+    default = pacer.minimum_seconds({"api": 3_000})
+    pro = quota_policy(httpx.Headers({"RateLimit-Policy": '"fixed window";"api";q=1000;w=300'}))
+    assert pro is not None
+    pacer.observe_policy("api", pro.quota, pro.window_seconds)
+    assert pacer.minimum_seconds({"api": 3_000}) == pytest.approx(default / 2, rel=0.02)
+    sent = []
+    for _ in range(400):
+        with pacer.request(pacer.limits_for("GET")):
+            sent.append(fake.now)
+    assert _most_in_any_stretch(sent, 300.0) <= 1000
+    pacer.observe_policy("api", 0, 300)  # nonsense is ignored
+    assert pacer.minimum_seconds({"api": 3_000}) == pytest.approx(default / 2, rel=0.02)
 
 
 def test_a_bucket_refuses_nonsense() -> None:

@@ -39,7 +39,12 @@ from collectors.core.errors import (
     TooLarge,
     reason_for_status,
 )
-from collectors.core.politeness import WaitBudget, hub_wait_before_retry, quota_state
+from collectors.core.politeness import (
+    WaitBudget,
+    hub_wait_before_retry,
+    quota_policy,
+    quota_state,
+)
 from collectors.core.secrets import (
     forget_secret,
     install_log_redaction,
@@ -203,6 +208,9 @@ class HubLedger:
         self._local.backoffs = 0
         if response.is_success:
             self._local.last_url = str(response.request.url)
+            policy = quota_policy(response.headers)
+            if policy is not None and self.pacer is not None:
+                self.pacer.observe_policy(HUB_API, policy.quota, policy.window_seconds)
             quota = quota_state(response.headers)
             if quota is not None and self.pacer is not None and quota.reset_in > 0:
                 self.pacer.observe_budget(HUB_API, quota.remaining, quota.reset_in)
