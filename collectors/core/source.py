@@ -13,10 +13,13 @@ from collections.abc import Sequence
 from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from collectors.base import NullProgress, Progress
 from ossimpact.domain import ArtifactId, CollectionResult, utcnow
+
+if TYPE_CHECKING:
+    from collectors.http import HttpClient
 
 R = TypeVar("R", bound=CollectionResult)
 T = TypeVar("T")
@@ -66,6 +69,23 @@ class Source(ABC, Generic[R]):
     @abstractmethod
     def read(self, start: RunStart[R]) -> R:
         """Everything the source reads in one run, into `start.result`."""
+
+
+class HttpSource(Source[CollectionResult]):
+    """A source with a plain result that reads through the one HTTP client it owns (`_client`,
+    set by its constructor): the client (its stats) and its closing come with it."""
+
+    _client: HttpClient
+
+    @property
+    def client(self) -> HttpClient:
+        return self._client
+
+    def close(self) -> None:
+        self._client.close()
+
+    def new_result(self) -> CollectionResult:
+        return CollectionResult(source=self.source)
 
 
 def result_checking_stop(future: Future[T], progress: Progress) -> T:

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from collectors.base import Progress
 from collectors.core.errors import CollectionError, Interrupted
 from collectors.core.politeness import retry_after
-from collectors.core.source import RunStart, Source
+from collectors.core.source import HttpSource, RunStart
 from collectors.http import (
     HttpAnswer,
     HttpClient,
@@ -82,7 +82,7 @@ class _Listing:
         return fresh
 
 
-class ModelScopeCollector(Source[CollectionResult]):
+class ModelScopeCollector(HttpSource):
     source = SOURCE
     platform = "ms"
 
@@ -116,17 +116,7 @@ class ModelScopeCollector(Source[CollectionResult]):
         self._page_size = min(page_size, PAGE_SIZE)
         self._offset_limit = offset_limit
 
-    @property
-    def client(self) -> HttpClient:
-        return self._client
-
-    def close(self) -> None:
-        self._client.close()
-
     # -- collection ----------------------------------------------------------------------------
-
-    def new_result(self) -> CollectionResult:
-        return CollectionResult(source=SOURCE)
 
     def read(self, start: RunStart[CollectionResult]) -> CollectionResult:
         result, progress = start.result, start.progress

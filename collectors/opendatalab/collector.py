@@ -14,7 +14,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 from collectors.core.errors import CollectionError, Interrupted
-from collectors.core.source import RunStart, Source
+from collectors.core.source import HttpSource, RunStart
 from collectors.http import HttpClient, RateLimitBudgetExceeded
 from collectors.opendatalab.parse import parse_dataset_info
 from collectors.pacing import Pacer
@@ -41,7 +41,7 @@ def dataset_path(artifact: ArtifactId) -> str:
     return "/datasets/" + quote(f"{artifact.owner},{artifact.name}", safe="")
 
 
-class OpenDataLabCollector(Source[CollectionResult]):
+class OpenDataLabCollector(HttpSource):
     source = SOURCE
     platform = "od"
 
@@ -65,16 +65,6 @@ class OpenDataLabCollector(Source[CollectionResult]):
             max_connections=1,
             pacer=pacer,
         )
-
-    @property
-    def client(self) -> HttpClient:
-        return self._client
-
-    def close(self) -> None:
-        self._client.close()
-
-    def new_result(self) -> CollectionResult:
-        return CollectionResult(source=SOURCE)
 
     def read(self, start: RunStart[CollectionResult]) -> CollectionResult:
         result, progress = start.result, start.progress
