@@ -251,6 +251,24 @@ def test_edges_and_benchmarks_latest_as_of(store: Store) -> None:
     assert [b.value for b in store.benchmark_results(as_of=T0)] == [0.70]
 
 
+def test_a_result_stored_before_percents_is_stored_once_more_with_its_percent(
+    store: Store,
+) -> None:
+    # stored by the collector before revision 0007: a percentile of its own run in `scaled`
+    old = BenchmarkResult(
+        MODEL, "bbh", "BBH", "acc", 0.55, "opencompass", "independent", T0, URL, scaled=0.8
+    )
+    collect(store, CollectionResult("hf", benchmark_results=[old]))
+    later = T0 + timedelta(days=7)
+    now = replace(old, observed_at=later, scaled=None, percent=55.0)
+    collect(store, CollectionResult("hf", benchmark_results=[now]))
+    (newest,) = store.benchmark_results()
+    assert (newest.scaled, newest.percent, newest.observed_at) == (None, 55.0, later)
+    collect(store, CollectionResult("hf", benchmark_results=[replace(now, observed_at=later)]))
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM benchmark_results")).scalar() == 2
+
+
 def test_a_benchmark_results_percent_round_trips(store: Store) -> None:
     bench = BenchmarkResult(
         MODEL, "ocrbench", "OCRBench", "score", 880.0, "opencompass", "independent", T0, URL

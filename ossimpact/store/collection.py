@@ -208,25 +208,28 @@ def _benchmarks_changed(
 
     A model card's results are read on every run and rarely change; a row per reading would
     grow by the thousands a day for nothing. A stored result's time is when its value was first
-    seen. Rows of runs that never finished do not count.
+    seen. Rows of runs that never finished do not count. A result stored before revision 0007
+    (no `percent`; its `scaled` may be the collector's old percentile) is stored once more when
+    it comes with a percent, so scoring's one percentile scaling takes it over.
     """
     if not result.benchmark_results:
         return []
     b = benchmark_results
     counted = select(runs.c.id).where(runs.c.status.in_(COUNTED_STATUSES))
-    newest: dict[tuple[int, str, str, str, str | None], tuple[datetime, int, float]] = {}
+    newest: dict[
+        tuple[int, str, str, str, str | None], tuple[datetime, int, float, float | None]
+    ] = {}
     wanted = sorted({artifact_ids[r.artifact] for r in result.benchmark_results})
     for part in chunks(wanted):
         query = select(
             b.c.artifact_id, b.c.benchmark, b.c.metric, b.c.source, b.c.split,
-            b.c.observed_at, b.c.id, b.c.value,
+            b.c.observed_at, b.c.id, b.c.value, b.c.percent,
         ).where(b.c.artifact_id.in_(part), b.c.run_id.in_(counted))  # fmt: skip
-        for artifact_id, benchmark, metric, source, split, at, id_, value in connection.execute(
-            query
-        ).all():
+        for row in connection.execute(query).all():
+            artifact_id, benchmark, metric, source, split, at, id_, value, percent = row
             key = (artifact_id, benchmark, metric, source, split)
             if key not in newest or (at, id_) > newest[key][:2]:
-                newest[key] = (at, id_, value)
+                newest[key] = (at, id_, value, percent)
     changed = []
     for bench in result.benchmark_results:
         key = (
@@ -236,7 +239,12 @@ def _benchmarks_changed(
             bounded(bench.source, 100) or "",
             bounded(bench.split, MAX_SHORT_TEXT),
         )
-        if key in newest and newest[key][2] == bench.value:
+        stored = newest.get(key)
+        if (
+            stored is not None
+            and stored[2] == bench.value
+            and (stored[3] is not None or bench.percent is None)
+        ):
             continue
         changed.append(bench)
     return changed
