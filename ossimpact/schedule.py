@@ -32,20 +32,13 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from pydantic import ValidationError
 
+from ossimpact.collector_setup import SOURCES
 from ossimpact.cron import crontab_trigger
 from ossimpact.settings import Settings, load_settings, variable_problems
 
 log = logging.getLogger("ossimpact.schedule")
 
 JOB_REF = "ossimpact.schedule:run_job"
-SOURCES: tuple[str, ...] = (
-    "huggingface",
-    "github",
-    "modelscope",
-    "opendatalab",
-    "opendigger",
-    "benchmarks",
-)
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_SIGINT = 130  # the shell convention for a process ended by Ctrl-C (128 + SIGINT)

@@ -9,13 +9,15 @@ new source writes (with its parser beside it).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from collectors.base import NullProgress, Progress
+from collectors.core.errors import BudgetExceeded
 from ossimpact.domain import ArtifactId, CollectionResult, utcnow
 
 if TYPE_CHECKING:
@@ -86,6 +88,17 @@ class HttpSource(Source[CollectionResult]):
 
     def new_result(self) -> CollectionResult:
         return CollectionResult(source=self.source)
+
+    @contextmanager
+    def until_budget_spent(self, result: CollectionResult, progress: Progress) -> Iterator[None]:
+        """A rate-limit wait past the run's budget stops the source cleanly (noted, what was read
+        kept); the client's figures (requests, waits, why it stopped) go into the result."""
+        try:
+            yield
+        except BudgetExceeded as stop:
+            progress.note(str(stop))
+        finally:
+            result.stats = self._client.stats
 
 
 def result_checking_stop(future: Future[T], progress: Progress) -> T:

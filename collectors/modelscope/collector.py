@@ -121,7 +121,7 @@ class ModelScopeCollector(HttpSource):
     def read(self, start: RunStart[CollectionResult]) -> CollectionResult:
         result, progress = start.result, start.progress
         seen: set[str] = set()
-        try:
+        with self.until_budget_spent(result, progress):
             for handle in start.handles:
                 for kind in KINDS:
                     progress.begin(f"ModelScope {handle} {kind}s", None)
@@ -140,10 +140,6 @@ class ModelScopeCollector(HttpSource):
             for artifact in wanted:
                 self._collect_one(artifact, result)
                 progress.advance()
-        except RateLimitBudgetExceeded as stop:
-            progress.note(str(stop))
-        finally:
-            result.stats = self._client.stats
         return result
 
     def _list_owner(

@@ -77,14 +77,10 @@ class OpenDataLabCollector(HttpSource):
                     "API offers no listing by publisher"
                 )
         progress.begin("OpenDataLab datasets", len(wanted))
-        try:
+        with self.until_budget_spent(result, progress):
             for artifact in wanted:
                 self._collect_one(artifact, result)
                 progress.advance()
-        except RateLimitBudgetExceeded as stop:
-            progress.note(str(stop))
-        finally:
-            result.stats = self._client.stats
         return result
 
     def _collect_one(self, artifact: ArtifactId, result: CollectionResult) -> None:
